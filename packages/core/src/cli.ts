@@ -1,0 +1,125 @@
+import { parseArgs } from "node:util";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ConfigError } from "./errors.js";
+import { log } from "./logger.js";
+import { selectTools } from "./tool.js";
+import { createVendorServer, type VendorDefinition } from "./vendor.js";
+
+export interface CliOptions {
+  readOnly: boolean;
+  tools?: string[];
+  http: boolean;
+  port: number;
+  host: string;
+  rest: boolean;
+  restPort: number;
+  stateless: boolean;
+}
+
+const USAGE = (name: string) => `Usage: ${name} [options]
+
+Runs the ${name} MCP server. Speaks MCP over stdio unless --http or --rest is given.
+
+Options:
+  --read-only          Register only read-only tools (readOnlyHint)
+  --tools a,b          Register only these tools
+  --http               Serve MCP over Streamable HTTP (endpoint /mcp)
+  --port N             HTTP port (default 9090)
+  --host H             Bind address (default 127.0.0.1; non-loopback needs MCP_HTTP_TOKEN)
+  --rest               Serve the REST surface of the capability files
+  --rest-port N        REST port (default 8080)
+  --stateless          HTTP without sessions (any replica answers any request)
+  -h, --help           Show this help
+  -v, --version        Show the version
+`;
+
+export function parseCli(argv: readonly string[]): CliOptions & { help: boolean; version: boolean } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false },
+      "read-only": { type: "boolean", default: false },
+      tools: { type: "string" },
+      http: { type: "boolean", default: false },
+      port: { type: "string" },
+      host: { type: "string" },
+      rest: { type: "boolean", default: false },
+      "rest-port": { type: "string" },
+      stateless: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = (v: string | undefined, fallback: number, flag: string) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${flag} must be a port number, got "${v}".`);
+    return n;
+  };
+  const tools = values.tools
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    help: values.help ?? false,
+    version: values.version ?? false,
+    readOnly: values["read-only"] ?? false,
+    ...(tools ? { tools } : {}),
+    http: values.http ?? false,
+    port: port(values.port ?? process.env.MCP_HTTP_PORT, 9090, "--port"),
+    host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
+    rest: values.rest ?? false,
+    restPort: port(values["rest-port"] ?? process.env.MCP_REST_PORT, 8080, "--rest-port"),
+    stateless: values.stateless ?? false,
+  };
+}
+
+/** Entry point shared by the three bins. */
+export async function runCli<C>(
+  vendor: VendorDefinition<C>,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<void> {
+  let opts: ReturnType<typeof parseCli>;
+  try {
+    opts = parseCli(argv);
+    // Validate --tools before anything starts listening.
+    selectTools(vendor.tools, { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) });
+  } catch (error) {
+    process.stderr.write(`${vendor.name}: ${(error as Error).message}\n\n${USAGE(vendor.name)}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE(vendor.name)}\nEnvironment:\n${vendor.envHelp}\n`);
+    return;
+  }
+  if (opts.version) {
+    process.stdout.write(`${vendor.version}\n`);
+    return;
+  }
+  if (opts.http || opts.rest) {
+    // Loaded only when asked for, so the stdio start path stays small.
+    const { serveNetwork } = await import("./transports/network.js");
+    await serveNetwork([vendor], opts);
+    return;
+  }
+  const filter = { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) };
+  const handle = createVendorServer(vendor, filter);
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const shutdown = async (why: string) => {
+    if (closing) return;
+    closing = true;
+    log.debug("shutting down", { why });
+    const timer = setTimeout(() => process.exit(0), 4_000);
+    timer.unref();
+    await handle.close();
+    process.exit(0);
+  };
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  await handle.server.connect(transport);
+  log.debug("ready on stdio", { server: vendor.name });
+}

@@ -1,0 +1,189 @@
+import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
+import { type Agent, fetch as undiciFetch } from "undici";
+import { applyAuth } from "./credentials.js";
+import {
+  CancelledError,
+  InfraMcpError,
+  UpstreamHttpError,
+  UpstreamProtocolError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "./errors.js";
+import { redactor } from "./redact.js";
+import { createDispatcher, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from "./upstream.js";
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  /** Already-encoded path relative to the base URL (see params.ts). */
+  path: string;
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Per-call timeout (ms); `0` disables it for deliberately long calls such as waits. */
+  timeoutMs?: number;
+  signal?: AbortSignal | undefined;
+  /** Overrides the default (GET/HEAD are idempotent reads, everything else never retries). */
+  retry?: boolean;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  data: T;
+}
+
+const EXCERPT = 400;
+
+/**
+ * One client per upstream. ky does the request lifecycle (timeouts, retries with Retry-After);
+ * undici's own fetch carries the dispatcher for unix sockets and client TLS. ky builds a global
+ * `Request`, which undici's fetch does not accept across realms, so the adapter unpacks it.
+ */
+export class HttpClient {
+  readonly upstream: ResolvedUpstream;
+  readonly #dispatcher: Agent;
+  readonly #ky: KyInstance;
+
+  constructor(options: UpstreamOptions) {
+    this.upstream = resolveUpstream(options);
+    this.#dispatcher = createDispatcher(this.upstream);
+    const dispatcher = this.#dispatcher;
+    this.#ky = ky.create({
+      fetch: ((input: Request | string | URL, init?: RequestInit) => {
+        if (input instanceof Request) {
+          return undiciFetch(input.url, {
+            method: input.method,
+            headers: input.headers as never,
+            body: input.body as never,
+            signal: input.signal as never,
+            redirect: "manual",
+            duplex: "half",
+            dispatcher,
+          });
+        }
+        return undiciFetch(input, { ...(init as object), dispatcher } as never);
+      }) as typeof fetch,
+      throwHttpErrors: true,
+    });
+  }
+
+  url(path: string, query?: Record<string, string | undefined>): URL {
+    const url = new URL(path.replace(/^\//, ""), this.upstream.origin);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    return url;
+  }
+
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const url = this.url(req.path, req.query);
+    const headers: Record<string, string> = { accept: "application/json", ...req.headers };
+    if (this.upstream.userAgent) headers["user-agent"] = this.upstream.userAgent;
+    applyAuth(this.upstream.auth?.http, headers, url);
+    const idempotent = req.retry ?? (req.method === "GET" || req.method === "HEAD");
+    const timeout = req.timeoutMs ?? this.upstream.timeoutMs;
+    const shown = `${req.method} ${url.pathname}`;
+    try {
+      const res = await this.#ky(url, {
+        method: req.method,
+        headers,
+        ...(req.body !== undefined ? { json: req.body } : {}),
+        timeout: timeout > 0 ? timeout : false,
+        retry: idempotent
+          ? {
+              limit: this.upstream.retries,
+              methods: [req.method.toLowerCase()],
+              maxRetryAfter: 10_000,
+              backoffLimit: 3_000,
+            }
+          : { limit: 0 },
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      const text = await res.text();
+      let data: unknown = text;
+      if (text && (res.headers.get("content-type") ?? "").includes("json")) {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          throw new UpstreamProtocolError(`${shown}: ${this.upstream.name} returned malformed JSON (${excerpt(text)})`);
+        }
+      } else if (!text) {
+        data = undefined;
+      }
+      return { status: res.status, headers: res.headers, data: data as T };
+    } catch (error) {
+      throw this.mapError(error, req.method, url.pathname, timeout, req.signal);
+    }
+  }
+
+  /** Convenience: the parsed body only. */
+  async json<T = unknown>(req: HttpRequest): Promise<T> {
+    return (await this.request<T>(req)).data;
+  }
+
+  mapError(error: unknown, method: string, path: string, timeoutMs: number, signal?: AbortSignal): InfraMcpError {
+    if (error instanceof InfraMcpError) return error;
+    if (signal?.aborted) return new CancelledError(`${method} ${path}`);
+    if (isHTTPError(error)) {
+      return new UpstreamHttpError(method, path, error.response.status, describeBody(error.data));
+    }
+    if (isTimeoutError(error)) return new UpstreamTimeoutError(`${method} ${path} to ${this.upstream.name}`, timeoutMs);
+    if (isNetworkError(error) || (error instanceof TypeError && error.message === "fetch failed")) {
+      return new UpstreamUnavailableError(
+        `Cannot reach ${this.upstream.name} at ${this.upstream.where} (${method} ${path}): ${networkReason(error)}`,
+        { cause: error },
+      );
+    }
+    if ((error as Error)?.name === "AbortError") return new CancelledError(`${method} ${path}`);
+    return new UpstreamProtocolError(
+      `${method} ${path}: ${redactor.redact(String((error as Error)?.message ?? error))}`,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close().catch(() => {});
+  }
+}
+
+/** Picks the human part of an upstream error body (message/error/detail) and bounds it. */
+export function describeBody(data: unknown): string {
+  if (data === undefined || data === null || data === "") return "";
+  if (typeof data === "string") return excerpt(data);
+  if (typeof data === "object") {
+    const o = data as Record<string, unknown>;
+    for (const key of ["message", "error", "detail", "details", "title"]) {
+      const v = o[key];
+      if (typeof v === "string" && v) return excerpt(v);
+    }
+    return excerpt(JSON.stringify(data));
+  }
+  return excerpt(String(data));
+}
+
+export function excerpt(text: string, max = EXCERPT): string {
+  const flat = redactor.redact(text.replace(/\s+/g, " ").trim());
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function networkReason(error: unknown): string {
+  let e: unknown = error;
+  for (let i = 0; i < 5 && e; i++) {
+    const code = (e as { code?: string }).code;
+    if (code) {
+      const hint: Record<string, string> = {
+        ECONNREFUSED: "connection refused — is the service running and the URL right?",
+        ENOENT: "socket not found — is the daemon running?",
+        EACCES: "permission denied on the socket",
+        ENOTFOUND: "host name not found",
+        ECONNRESET: "connection reset by the server",
+        UND_ERR_SOCKET: "the connection closed unexpectedly",
+        DEPTH_ZERO_SELF_SIGNED_CERT:
+          "self-signed certificate: set the CA/pinned certificate variable, or the insecure opt-in",
+        SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in chain: set the CA variable",
+        CERT_HAS_EXPIRED: "the server certificate has expired",
+        ERR_TLS_CERT_ALTNAME_INVALID: "the server certificate does not match the host name",
+      };
+      return `${code}${hint[code] ? ` (${hint[code]})` : ""}`;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return redactor.redact(String((error as Error)?.message ?? error));
+}

@@ -1,0 +1,23 @@
+import { redactor } from "./redact.js";
+
+/** stdout belongs to the MCP protocol on stdio, so every log line goes to stderr, redacted. */
+type Level = "debug" | "info" | "warn" | "error";
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function threshold(): number {
+  const env = (process.env.LOG_LEVEL ?? "info").toLowerCase() as Level;
+  return ORDER[env] ?? ORDER.info;
+}
+
+function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
+  if (ORDER[level] < threshold()) return;
+  const line = JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields });
+  process.stderr.write(`${redactor.redact(line)}\n`);
+}
+
+export const log = {
+  debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
+  warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
+  error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
+};

@@ -1,0 +1,129 @@
+/**
+ * Output is bounded at the source: bytes past the cap are counted, never stored, so a 50 MiB
+ * stream costs at most `maxBytes` of memory and the result can say exactly how much was dropped.
+ */
+export class BoundedOutput {
+  readonly maxBytes: number;
+  #chunks: Buffer[] = [];
+  #stored = 0;
+  #seen = 0;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Returns false once the cap is reached (the caller may stop reading). */
+  append(chunk: Buffer): boolean {
+    this.#seen += chunk.length;
+    const room = this.maxBytes - this.#stored;
+    if (room > 0) {
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.#chunks.push(Buffer.from(part));
+      this.#stored += part.length;
+    }
+    return this.#seen <= this.maxBytes;
+  }
+
+  get storedBytes(): number {
+    return this.#stored;
+  }
+  get totalBytes(): number {
+    return this.#seen;
+  }
+  get truncated(): boolean {
+    return this.#seen > this.#stored;
+  }
+
+  toBuffer(): Buffer {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0] ?? Buffer.alloc(0);
+  }
+
+  decode(): DecodedOutput {
+    return decodeBytes(this.toBuffer(), this.truncated);
+  }
+}
+
+export interface DecodedOutput {
+  encoding: "utf8" | "base64";
+  text: string;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** UTF-8 when the bytes are valid UTF-8 (a character cut by truncation is forgiven), else base64. */
+export function decodeBytes(bytes: Buffer, maybeCut = false): DecodedOutput {
+  try {
+    return { encoding: "utf8", text: strictUtf8.decode(bytes) };
+  } catch {
+    if (maybeCut) {
+      const end = completeUtf8Prefix(bytes);
+      try {
+        return { encoding: "utf8", text: strictUtf8.decode(bytes.subarray(0, end)) };
+      } catch {
+        // genuinely binary
+      }
+    }
+    return { encoding: "base64", text: bytes.toString("base64") };
+  }
+}
+
+/** Length of the longest prefix that does not end inside a multi-byte character. */
+export function completeUtf8Prefix(bytes: Buffer): number {
+  let i = bytes.length - 1;
+  let back = 0;
+  while (i >= 0 && back < 4 && ((bytes[i] ?? 0) & 0xc0) === 0x80) {
+    i--;
+    back++;
+  }
+  if (i < 0) return bytes.length;
+  const lead = bytes[i] ?? 0;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need > back + 1 ? i : bytes.length;
+}
+
+/**
+ * A sliding window over an unbounded stream, addressed by absolute byte offsets: sessions keep the
+ * last `capacity` bytes so an agent can read what a process printed, in pieces, even after it exited.
+ */
+export class RingBuffer {
+  readonly capacity: number;
+  #buf: Buffer;
+  #start = 0; // absolute offset of #buf[0]
+  #len = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#buf = Buffer.alloc(0);
+  }
+
+  get endOffset(): number {
+    return this.#start + this.#len;
+  }
+  get startOffset(): number {
+    return this.#start;
+  }
+
+  write(chunk: Buffer): void {
+    if (chunk.length >= this.capacity) {
+      this.#start = this.endOffset + chunk.length - this.capacity;
+      this.#buf = Buffer.from(chunk.subarray(chunk.length - this.capacity));
+      this.#len = this.capacity;
+      return;
+    }
+    const merged = Buffer.concat([this.#buf.subarray(0, this.#len), chunk]);
+    const drop = Math.max(0, merged.length - this.capacity);
+    this.#buf = drop ? merged.subarray(drop) : merged;
+    this.#start += drop;
+    this.#len = this.#buf.length;
+  }
+
+  /** Bytes from `offset` (absolute), at most `max`; reports bytes lost before the window. */
+  read(offset: number, max: number): { data: Buffer; offset: number; nextOffset: number; missedBytes: number } {
+    const from = Math.max(offset, this.#start);
+    const missedBytes = Math.max(0, this.#start - offset);
+    const rel = Math.min(from - this.#start, this.#len);
+    const data = this.#buf.subarray(rel, Math.min(this.#len, rel + max));
+    return { data, offset: from, nextOffset: from + data.length, missedBytes };
+  }
+}

@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { InputError } from "./errors.js";
+import { type AnyTool, defineTool } from "./tool.js";
+
+/**
+ * The vendor-neutral half of session mode: once a vendor tool has opened a session, these read,
+ * write, resize, signal and close it through the vendor's SessionDriver.
+ */
+const sessionId = z.string().min(1).max(100).describe("Session id returned by the tool that opened it");
+
+const readSession = defineTool({
+  name: "session-read",
+  title: "Read session output",
+  description:
+    "Read output of an open or exited session from a byte offset (start at 0, then pass nextOffset). Waits up to waitMs for new output. Output past the session buffer drops off; missedBytes says how much.",
+  inputSchema: z.object({
+    sessionId,
+    offset: z.number().int().min(0).default(0).describe("Byte offset to read from"),
+    maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
+    waitMs: z.number().int().min(0).max(60_000).default(1_000).describe("Wait this long for output if none is new"),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  usesSessions: true,
+  async handler(args, ctx) {
+    const s = ctx.sessions.get(args.sessionId);
+    await s.waitForOutput(args.offset, args.waitMs, ctx.signal);
+    const r = s.read(args.offset, args.maxBytes);
+    const status = r.state === "exited" ? `exited${r.exitCode != null ? ` (code ${r.exitCode})` : ""}` : "open";
+    const missed = r.missedBytes ? ` [${r.missedBytes} earlier bytes dropped from the buffer]` : "";
+    return {
+      text: `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n${r.text}`,
+      structured: { sessionId: s.id, ...r },
+    };
+  },
+});
+
+const writeSession = defineTool({
+  name: "session-write",
+  title: "Write to session",
+  description:
+    "Send input to an open session's stdin (include \\n to submit a line). Set eof to close stdin after writing. Use base64 for binary input.",
+  inputSchema: z.object({
+    sessionId,
+    data: z.string().max(1_048_576).default("").describe("Text to send (or base64 when encoding=base64)"),
+    encoding: z.enum(["utf8", "base64"]).default("utf8"),
+    eof: z.boolean().default(false).describe("Close stdin after this write"),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  usesSessions: true,
+  async handler(args, ctx) {
+    const s = ctx.sessions.get(args.sessionId);
+    if (s.state === "exited")
+      throw new InputError("sessionId", `session ${s.id} has exited; its output is still readable`);
+    const bytes = Buffer.from(args.data, args.encoding === "base64" ? "base64" : "utf8");
+    if (bytes.length) await s.driver.write(bytes);
+    if (args.eof) {
+      if (!s.driver.closeStdin) throw new InputError("eof", `this ${s.kind} session cannot close stdin separately`);
+      await s.driver.closeStdin();
+    }
+    return {
+      text: `wrote ${bytes.length} bytes to session ${s.id}${args.eof ? " and closed stdin" : ""}`,
+      structured: { sessionId: s.id, bytesWritten: bytes.length, eof: args.eof },
+    };
+  },
+});
+
+const resizeSession = defineTool({
+  name: "session-resize",
+  title: "Resize session terminal",
+  description: "Resize the terminal of a TTY session.",
+  inputSchema: z.object({
+    sessionId,
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  usesSessions: true,
+  async handler(args, ctx) {
+    const s = ctx.sessions.get(args.sessionId);
+    if (!s.driver.resize) throw new InputError("sessionId", `a ${s.kind} session has no terminal to resize`);
+    await s.driver.resize(args.cols, args.rows);
+    return { text: `resized session ${s.id} to ${args.cols}x${args.rows}`, structured: { ...args } };
+  },
+});
+
+const signalSession = defineTool({
+  name: "session-signal",
+  title: "Signal session process",
+  description: "Send a POSIX signal number to the session's process (2=SIGINT, 15=SIGTERM, 9=SIGKILL).",
+  inputSchema: z.object({ sessionId, signal: z.number().int().min(1).max(64) }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  usesSessions: true,
+  async handler(args, ctx) {
+    const s = ctx.sessions.get(args.sessionId);
+    if (!s.driver.signal)
+      throw new InputError("sessionId", `a ${s.kind} session cannot be signalled; close it instead`);
+    await s.driver.signal(args.signal);
+    return {
+      text: `sent signal ${args.signal} to session ${s.id}`,
+      structured: { sessionId: s.id, signal: args.signal },
+    };
+  },
+});
+
+const closeSession = defineTool({
+  name: "session-close",
+  title: "Close session",
+  description: "Close a session and its upstream connection (ends the process if still running).",
+  inputSchema: z.object({ sessionId }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  usesSessions: true,
+  async handler(args, ctx) {
+    const info = await ctx.sessions.close(args.sessionId);
+    return { text: `closed session ${info.id} (${info.bytesOut} bytes of output)`, structured: { ...info } };
+  },
+});
+
+const listSessions = defineTool({
+  name: "session-list",
+  title: "List sessions",
+  description: "List this connection's open and exited sessions.",
+  inputSchema: z.object({}),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  usesSessions: true,
+  async handler(_args, ctx) {
+    const sessions = ctx.sessions.list();
+    const lines = sessions.map((s) => `${s.id} ${s.kind} ${s.state} ${s.label} (${s.bytesOut} bytes)`);
+    return { text: lines.length ? lines.join("\n") : "no sessions", structured: { sessions } };
+  },
+});
+
+/** The session tools, to append to a vendor's table. */
+export function sessionTools<C>(): AnyTool<C>[] {
+  return [readSession, writeSession, resizeSession, signalSession, closeSession, listSessions] as AnyTool<C>[];
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from "node:crypto";
+import { LimitError, NotFoundError } from "./errors.js";
+import { log } from "./logger.js";
+import { decodeBytes, RingBuffer } from "./output.js";
+
+/** What a vendor supplies to back a session: how to write, resize, signal and close it. */
+export interface SessionDriver {
+  write(data: Buffer): Promise<void>;
+  /** Closes stdin (end-of-file) without ending the session, where the upstream supports it. */
+  closeStdin?(): Promise<void>;
+  resize?(cols: number, rows: number): Promise<void>;
+  signal?(signal: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SessionInfo {
+  id: string;
+  kind: string;
+  label: string;
+  state: "open" | "exited";
+  exitCode?: number | null;
+  bytesOut: number;
+  createdAt: string;
+  lastActivityAt: string;
+}
+
+export interface SessionLimits {
+  maxSessions: number;
+  /** Bytes of output kept per session (older bytes drop off; reads report how many were missed). */
+  bufferBytes: number;
+  /** A session nobody touched for this long is closed (ms). */
+  idleMs: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxSessions: 32,
+  bufferBytes: 1024 * 1024,
+  idleMs: 10 * 60_000,
+};
+
+export class StreamSession {
+  readonly id = randomUUID();
+  readonly kind: string;
+  readonly label: string;
+  readonly output: RingBuffer;
+  readonly createdAt = new Date();
+  lastActivity = Date.now();
+  state: "open" | "exited" = "open";
+  exitCode: number | null | undefined;
+  readonly #driver: SessionDriver;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(kind: string, label: string, driver: SessionDriver, bufferBytes: number) {
+    this.kind = kind;
+    this.label = label;
+    this.#driver = driver;
+    this.output = new RingBuffer(bufferBytes);
+  }
+
+  get driver(): SessionDriver {
+    return this.#driver;
+  }
+
+  /** Vendors push upstream output here. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.output.write(chunk);
+    this.#wake();
+  }
+
+  /** Vendors call this when the process ended (code if known). Output stays readable. */
+  markExited(exitCode?: number | null): void {
+    if (this.state === "exited") return;
+    this.state = "exited";
+    this.exitCode = exitCode;
+    this.#wake();
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Resolves when new output arrives, the session exits, or `ms` passes. */
+  waitForOutput(afterOffset: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.output.endOffset > afterOffset || this.state === "exited" || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  info(): SessionInfo {
+    return {
+      id: this.id,
+      kind: this.kind,
+      label: this.label,
+      state: this.state,
+      ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
+      bytesOut: this.output.endOffset,
+      createdAt: this.createdAt.toISOString(),
+      lastActivityAt: new Date(this.lastActivity).toISOString(),
+    };
+  }
+
+  read(offset: number, maxBytes: number) {
+    this.touch();
+    const r = this.output.read(offset, maxBytes);
+    const decoded = decodeBytes(r.data, true);
+    return {
+      ...decoded,
+      offset: r.offset,
+      nextOffset: decoded.encoding === "utf8" ? r.offset + Buffer.byteLength(decoded.text) : r.nextOffset,
+      missedBytes: r.missedBytes,
+      state: this.state,
+      ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
+    };
+  }
+}
+
+/**
+ * Long-lived upstream streams (interactive shells, attached containers), one registry per MCP
+ * session so that ending the MCP session closes its upstream sockets. Bounded in count and buffer
+ * size, and idle sessions expire.
+ */
+export class SessionRegistry {
+  readonly limits: SessionLimits;
+  readonly #sessions = new Map<string, StreamSession>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(limits: Partial<SessionLimits> = {}) {
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...limits };
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Reserve a slot before opening anything upstream, so the cap is checked first. */
+  assertCapacity(): void {
+    if (this.#sessions.size >= this.limits.maxSessions) {
+      throw new LimitError(
+        `Too many open sessions (${this.limits.maxSessions}); close one with session-close (or raise MCP_MAX_SESSIONS).`,
+      );
+    }
+  }
+
+  add(kind: string, label: string, driver: SessionDriver): StreamSession {
+    this.assertCapacity();
+    const session = new StreamSession(kind, label, driver, this.limits.bufferBytes);
+    this.#sessions.set(session.id, session);
+    this.#ensureSweeper();
+    return session;
+  }
+
+  get(id: string): StreamSession {
+    const s = this.#sessions.get(id);
+    if (!s) throw new NotFoundError(`No session "${id}": it was closed or expired. Open a new one.`);
+    s.touch();
+    return s;
+  }
+
+  list(): SessionInfo[] {
+    return [...this.#sessions.values()].map((s) => s.info());
+  }
+
+  async close(id: string): Promise<SessionInfo> {
+    const s = this.get(id);
+    this.#sessions.delete(id);
+    await s.driver.close().catch((error: unknown) => log.warn("session close failed", { id, error: String(error) }));
+    return s.info();
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#sessions.keys()];
+    await Promise.all(all.map((id) => this.close(id).catch(() => {})));
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Closes sessions idle for longer than the limit. Returns how many were closed. */
+  async sweep(now = Date.now()): Promise<number> {
+    const stale = [...this.#sessions.values()].filter((s) => now - s.lastActivity > this.limits.idleMs);
+    await Promise.all(stale.map((s) => this.close(s.id).catch(() => {})));
+    if (stale.length) log.info("expired idle sessions", { count: stale.length });
+    return stale.length;
+  }
+
+  #ensureSweeper(): void {
+    if (this.#timer) return;
+    const every = Math.max(250, Math.min(60_000, Math.floor(this.limits.idleMs / 4)));
+    this.#timer = setInterval(() => void this.sweep(), every);
+    this.#timer.unref();
+  }
+}

@@ -1,0 +1,213 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { ConfigError, InfraMcpError } from "./errors.js";
+import { log } from "./logger.js";
+import { redactor } from "./redact.js";
+import type { SessionRegistry } from "./sessions.js";
+
+/** All four hints, always stated: a missing hint means "assume the worst" to clients. */
+export interface ToolHints {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export const READ_ONLY: ToolHints = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+
+/** A REST route of the seeds' surface (served by the --rest transport) that calls this tool. */
+export interface RestRoute {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Seed path with {placeholders}, e.g. /v1/environment/{environmentid}/container. */
+  path: string;
+  /** Seed placeholder → tool argument, where the names differ (environmentid → environmentId). */
+  pathArgs?: Record<string, string>;
+  /** Where the JSON request body goes: a named argument, or "merge" into the arguments. */
+  body?: string | "merge";
+  /** This route is a websocket: an Upgrade request is passed through to the upstream. */
+  websocket?: boolean;
+}
+
+export interface ToolResultData {
+  /** What the model reads first: a compact, complete summary. */
+  text: string;
+  /** The full data, machine-readable (MCP structuredContent). */
+  structured?: Record<string, unknown>;
+  /** A result that reports a failure the model should act on (not an exception). */
+  isError?: boolean;
+}
+
+export interface ToolContext<C> {
+  /** The vendor client for this MCP session; throws the configuration error if config is bad. */
+  readonly client: C;
+  readonly sessions: SessionRegistry;
+  /** Aborted when the MCP client cancels the request or the session ends. */
+  readonly signal: AbortSignal;
+  /** Sends an MCP progress notification when the client asked for them (no-op otherwise). */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tool tables hold heterogenous schemas
+export type AnyObjectSchema = z.ZodObject<any>;
+
+export interface ToolDefinition<C, S extends AnyObjectSchema = AnyObjectSchema> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: S;
+  outputSchema?: AnyObjectSchema;
+  annotations: ToolHints;
+  /** Opens a long-lived stream session (not offered in stateless mode). */
+  opensSession?: boolean;
+  /** Operates on open sessions; only registered when a tool that opens one is. */
+  usesSessions?: boolean;
+  rest?: readonly RestRoute[];
+  handler(args: z.infer<S>, ctx: ToolContext<C>): Promise<ToolResultData>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see AnyObjectSchema
+export type AnyTool<C> = ToolDefinition<C, any>;
+
+/** Identity helper that infers the handler's argument type from the schema. */
+export function defineTool<C, S extends AnyObjectSchema>(def: ToolDefinition<C, S>): ToolDefinition<C, S> {
+  return def;
+}
+
+export interface ToolFilter {
+  readOnly?: boolean;
+  /** Allow-list of tool names. */
+  allow?: readonly string[];
+  /** Stateless HTTP: no tool that needs a session survives between requests. */
+  stateless?: boolean;
+}
+
+/** Applies --read-only / --tools / stateless. Unknown names in the allow-list are a config error. */
+export function selectTools<C>(tools: readonly AnyTool<C>[], filter: ToolFilter = {}): AnyTool<C>[] {
+  if (filter.allow) {
+    const known = new Set(tools.map((t) => t.name));
+    const unknown = filter.allow.filter((n) => !known.has(n));
+    if (unknown.length) {
+      throw new ConfigError(`Unknown tool(s) in --tools: ${unknown.join(", ")}. Known: ${[...known].join(", ")}.`);
+    }
+  }
+  let picked = tools.filter(
+    (t) =>
+      (!filter.readOnly || t.annotations.readOnlyHint) &&
+      (!filter.allow || filter.allow.includes(t.name)) &&
+      !(filter.stateless && (t.opensSession || t.usesSessions)),
+  );
+  if (!picked.some((t) => t.opensSession)) picked = picked.filter((t) => !t.usesSessions);
+  return picked;
+}
+
+/** Turns any failure into text the model can act on: no stack, no credential. */
+export function errorText(error: unknown): string {
+  if (error instanceof InfraMcpError) return redactor.redact(error.message);
+  if (error instanceof z.ZodError) return redactor.redact(formatZodError(error));
+  const message = error instanceof Error ? error.message : String(error);
+  return redactor.redact(`Internal error: ${message}`);
+}
+
+export function formatZodError(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `Invalid argument "${i.path.length ? i.path.join(".") : "(root)"}": ${i.message}`)
+    .join("; ");
+}
+
+export function errorResult(error: unknown): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: errorText(error) }] };
+}
+
+export function toCallToolResult(data: ToolResultData): CallToolResult {
+  const result: CallToolResult = { content: [{ type: "text", text: redactor.redact(data.text) }] };
+  if (data.structured) result.structuredContent = redactor.redactValue(data.structured);
+  if (data.isError) result.isError = true;
+  return result;
+}
+
+export interface InvokeOptions<C> {
+  getClient: () => C;
+  sessions: SessionRegistry;
+  signal: AbortSignal;
+  sendProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
+}
+
+/** Runs one tool with already-validated arguments; shared by MCP and the REST surface. */
+export async function invokeTool<C>(
+  tool: AnyTool<C>,
+  args: unknown,
+  options: InvokeOptions<C>,
+): Promise<ToolResultData> {
+  const ctx: ToolContext<C> = {
+    get client() {
+      return options.getClient();
+    },
+    sessions: options.sessions,
+    signal: options.signal,
+    progress: (p, total, message) => options.sendProgress?.(p, total, message) ?? Promise.resolve(),
+  };
+  return tool.handler(args as never, ctx);
+}
+
+export interface RegisterOptions<C> {
+  getClient: () => C;
+  sessions: SessionRegistry;
+  /** Aborted when the whole MCP session ends, cancelling in-flight calls. */
+  sessionSignal?: AbortSignal;
+}
+
+export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[], options: RegisterOptions<C>): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
+        const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
+        const token = extra._meta?.progressToken;
+        try {
+          const data = await invokeTool(tool, args, {
+            getClient: options.getClient,
+            sessions: options.sessions,
+            signal,
+            sendProgress: async (progress, total, message) => {
+              if (token === undefined) return;
+              await extra
+                .sendNotification({
+                  method: "notifications/progress",
+                  params: {
+                    progressToken: token,
+                    progress,
+                    ...(total !== undefined ? { total } : {}),
+                    ...(message ? { message: redactor.redact(message) } : {}),
+                  },
+                })
+                .catch(() => {});
+            },
+          });
+          return toCallToolResult(data);
+        } catch (error) {
+          if (!(error instanceof InfraMcpError) && !(error instanceof z.ZodError)) {
+            log.error("tool failed unexpectedly", {
+              tool: tool.name,
+              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+            });
+          }
+          return errorResult(error);
+        }
+      },
+    );
+  }
+}

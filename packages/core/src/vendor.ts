@@ -1,0 +1,86 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Env } from "./credentials.js";
+import { ConfigError } from "./errors.js";
+import { type SessionLimits, SessionRegistry } from "./sessions.js";
+import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
+
+/** What a vendor package hands to core: its tool table and how to build a client from config. */
+export interface VendorDefinition<C> {
+  /** Package and bin name, e.g. "incus-mcp". */
+  name: string;
+  version: string;
+  title: string;
+  /** Server instructions shown to the model at initialize. */
+  instructions?: string;
+  tools: readonly AnyTool<C>[];
+  /** Reads configuration and builds a client; throws ConfigError naming the variable to fix. */
+  createClient(env: Env): C;
+  /** Releases sockets/agents held by a client. */
+  closeClient?(client: C): Promise<void>;
+  /**
+   * Over HTTP, a request header that carries this user's upstream credential (e.g.
+   * x-qovery-token); it replaces the environment's credential for that MCP session only.
+   */
+  credentialHeader?: string;
+  /** Environment variable that `credentialHeader` stands in for. */
+  credentialEnv?: string;
+  /** Lines for --help describing the environment variables. */
+  envHelp: string;
+}
+
+export interface ServerOptions extends ToolFilter {
+  env?: Env;
+  sessionLimits?: Partial<SessionLimits>;
+  /** Extra identification in serverInfo (e.g. a replica id). */
+  instanceId?: string;
+}
+
+export interface ServerHandle {
+  server: McpServer;
+  sessions: SessionRegistry;
+  /** Closes sessions, aborts in-flight calls and releases the client. */
+  close(): Promise<void>;
+}
+
+/**
+ * One McpServer with the vendor's (filtered) tools. The client is built lazily on first use, so a
+ * server with bad configuration still starts, lists its tools, and answers every call with the
+ * configuration error instead of dying before the user can see why.
+ */
+export function createVendorServer<C>(vendor: VendorDefinition<C>, options: ServerOptions = {}): ServerHandle {
+  const tools = selectTools(vendor.tools, options);
+  const server = new McpServer(
+    {
+      name: vendor.name,
+      version: options.instanceId ? `${vendor.version}+${options.instanceId}` : vendor.version,
+      title: vendor.title,
+    },
+    { ...(vendor.instructions ? { instructions: vendor.instructions } : {}), capabilities: { tools: {} } },
+  );
+  const sessions = new SessionRegistry(options.sessionLimits);
+  const ending = new AbortController();
+  let client: C | undefined;
+  let configError: ConfigError | undefined;
+  const getClient = (): C => {
+    if (client !== undefined) return client;
+    if (configError) throw configError;
+    try {
+      client = vendor.createClient(options.env ?? process.env);
+      return client;
+    } catch (error) {
+      if (error instanceof ConfigError) configError = error;
+      throw error;
+    }
+  };
+  registerTools(server, tools, { getClient, sessions, sessionSignal: ending.signal });
+  return {
+    server,
+    sessions,
+    async close() {
+      ending.abort();
+      await sessions.closeAll();
+      if (client !== undefined) await vendor.closeClient?.(client);
+      await server.close().catch(() => {});
+    },
+  };
+}

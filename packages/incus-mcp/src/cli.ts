@@ -1,0 +1,4 @@
+import { runCli } from "@infra-mcp/core";
+import { incusVendor } from "./index.js";
+
+await runCli(incusVendor);

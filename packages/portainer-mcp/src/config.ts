@@ -1,0 +1,9 @@
+import type { Env } from "@infra-mcp/core";
+
+export interface PortainerClient {
+  env: Env;
+}
+
+export function createPortainerClient(env: Env): PortainerClient {
+  return { env };
+}

@@ -1,0 +1,4 @@
+import { runCli } from "@infra-mcp/core";
+import { qoveryVendor } from "./index.js";
+
+await runCli(qoveryVendor);
