@@ -165,7 +165,9 @@ export function excerpt(text: string, max = EXCERPT): string {
 
 function networkReason(error: unknown): string {
   let e: unknown = error;
+  let deepest = String((error as Error)?.message ?? error);
   for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof Error && e.message) deepest = e.message;
     const code = (e as { code?: string }).code;
     if (code) {
       const hint: Record<string, string> = {
@@ -185,5 +187,5 @@ function networkReason(error: unknown): string {
     }
     e = (e as { cause?: unknown }).cause;
   }
-  return redactor.redact(String((error as Error)?.message ?? error));
+  return redactor.redact(deepest);
 }

@@ -38,6 +38,10 @@ export function websocketUrl(
  * Opens a websocket to the upstream with the bound credential, TLS and socket settings, and
  * resolves once it is open. A refused upgrade becomes an UpstreamHttpError with the status and the
  * upstream's message, so "401" and "404" read the same as on REST calls.
+ *
+ * The socket is returned PAUSED: frames that arrive with the upgrade response would otherwise be
+ * emitted before the caller has attached its listeners, and lost. Attach "message"/"close"
+ * listeners, then call `ws.resume()` (collectWebSocket does this itself).
  */
 export function connectWebSocket(
   upstream: ResolvedUpstream,
@@ -79,6 +83,7 @@ export function connectWebSocket(
       settled = true;
       options.signal?.removeEventListener("abort", onAbort);
       ws.removeAllListeners("unexpected-response");
+      ws.pause();
       resolve(ws);
     });
     ws.once("unexpected-response", (_req, res) => {
@@ -190,6 +195,7 @@ export function collectWebSocket(ws: WebSocket, options: CollectOptions): Promis
     if (options.signal?.aborted) return finish("cancelled");
     if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return finish("closed", 1006);
     armIdle();
+    ws.resume();
   });
 }
 

@@ -26,7 +26,10 @@ function wrap(client: Client, onClose: () => Promise<void>): ConnectedClient {
 }
 
 /** A real SDK Client linked to a fresh vendor server through the SDK's in-memory transport. */
-export async function connectInMemory<C>(vendor: VendorDefinition<C>, options: ServerOptions = {}): Promise<ConnectedClient> {
+export async function connectInMemory<C>(
+  vendor: VendorDefinition<C>,
+  options: ServerOptions = {},
+): Promise<ConnectedClient> {
   const handle = createVendorServer(vendor, options);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await handle.server.connect(serverSide);

@@ -1,0 +1,158 @@
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CancelledError,
+  UpstreamHttpError,
+  UpstreamProtocolError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "../src/errors.js";
+import { HttpClient } from "../src/http.js";
+import { redactor } from "../src/redact.js";
+import { json, startUpstream } from "./helpers.js";
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0)) await f();
+});
+
+async function upstream(handler: Parameters<typeof startUpstream>[0], listenOn?: string) {
+  const u = await startUpstream(handler, listenOn);
+  cleanup.push(u.close);
+  return u;
+}
+
+function client(baseUrl: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
+  const c = new HttpClient({ name: "Test", baseUrl, ...extra });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+describe("HttpClient", () => {
+  it("sends bound auth, query and JSON body to the base URL's path prefix", async () => {
+    const u = await upstream((_req, res) => json(res, 201, { ok: true }));
+    const c = client(`${u.url}/api`, {
+      auth: { http: [{ in: "header", name: "Authorization", scheme: "Token", value: "tok-123456" }] },
+    });
+    const res = await c.request({
+      method: "POST",
+      path: "/things/a%2Fb",
+      query: { x: "1", y: undefined },
+      body: { n: 1 },
+    });
+    expect(res.status).toBe(201);
+    expect(res.data).toEqual({ ok: true });
+    expect(u.requests[0]).toMatchObject({ method: "POST", url: "/api/things/a%2Fb?x=1", body: '{"n":1}' });
+    expect(u.requests[0]?.headers.authorization).toBe("Token tok-123456");
+  });
+
+  it("maps an error status to UpstreamHttpError with method, path, status and the upstream message", async () => {
+    const u = await upstream((_req, res) => json(res, 404, { message: "container not found" }));
+    const error = await client(u.url)
+      .request({ method: "GET", path: "/containers/abc" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect((error as UpstreamHttpError).status).toBe(404);
+    expect((error as Error).message).toMatch(
+      /^GET \/containers\/abc failed: HTTP 404 Not Found — container not found$/,
+    );
+  });
+
+  it("never puts the credential into an error, even when the upstream echoes it back", async () => {
+    const secret = "sekret-token-9f8e7d6c";
+    redactor.add(secret);
+    const u = await upstream((req, res) => json(res, 401, { message: `bad token ${req.headers["x-api-key"]}` }));
+    const c = client(u.url, { auth: { http: [{ in: "header", name: "X-API-Key", value: secret }] } });
+    const error = (await c.request({ method: "GET", path: "/x" }).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect(error.message).toContain("HTTP 401");
+    expect(error.message).not.toContain(secret);
+    expect(error.message).toContain("[REDACTED]");
+  });
+
+  it("retries idempotent reads on 503 and succeeds", async () => {
+    const u = await upstream((_req, res, n) => (n < 3 ? json(res, 503, {}) : json(res, 200, { n })));
+    const res = await client(u.url, { retries: 2 }).request({ method: "GET", path: "/r" });
+    expect(res.data).toEqual({ n: 3 });
+    expect(u.requests).toHaveLength(3);
+  });
+
+  it("never retries writes", async () => {
+    const u = await upstream((_req, res) => json(res, 503, { message: "busy" }));
+    const error = await client(u.url, { retries: 2 })
+      .request({ method: "POST", path: "/w", body: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect(u.requests).toHaveLength(1);
+  });
+
+  it("times out a silent upstream with UpstreamTimeoutError", async () => {
+    const u = await upstream(() => {
+      /* never answers */
+    });
+    const started = Date.now();
+    const error = await client(u.url, { retries: 0 })
+      .request({ method: "GET", path: "/slow", timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect((error as Error).message).toMatch(/timed out after 300 ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("aborts the upstream request when the caller's signal aborts", async () => {
+    let closed = false;
+    const u = await upstream((_req, res) => {
+      res.on("close", () => {
+        closed = true;
+      });
+    });
+    const ac = new AbortController();
+    const pending = client(u.url)
+      .request({ method: "GET", path: "/wait", signal: ac.signal, timeoutMs: 0 })
+      .catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    expect(await pending).toBeInstanceOf(CancelledError);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(true);
+  });
+
+  it("reports connection refused clearly", async () => {
+    const u = await startUpstream(() => {});
+    await u.close();
+    const error = await client(u.url, { retries: 0 })
+      .request({ method: "GET", path: "/x" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect((error as Error).message).toMatch(
+      /Cannot reach Test at http:\/\/127\.0\.0\.1:\d+ \(GET \/x\): ECONNREFUSED/,
+    );
+  });
+
+  it("talks to a unix socket, and names a missing socket", async () => {
+    const sock = join(tmpdir(), `core-http-${process.pid}.sock`);
+    rmSync(sock, { force: true });
+    const u = await upstream((req, res) => json(res, 200, { path: req.url }), sock);
+    expect(u.url).toBe("http://unix");
+    const res = await client("http://unix", { socketPath: sock }).request({ method: "GET", path: "/1.0" });
+    expect(res.data).toEqual({ path: "/1.0" });
+    const missing = await client("http://unix", { socketPath: `${sock}.none`, retries: 0 })
+      .request({ method: "GET", path: "/1.0" })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(UpstreamUnavailableError);
+    expect((missing as Error).message).toMatch(/unix:.*ENOENT/);
+  });
+
+  it("reports malformed JSON as a protocol error", async () => {
+    const u = await upstream((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{not json");
+    });
+    const error = await client(u.url)
+      .request({ method: "GET", path: "/x" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamProtocolError);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { Redactor } from "../src/redact.js";
+
+describe("Redactor", () => {
+  it("scrubs a registered secret in raw, URL-encoded and base64 forms", () => {
+    const r = new Redactor();
+    const secret = "ptr_s3cr3t/value+x=";
+    r.add(secret);
+    const text = `key=${secret} url=?token=${encodeURIComponent(secret)} b64=${Buffer.from(secret).toString("base64")}`;
+    const out = r.redact(text);
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(encodeURIComponent(secret));
+    expect(out).not.toContain(Buffer.from(secret).toString("base64"));
+    expect(out.match(/\[REDACTED\]/g)).toHaveLength(3);
+  });
+
+  it("deep-redacts structured values and leaves other data intact", () => {
+    const r = new Redactor();
+    r.add("abcdef123456");
+    const value = { a: ["x abcdef123456 y", 3], b: { c: "abcdef123456" }, d: null, e: true };
+    expect(r.redactValue(value)).toEqual({ a: ["x [REDACTED] y", 3], b: { c: "[REDACTED]" }, d: null, e: true });
+  });
+
+  it("ignores values too short to be credentials, so ordinary words survive", () => {
+    const r = new Redactor();
+    r.add("abc");
+    expect(r.redact("abc abc")).toBe("abc abc");
+    expect(r.size).toBe(0);
+  });
+
+  it("treats regex metacharacters in secrets literally", () => {
+    const r = new Redactor();
+    r.add("a.b*c(d)[e]");
+    expect(r.redact("xa.b*c(d)[e]x aXbbc")).toBe("x[REDACTED]x aXbbc");
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from "vitest";
+import { LimitError, NotFoundError } from "../src/errors.js";
+import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer } from "../src/output.js";
+import { SessionRegistry } from "../src/sessions.js";
+
+const driver = () => ({ write: vi.fn(async () => {}), close: vi.fn(async () => {}) });
+
+describe("output buffers", () => {
+  it("BoundedOutput stores up to the cap and counts the rest", () => {
+    const b = new BoundedOutput(5);
+    expect(b.append(Buffer.from("abc"))).toBe(true);
+    expect(b.append(Buffer.from("defg"))).toBe(false);
+    expect(b.toBuffer().toString()).toBe("abcde");
+    expect(b.totalBytes).toBe(7);
+    expect(b.truncated).toBe(true);
+  });
+
+  it("decodes valid UTF-8 as text, binary as base64, and forgives a character cut by the cap", () => {
+    expect(decodeBytes(Buffer.from("héllo"))).toEqual({ encoding: "utf8", text: "héllo" });
+    expect(decodeBytes(Buffer.from([0xff, 0x00, 0xfe]))).toEqual({ encoding: "base64", text: "/wD+" });
+    const cut = Buffer.from("ab€").subarray(0, 4); // € is 3 bytes; keep 2 of them
+    expect(completeUtf8Prefix(cut)).toBe(2);
+    expect(decodeBytes(cut, true)).toEqual({ encoding: "utf8", text: "ab" });
+  });
+
+  it("RingBuffer reads by absolute offset and reports dropped bytes", () => {
+    const r = new RingBuffer(8);
+    r.write(Buffer.from("0123456789")); // keeps 23456789
+    expect(r.startOffset).toBe(2);
+    expect(r.endOffset).toBe(10);
+    const first = r.read(0, 100);
+    expect(first.missedBytes).toBe(2);
+    expect(first.data.toString()).toBe("23456789");
+    r.write(Buffer.from("ab"));
+    const next = r.read(first.nextOffset, 100);
+    expect(next.data.toString()).toBe("ab");
+    expect(next.nextOffset).toBe(12);
+    expect(r.read(12, 10).data.length).toBe(0);
+  });
+});
+
+describe("SessionRegistry", () => {
+  it("opens, reads by offset after exit, and closes through the driver", async () => {
+    const reg = new SessionRegistry();
+    const d = driver();
+    const s = reg.add("exec", "sh", d);
+    s.push(Buffer.from("hello\n"));
+    s.markExited(0);
+    const r = reg.get(s.id).read(0, 100);
+    expect(r).toMatchObject({ text: "hello\n", nextOffset: 6, state: "exited", exitCode: 0 });
+    await reg.close(s.id);
+    expect(d.close).toHaveBeenCalledOnce();
+    expect(() => reg.get(s.id)).toThrow(NotFoundError);
+  });
+
+  it("enforces the session cap", () => {
+    const reg = new SessionRegistry({ maxSessions: 2 });
+    reg.add("a", "1", driver());
+    reg.add("a", "2", driver());
+    expect(() => reg.add("a", "3", driver())).toThrow(LimitError);
+  });
+
+  it("expires idle sessions and closes their upstream", async () => {
+    const reg = new SessionRegistry({ idleMs: 1_000 });
+    const d = driver();
+    const s = reg.add("a", "1", d);
+    expect(await reg.sweep(Date.now() + 500)).toBe(0);
+    expect(await reg.sweep(s.lastActivity + 1_001)).toBe(1);
+    expect(d.close).toHaveBeenCalledOnce();
+    expect(reg.size).toBe(0);
+    await reg.closeAll();
+  });
+
+  it("wakes a waiting reader when output arrives", async () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    const started = Date.now();
+    setTimeout(() => s.push(Buffer.from("x")), 50);
+    await s.waitForOutput(0, 5_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await reg.closeAll();
+  });
+});
