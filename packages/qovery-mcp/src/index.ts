@@ -1,5 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
-import { createQoveryClient, type QoveryClient } from "./config.js";
+import { closeQoveryClient, createQoveryClient, type QoveryClient } from "./config.js";
 import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -8,9 +8,19 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   name: "qovery-mcp",
   version: typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev",
   title: "Qovery MCP server",
+  instructions:
+    "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (no deploy); auto-deploy-containers and preview-container-environments act organization-wide on every matching container.",
   tools,
   createClient: createQoveryClient,
-  envHelp: "",
+  closeClient: closeQoveryClient,
+  credentialHeader: "x-qovery-token",
+  credentialEnv: "QOVERY_API_KEY",
+  envHelp: [
+    "  QOVERY_API_KEY       Qovery API token (required; sent as `Authorization: Token <key>`, a JWT as `Bearer`)",
+    "  QOVERY_API_KEY_FILE  Path to a file holding the token, instead of QOVERY_API_KEY",
+    "  QOVERY_API_URL       API base URL (default https://api.qovery.com)",
+    "  QOVERY_TIMEOUT_MS    Per-request timeout in ms (default 30000)",
+  ].join("\n"),
 };
 
 export type { QoveryClient };

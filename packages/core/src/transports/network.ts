@@ -1,8 +1,235 @@
-import type { CliOptions } from "../cli.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import type { Env } from "../credentials.js";
 import { ConfigError } from "../errors.js";
+import { log } from "../logger.js";
+import type { RestSurface } from "../rest/index.js";
 import type { VendorDefinition } from "../vendor.js";
+import { McpHttpEndpoint } from "./http.js";
+import { guardFromEnv, limitsFromEnv, type NetworkGuard, type NetworkLimits, sendJson, sendProblem } from "./security.js";
 
-/** Streamable HTTP (/mcp) and the REST surface; see the transports issue. */
-export async function serveNetwork(_vendors: readonly VendorDefinition<unknown>[], _opts: CliOptions): Promise<void> {
-  throw new ConfigError("--http and --rest are not available yet in this version.");
+export interface NetworkOptions {
+  /** Serve MCP over Streamable HTTP. */
+  http: boolean;
+  port: number;
+  host: string;
+  /** Serve the REST surface of the tools' `rest` routes. */
+  rest: boolean;
+  restPort: number;
+  stateless: boolean;
+  readOnly?: boolean;
+  tools?: string[] | undefined;
+  /** Environment read for credentials and MCP_HTTP_* settings (default process.env). */
+  env?: Env;
+  /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS / MCP_HTTP_SESSION_IDLE_SECONDS. */
+  limits?: Partial<NetworkLimits>;
+  /** "root": one vendor at /mcp. "prefixed": each vendor at /<name without -mcp>/mcp (the gateway). */
+  mount?: "root" | "prefixed";
+  /** Install SIGTERM/SIGINT handlers that shut down and exit (default true). */
+  handleSignals?: boolean;
+}
+
+export interface NetworkHandle {
+  /** MCP endpoint URLs by vendor name. */
+  mcpUrls: Record<string, string>;
+  httpPort?: number;
+  restPort?: number;
+  restUrl?: string;
+  endpoints: McpHttpEndpoint<unknown>[];
+  /** Stop accepting, end MCP sessions and upstream streams, close the listeners. */
+  close(): Promise<void>;
+}
+
+const SHUTDOWN_BUDGET_MS = 4_500;
+
+export function mountPath(vendor: VendorDefinition<unknown>, mount: "root" | "prefixed"): string {
+  return mount === "root" ? "/mcp" : `/${vendor.name.replace(/-mcp$/, "")}/mcp`;
+}
+
+/**
+ * Starts the MCP HTTP listener and/or the REST listener for one or more vendors, with the same
+ * guard (Host/Origin, bearer token, body cap) on both. Resolves once listening.
+ */
+export async function serveNetwork(
+  vendors: readonly VendorDefinition<unknown>[],
+  opts: NetworkOptions,
+): Promise<NetworkHandle> {
+  const env = opts.env ?? process.env;
+  if (vendors.length === 0) throw new ConfigError("No vendor to serve.");
+  const mount = opts.mount ?? (vendors.length === 1 ? "root" : "prefixed");
+  if (mount === "root" && vendors.length > 1) throw new ConfigError('mount "root" serves exactly one vendor.');
+  const guard = guardFromEnv(opts.host, env);
+  const limits = { ...limitsFromEnv(env), ...opts.limits };
+  const allow = vendors.length === 1 ? opts.tools : undefined;
+  const closers: (() => Promise<void>)[] = [];
+  const handle: NetworkHandle = {
+    mcpUrls: {},
+    endpoints: [],
+    close: async () => {
+      for (const c of closers.splice(0).reverse()) await c().catch(() => {});
+    },
+  };
+  const shown = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+
+  try {
+    if (opts.http) {
+      const routes = new Map<string, McpHttpEndpoint<unknown>>();
+      for (const vendor of vendors) {
+        const endpoint = new McpHttpEndpoint(vendor, {
+          limits,
+          stateless: opts.stateless,
+          ...(opts.readOnly ? { readOnly: true } : {}),
+          ...(allow ? { allow } : {}),
+          ...(opts.env ? { env: opts.env } : {}),
+        });
+        routes.set(mountPath(vendor, mount), endpoint);
+        handle.endpoints.push(endpoint);
+      }
+      const server = http.createServer((req, res) => {
+        const path = pathOf(req);
+        if (path === "/healthz") return health(req, res, guard, () => ({ sessions: sessionCounts(routes) }));
+        const verdict = guard.check(req);
+        if (!verdict.ok) return refuse(res, verdict);
+        const endpoint = routes.get(path);
+        if (!endpoint) {
+          return sendProblem(res, {
+            title: "Not found",
+            status: 404,
+            detail: `No MCP endpoint at ${path}; try ${[...routes.keys()].join(", ")}.`,
+          });
+        }
+        endpoint.handle(req, res).catch((error: unknown) => {
+          log.error("MCP HTTP request failed", { error: error instanceof Error ? error.message : String(error) });
+          if (!res.headersSent) sendProblem(res, { title: "Internal error", status: 500 });
+          else res.end();
+        });
+      });
+      const port = await listen(server, opts.port, opts.host);
+      handle.httpPort = port;
+      for (const [path, endpoint] of routes) handle.mcpUrls[endpoint.vendor.name] = `http://${shown}:${port}${path}`;
+      closers.push(async () => {
+        server.close();
+        await Promise.all(handle.endpoints.map((e) => e.close()));
+        server.closeAllConnections();
+      });
+      log.info("MCP over Streamable HTTP", {
+        urls: Object.values(handle.mcpUrls),
+        stateless: opts.stateless,
+        auth: guard.requiresToken ? "bearer" : "none (loopback only)",
+      });
+    }
+
+    if (opts.rest) {
+      const { createRestSurface } = await import("../rest/index.js");
+      const surface: RestSurface = createRestSurface(vendors, {
+        limits,
+        ...(opts.readOnly ? { readOnly: true } : {}),
+        ...(allow ? { allow } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+      });
+      const server = http.createServer((req, res) => {
+        if (pathOf(req) === "/healthz") return health(req, res, guard, () => ({ routes: surface.routes.length }));
+        const verdict = guard.check(req);
+        if (!verdict.ok) return refuse(res, verdict);
+        surface.handle(req, res).catch((error: unknown) => {
+          log.error("REST request failed", { error: error instanceof Error ? error.message : String(error) });
+          sendProblem(res, { title: "Internal error", status: 500 });
+        });
+      });
+      server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        const verdict = guard.check(req);
+        if (!verdict.ok) return refuseUpgrade(socket, verdict.status ?? 403, verdict.title ?? "Forbidden", verdict.detail);
+        surface.upgrade(req, socket, head).catch((error: unknown) => {
+          log.error("websocket passthrough failed", { error: error instanceof Error ? error.message : String(error) });
+          socket.destroy();
+        });
+      });
+      const port = await listen(server, opts.restPort, opts.host);
+      handle.restPort = port;
+      handle.restUrl = `http://${shown}:${port}`;
+      closers.push(async () => {
+        server.close();
+        await surface.close();
+        server.closeAllConnections();
+      });
+      log.info("REST surface", { url: handle.restUrl, routes: surface.routes.length });
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+
+  if (opts.handleSignals !== false) {
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      log.info("shutting down", { signal });
+      setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS).unref();
+      void handle.close().finally(() => process.exit(0));
+    };
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+    process.once("SIGINT", () => shutdown("SIGINT"));
+  }
+  return handle;
+}
+
+function pathOf(req: http.IncomingMessage): string {
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  return q >= 0 ? raw.slice(0, q) : raw;
+}
+
+function sessionCounts(routes: Map<string, McpHttpEndpoint<unknown>>): Record<string, number> {
+  return Object.fromEntries([...routes.values()].map((e) => [e.vendor.name, e.sessionCount]));
+}
+
+/** Liveness: Host/Origin still checked; no bearer needed so probes work; says nothing sensitive. */
+function health(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  guard: NetworkGuard,
+  details: () => Record<string, unknown>,
+): void {
+  const verdict = guard.check(req, { skipAuth: true });
+  if (!verdict.ok) return refuse(res, verdict);
+  const authed = guard.check(req).ok;
+  sendJson(res, 200, { status: "ok", ...(authed ? details() : {}) });
+}
+
+function refuse(res: http.ServerResponse, verdict: { status?: number; title?: string; detail?: string }): void {
+  const status = verdict.status ?? 403;
+  sendProblem(
+    res,
+    { title: verdict.title ?? "Forbidden", status, ...(verdict.detail ? { detail: verdict.detail } : {}) },
+    status === 401 ? { "www-authenticate": 'Bearer realm="infra-mcp"' } : {},
+  );
+}
+
+/** Answers a refused Upgrade on the raw socket with a problem body, then closes it. */
+export function refuseUpgrade(socket: Duplex, status: number, title: string, detail?: string): void {
+  const body = JSON.stringify({ type: "about:blank", title, status, ...(detail ? { detail } : {}) });
+  const reason = http.STATUS_CODES[status] ?? "Error";
+  const extra = status === 401 ? 'www-authenticate: Bearer realm="infra-mcp"\r\n' : "";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/problem+json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new ConfigError(`Port ${port} on ${host} is already in use; choose another with --port/--rest-port.`)
+          : error,
+      );
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

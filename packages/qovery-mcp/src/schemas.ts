@@ -1,0 +1,136 @@
+import { z } from "zod";
+
+/**
+ * Hand-written zod schemas for the request bodies of Qovery's OpenAPI spec (openapi.yaml, v1.0.4):
+ * CloneServiceRequest, ContainerRequest (= ServiceStorageRequest + ServicePortRequest + container
+ * fields) and the org-wide {image_name, tag} bodies. Field names are the spec's wire names, so a
+ * tool's arguments minus its path ids are exactly the JSON body Qovery receives. Descriptions are
+ * the spec's, shortened: every byte here is sent to the model in tools/list.
+ */
+
+/** Path ids: the spec declares them all `format: uuid` (any hex uuid, not only v4). */
+const uuid = (what: string) => z.guid().describe(`${what} id (uuid)`);
+export const containerId = uuid("Container");
+export const environmentId = uuid("Environment");
+export const organizationId = uuid("Organization");
+export const containerRegistryId = uuid("Container registry");
+
+const port = z.number().int().min(1).max(65535);
+const seconds = z.number().int().min(0);
+
+const probeType = z
+  .object({
+    tcp: z.object({ port, host: z.string().nullable().optional() }).optional(),
+    http: z
+      .object({
+        path: z.string().optional().describe("default /"),
+        scheme: z.string().optional().describe("default HTTP"),
+        port,
+      })
+      .optional(),
+    exec: z
+      .object({ command: z.array(z.string()).min(1).describe('e.g. ["sh","-c","test -f /tmp/ok"]') })
+      .optional(),
+    grpc: z.object({ service: z.string().nullable().optional(), port }).optional(),
+  })
+  .refine((t) => Object.values(t).filter((v) => v !== undefined).length === 1, {
+    message: "set exactly one of tcp, http, exec, grpc",
+  })
+  .describe("exactly one of tcp/http/exec/grpc");
+
+/** Probe (spec defaults: delay 30, period 10, timeout 5, success 1, failure 9). */
+export const probe = z.object({
+  type: probeType,
+  initial_delay_seconds: seconds.optional(),
+  period_seconds: seconds.optional(),
+  timeout_seconds: seconds.optional(),
+  success_threshold: z.number().int().min(1).optional(),
+  failure_threshold: z.number().int().min(1).optional(),
+});
+
+export const healthchecks = z
+  .object({ readiness_probe: probe.optional(), liveness_probe: probe.optional() })
+  .describe("Probes; timing defaults 30/10/5/1/9 s");
+
+export const storage = z
+  .array(
+    z.object({
+      id: z.guid().optional(),
+      type: z.enum(["FAST_SSD"]).default("FAST_SSD"),
+      size: z.number().int().min(4).describe("GB, min 4"),
+      mount_point: z.string().min(1).describe("e.g. /mnt/data"),
+    }),
+  )
+  .describe("Persistent volumes");
+
+export const ports = z.array(
+  z.object({
+    id: z.guid().optional(),
+    name: z.string().optional(),
+    internal_port: port.describe("listening port"),
+    external_port: port.optional().describe("exposed port; default chosen if unset"),
+    publicly_accessible: z.boolean().describe("expose to the internet"),
+    is_default: z.boolean().optional().describe("default port for the domain"),
+    protocol: z.enum(["HTTP", "GRPC", "TCP", "UDP"]).optional().describe("default HTTP"),
+    public_path: z.string().optional().describe("path/regex to accept, e.g. /api/ (public HTTP/GRPC only)"),
+    public_path_rewrite: z.string().optional().describe("rewrite target, e.g. /api/$1"),
+  }),
+);
+
+const groupRefs = z.array(z.object({ id: z.guid() }));
+
+export const autoscaling = z
+  .object({
+    mode: z.literal("KEDA"),
+    polling_interval_seconds: z.number().int().optional(),
+    cooldown_period_seconds: z.number().int().optional(),
+    scalers: z
+      .array(
+        z.object({
+          scaler_type: z.string().min(1),
+          enabled: z.boolean().optional(),
+          role: z.enum(["PRIMARY", "SAFETY"]),
+          config_json: z.record(z.string(), z.unknown()).optional(),
+          config_yaml: z.string().optional(),
+          trigger_authentication: z.object({ name: z.string().min(1), config_yaml: z.string().optional() }).optional(),
+        }),
+      )
+      .min(1),
+  })
+  .describe("KEDA event-driven autoscaling");
+
+/** ContainerRequest: every field of the spec (required: name, registry_id, image_name, tag, healthchecks). */
+export const containerRequest = {
+  name: z.string().min(1).describe("case-insensitive, unique in the environment"),
+  description: z.string().optional(),
+  registry_id: z.guid().describe("container registry id"),
+  image_name: z
+    .string()
+    .min(1)
+    .describe("ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: image or repo/image; PUBLIC_ECR: alias/repository"),
+  tag: z.string().min(1),
+  arguments: z.array(z.string()).optional(),
+  entrypoint: z.string().optional(),
+  cpu: z.number().int().min(1).optional().describe("millicores (1000 = 1 CPU), default 500"),
+  memory: z.number().int().min(1).optional().describe("MB, default 512"),
+  gpu: z.number().int().min(0).optional().describe("default 0"),
+  ephemeral_storage_in_gib: z.number().int().min(0).optional(),
+  cpu_architecture: z.enum(["AMD64", "ARM64"]).nullable().optional().describe("null: cluster default"),
+  min_running_instances: z.number().int().min(0).optional().describe("default 1; 0 = stopped"),
+  max_running_instances: z.number().int().min(-1).optional().describe("default 1; -1 = no limit"),
+  healthchecks,
+  auto_preview: z.boolean().optional().describe("clone a preview env on /preview; default: the environment's"),
+  auto_deploy: z.boolean().nullable().optional().describe("redeploy on new tag via auto-deploy-containers"),
+  annotations_groups: groupRefs.optional(),
+  labels_groups: groupRefs.optional(),
+  icon_uri: z.url().optional(),
+  autoscaling: autoscaling.optional(),
+  storage: storage.optional(),
+  ports: ports.optional(),
+};
+
+/** OrganizationContainerAutoDeployRequest / OrganizationContainerPreviewRequest. */
+export const imageTag = {
+  image_name: z.string().min(1).describe("image name as configured on the containers"),
+  tag: z.string().min(1).describe("the new tag"),
+};
