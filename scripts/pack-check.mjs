@@ -56,7 +56,9 @@ try {
     const tools = await initializeAndList(name, app);
     const ok = got === version;
     failed ||= !ok;
-    console.log(`${ok ? "ok  " : "FAIL"} ${name}: packed, installed, --version=${got} (want ${version}), tools/list=${tools} tools`);
+    console.log(
+      `${ok ? "ok  " : "FAIL"} ${name}: packed, installed, --version=${got} (want ${version}), tools/list=${tools} tools`,
+    );
   }
 } catch (error) {
   failed = true;

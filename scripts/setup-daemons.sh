@@ -327,3 +327,37 @@ for t in "${TIMINGS[@]}"; do log "   $t"; done
 log "SUMMARY docker: OK dockerd ${docker_version}, socket unix://${docker_sock}, image ${DOCKER_IMAGE}, default bridge ${DOCKER_BRIDGE}, log ${DOCKERD_LOG}"
 log "SUMMARY incus:  OK incusd ${incus_version:-unknown}, socket unix://${incus_sock}, https ${INCUS_HTTPS_ADDRESS}, image alias ${INCUS_ALIAS}, instance ${INCUS_INSTANCE} RUNNING, log ${INCUSD_LOG}"
 log "total: $(elapsed "$SCRIPT_START")s"
+
+###############################################################################
+# 5. Deploy test tools (deploy/test: nginx in front of gateway replicas,
+#    debootstrap for the local base image; scripts/build-base-image.sh builds it)
+###############################################################################
+# Only installed here: nginx is run by the tests themselves as a foreground child with a
+# generated config, never as a service. Idempotent like the rest.
+install_deploy_tools() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+  command -v debootstrap >/dev/null 2>&1 || [[ -x /usr/sbin/debootstrap ]] || missing+=(debootstrap)
+  if (( ${#missing[@]} == 0 )); then
+    log "   nginx and debootstrap already installed"
+    return 0
+  fi
+  log "   installing ${missing[*]}"
+  # policy-rc.d 101: the package must not start an nginx service on :80.
+  local policy=/usr/sbin/policy-rc.d created_policy=""
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && created_policy=1
+  fi
+  local rc=0
+  apt-get install -y --no-install-recommends "${missing[@]}" || {
+    log "   apt-get install failed; refreshing package lists and retrying"
+    apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
+  } || rc=$?
+  [[ -n "$created_policy" ]] && rm -f "$policy"
+  (( rc == 0 )) || die "apt-get install ${missing[*]} failed"
+}
+
+phase "deploy tools: nginx, debootstrap"
+install_deploy_tools
+phase_done
+log "SUMMARY deploy: OK $(/usr/sbin/nginx -v 2>&1 | sed 's/^nginx version: //'), debootstrap $(dpkg-query -W -f '${Version}' debootstrap 2>/dev/null)"

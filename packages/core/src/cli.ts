@@ -31,6 +31,17 @@ Options:
   --stateless          HTTP without sessions (any replica answers any request)
   -h, --help           Show this help
   -v, --version        Show the version
+
+HTTP/REST environment:
+  MCP_HTTP_TOKEN                 Bearer token required on every request (mandatory off loopback; or _FILE)
+  MCP_HTTP_ALLOWED_HOSTS         Extra Host names accepted (comma list; default loopback names only)
+  MCP_HTTP_ALLOWED_ORIGINS       Extra browser Origins accepted (comma list; default loopback origins)
+  MCP_HTTP_MAX_BODY_BYTES        Request body limit, larger → 413 (default 1048576)
+  MCP_HTTP_MAX_SESSIONS          Concurrent MCP sessions, more → 503 (default 64)
+  MCP_HTTP_SESSION_IDLE_SECONDS  Idle MCP session expiry (default 1800)
+  MCP_INSTANCE_ID                Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
+  MCP_SESSION_ID_HEADER          Header (e.g. x-request-id) whose value a new session adopts as its id;
+                                 for hash-by-session-id proxies that write it (see "Running for a team")
 `;
 
 export function parseCli(argv: readonly string[]): CliOptions & { help: boolean; version: boolean } {
@@ -101,7 +112,12 @@ export async function runCli<C>(
   if (opts.http || opts.rest) {
     // Loaded only when asked for, so the stdio start path stays small.
     const { serveNetwork } = await import("./transports/network.js");
-    await serveNetwork([vendor], opts);
+    try {
+      await serveNetwork([vendor as VendorDefinition<unknown>], opts);
+    } catch (error) {
+      process.stderr.write(`${vendor.name}: ${(error as Error).message}\n`);
+      process.exitCode = error instanceof ConfigError ? 2 : 1;
+    }
     return;
   }
   const filter = { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) };
@@ -121,5 +137,6 @@ export async function runCli<C>(
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await handle.server.connect(transport);
-  log.debug("ready on stdio", { server: vendor.name });
+  // Someone ran the bin by hand in a terminal: say that it is waiting for an MCP client.
+  if (process.stdin.isTTY) log.info(`${vendor.name} ready on stdio; connect an MCP client (Ctrl-C to stop)`);
 }

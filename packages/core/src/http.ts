@@ -49,12 +49,15 @@ export class HttpClient {
     this.#dispatcher = createDispatcher(this.upstream);
     const dispatcher = this.#dispatcher;
     this.#ky = ky.create({
-      fetch: ((input: Request | string | URL, init?: RequestInit) => {
+      fetch: (async (input: Request | string | URL, init?: RequestInit) => {
         if (input instanceof Request) {
+          // Bodies here are small JSON documents: buffer them so they go out with a
+          // Content-Length instead of chunked encoding, which some gateways refuse.
+          const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
           return undiciFetch(input.url, {
             method: input.method,
             headers: input.headers as never,
-            body: input.body as never,
+            body: body as never,
             signal: input.signal as never,
             redirect: "manual",
             duplex: "half",

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type WebSocket from "ws";
 import { z } from "zod";
 import { ConfigError, InfraMcpError } from "./errors.js";
 import { log } from "./logger.js";
@@ -23,7 +24,7 @@ export const READ_ONLY: ToolHints = {
 };
 
 /** A REST route of the seeds' surface (served by the --rest transport) that calls this tool. */
-export interface RestRoute {
+export interface RestRoute<C = unknown, A = unknown> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Seed path with {placeholders}, e.g. /v1/environment/{environmentid}/container. */
   path: string;
@@ -33,6 +34,14 @@ export interface RestRoute {
   body?: string | "merge";
   /** This route is a websocket: an Upgrade request is passed through to the upstream. */
   websocket?: boolean;
+  /**
+   * For a websocket route: opens the upstream websocket for the validated arguments with the
+   * vendor credential applied (use core's connectWebSocket, directly or via a vendor helper). The
+   * REST surface bridges the client's Upgrade to it frame for frame; the client never holds the
+   * credential. Return the socket as connectWebSocket resolves it (paused, so no early frame is
+   * lost; the bridge resumes it). Without a hook, an Upgrade on the route is answered 501.
+   */
+  openUpstreamSocket?(args: A, ctx: ToolContext<C>): Promise<WebSocket>;
 }
 
 export interface ToolResultData {
@@ -68,7 +77,7 @@ export interface ToolDefinition<C, S extends AnyObjectSchema = AnyObjectSchema> 
   opensSession?: boolean;
   /** Operates on open sessions; only registered when a tool that opens one is. */
   usesSessions?: boolean;
-  rest?: readonly RestRoute[];
+  rest?: readonly RestRoute<C, z.infer<S>>[];
   handler(args: z.infer<S>, ctx: ToolContext<C>): Promise<ToolResultData>;
 }
 

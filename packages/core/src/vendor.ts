@@ -24,6 +24,12 @@ export interface VendorDefinition<C> {
   credentialHeader?: string;
   /** Environment variable that `credentialHeader` stands in for. */
   credentialEnv?: string;
+  /**
+   * Other variables dropped from the environment when the header supplies the credential (an
+   * alternative credential that would conflict, e.g. PORTAINER_TOKEN). `<credentialEnv>_FILE` is
+   * always dropped.
+   */
+  credentialEnvClear?: readonly string[];
   /** Lines for --help describing the environment variables. */
   envHelp: string;
 }

@@ -46,6 +46,8 @@ describe("HttpClient", () => {
     expect(res.data).toEqual({ ok: true });
     expect(u.requests[0]).toMatchObject({ method: "POST", url: "/api/things/a%2Fb?x=1", body: '{"n":1}' });
     expect(u.requests[0]?.headers.authorization).toBe("Token tok-123456");
+    expect(u.requests[0]?.headers["content-length"]).toBe("7");
+    expect(u.requests[0]?.headers["transfer-encoding"]).toBeUndefined();
   });
 
   it("maps an error status to UpstreamHttpError with method, path, status and the upstream message", async () => {

@@ -1,9 +1,97 @@
-import type { Env } from "@infra-mcp/core";
+import {
+  type BoundAuth,
+  ConfigError,
+  type Env,
+  HttpClient,
+  type ResolvedUpstream,
+  readCredential,
+  readFileSetting,
+  readPositiveInt,
+  readSetting,
+  type TlsOptions,
+} from "@infra-mcp/core";
 
+/** Everything a tool needs to reach one Portainer: REST client, websocket upstream, auth kind. */
 export interface PortainerClient {
-  env: Env;
+  http: HttpClient;
+  upstream: ResolvedUpstream;
+  /** Which credential is bound: an API key (X-API-Key everywhere) or a JWT (Bearer / ?token=). */
+  authKind: "api-key" | "jwt";
 }
 
+export const ENV_HELP = `  PORTAINER_URL            Portainer base URL, e.g. https://portainer.example.com:9443 (required)
+  PORTAINER_API_KEY        Access token from "My account > Access tokens", sent as X-API-Key
+  PORTAINER_TOKEN          A JWT (from POST /api/auth) instead: Bearer on REST, ?token= on websockets
+                           (set exactly one of the two; *_FILE variants read the value from a file)
+  PORTAINER_TLS_INSECURE   1 to skip certificate checks (self-signed Portainer; prefer PORTAINER_CA_FILE)
+  PORTAINER_CA_FILE        PEM bundle that signs Portainer's certificate
+  PORTAINER_TIMEOUT_MS     REST/handshake timeout in ms (default 30000)`;
+
+/** Reads PORTAINER_* and builds the client; throws ConfigError naming the variable to fix. */
 export function createPortainerClient(env: Env): PortainerClient {
-  return { env };
+  const rawUrl = readSetting(["PORTAINER_URL"], env);
+  if (!rawUrl)
+    throw new ConfigError(
+      "PORTAINER_URL is not set: set it to your Portainer address, e.g. https://portainer.example.com:9443.",
+    );
+  // Every route used here already carries /api, so a URL given with /api is trimmed back to the root.
+  const baseUrl = rawUrl.replace(/\/+$/, "").replace(/\/api$/, "");
+
+  const hasKey = Boolean(env.PORTAINER_API_KEY?.trim() || env.PORTAINER_API_KEY_FILE?.trim());
+  const hasJwt = Boolean(env.PORTAINER_TOKEN?.trim() || env.PORTAINER_TOKEN_FILE?.trim());
+  if (hasKey && hasJwt) {
+    // Portainer answers 403 when a request carries both X-API-Key and Authorization.
+    throw new ConfigError(
+      "Set only one of PORTAINER_API_KEY and PORTAINER_TOKEN, not both (unset PORTAINER_TOKEN to use the API key).",
+    );
+  }
+  if (!hasKey && !hasJwt) {
+    throw new ConfigError(
+      "No Portainer credential: set PORTAINER_API_KEY (an access token) or PORTAINER_TOKEN (a JWT).",
+    );
+  }
+  let auth: BoundAuth;
+  let authKind: PortainerClient["authKind"];
+  if (hasKey) {
+    const key = readCredential(
+      { env: ["PORTAINER_API_KEY"], file: true, required: true, description: "Portainer API key" },
+      env,
+    ) as string;
+    const placement = { in: "header" as const, name: "X-API-Key", value: key };
+    auth = { http: [placement], ws: [placement] };
+    authKind = "api-key";
+  } else {
+    const jwt = readCredential(
+      { env: ["PORTAINER_TOKEN"], file: true, required: true, description: "Portainer JWT" },
+      env,
+    ) as string;
+    auth = {
+      http: [{ in: "header", name: "Authorization", scheme: "Bearer", value: jwt }],
+      ws: [{ in: "query", name: "token", value: jwt }],
+    };
+    authKind = "jwt";
+  }
+
+  const tls: TlsOptions = {};
+  const insecure = readSetting(["PORTAINER_TLS_INSECURE"], env);
+  if (insecure !== undefined && !["0", "1", "true", "false"].includes(insecure.toLowerCase())) {
+    throw new ConfigError(`PORTAINER_TLS_INSECURE must be 1 or 0, got "${insecure}".`);
+  }
+  if (insecure === "1" || insecure?.toLowerCase() === "true") tls.insecure = true;
+  const ca = readFileSetting("PORTAINER_CA_FILE", env);
+  if (ca) tls.ca = ca;
+
+  const http = new HttpClient({
+    name: "Portainer",
+    baseUrl,
+    auth,
+    tls,
+    timeoutMs: readPositiveInt("PORTAINER_TIMEOUT_MS", 30_000, env),
+    userAgent: "portainer-mcp",
+  });
+  return { http, upstream: http.upstream, authKind };
+}
+
+export async function closePortainerClient(client: PortainerClient): Promise<void> {
+  await client.http.close();
 }

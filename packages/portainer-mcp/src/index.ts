@@ -1,5 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
-import { createPortainerClient, type PortainerClient } from "./config.js";
+import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
 import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -8,9 +8,16 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   name: "portainer-mcp",
   version: typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev",
   title: "Portainer MCP server",
+  instructions:
+    "Portainer: find an environment with list-environments and a container with list-containers, then run commands " +
+    "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
+    "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
   createClient: createPortainerClient,
-  envHelp: "",
+  closeClient: closePortainerClient,
+  credentialHeader: "x-portainer-api-key",
+  credentialEnv: "PORTAINER_API_KEY",
+  envHelp: ENV_HELP,
 };
 
 export type { PortainerClient };

@@ -8,15 +8,32 @@ import { z } from "zod";
  * the spec's, shortened: every byte here is sent to the model in tools/list.
  */
 
-/** Path ids: the spec declares them all `format: uuid` (any hex uuid, not only v4). */
-const uuid = (what: string) => z.guid().describe(`${what} id (uuid)`);
+/**
+ * A uuid as the spec declares it (`format: uuid`, any hex uuid, not only v4). Validation is zod's;
+ * the listed JSON schema drops zod's 90-byte regex since `format: uuid` says the same to a model.
+ */
+export const guid = () => z.guid().meta({ pattern: undefined });
+
+/** An integer; the listed JSON schema drops zod's implicit ±2^53 bounds (27 bytes each). */
+export const int = (min?: number, max?: number) => {
+  let s = z.int();
+  if (min !== undefined) s = s.min(min);
+  if (max !== undefined) s = s.max(max);
+  return s.meta({
+    ...(min === undefined ? { minimum: undefined } : {}),
+    ...(max === undefined ? { maximum: undefined } : {}),
+  });
+};
+
+/** Path ids: the spec declares them all `format: uuid`. */
+const uuid = (what: string) => guid().describe(`${what} id (uuid)`);
 export const containerId = uuid("Container");
 export const environmentId = uuid("Environment");
 export const organizationId = uuid("Organization");
 export const containerRegistryId = uuid("Container registry");
 
-const port = z.number().int().min(1).max(65535);
-const seconds = z.number().int().min(0);
+const port = int(1, 65535);
+const seconds = int(0);
 
 const probeType = z
   .object({
@@ -28,9 +45,7 @@ const probeType = z
         port,
       })
       .optional(),
-    exec: z
-      .object({ command: z.array(z.string()).min(1).describe('e.g. ["sh","-c","test -f /tmp/ok"]') })
-      .optional(),
+    exec: z.object({ command: z.array(z.string()).min(1).describe('e.g. ["sh","-c","test -f /tmp/ok"]') }).optional(),
     grpc: z.object({ service: z.string().nullable().optional(), port }).optional(),
   })
   .refine((t) => Object.values(t).filter((v) => v !== undefined).length === 1, {
@@ -44,8 +59,8 @@ export const probe = z.object({
   initial_delay_seconds: seconds.optional(),
   period_seconds: seconds.optional(),
   timeout_seconds: seconds.optional(),
-  success_threshold: z.number().int().min(1).optional(),
-  failure_threshold: z.number().int().min(1).optional(),
+  success_threshold: int(1).optional(),
+  failure_threshold: int(1).optional(),
 });
 
 export const healthchecks = z
@@ -55,9 +70,9 @@ export const healthchecks = z
 export const storage = z
   .array(
     z.object({
-      id: z.guid().optional(),
+      id: guid().optional(),
       type: z.enum(["FAST_SSD"]).default("FAST_SSD"),
-      size: z.number().int().min(4).describe("GB, min 4"),
+      size: int(4).describe("GB, min 4"),
       mount_point: z.string().min(1).describe("e.g. /mnt/data"),
     }),
   )
@@ -65,7 +80,7 @@ export const storage = z
 
 export const ports = z.array(
   z.object({
-    id: z.guid().optional(),
+    id: guid().optional(),
     name: z.string().optional(),
     internal_port: port.describe("listening port"),
     external_port: port.optional().describe("exposed port; default chosen if unset"),
@@ -77,13 +92,13 @@ export const ports = z.array(
   }),
 );
 
-const groupRefs = z.array(z.object({ id: z.guid() }));
+const groupRefs = z.array(z.object({ id: guid() }));
 
 export const autoscaling = z
   .object({
     mode: z.literal("KEDA"),
-    polling_interval_seconds: z.number().int().optional(),
-    cooldown_period_seconds: z.number().int().optional(),
+    polling_interval_seconds: int().optional(),
+    cooldown_period_seconds: int().optional(),
     scalers: z
       .array(
         z.object({
@@ -103,21 +118,23 @@ export const autoscaling = z
 export const containerRequest = {
   name: z.string().min(1).describe("case-insensitive, unique in the environment"),
   description: z.string().optional(),
-  registry_id: z.guid().describe("container registry id"),
+  registry_id: guid().describe("container registry id"),
   image_name: z
     .string()
     .min(1)
-    .describe("ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: image or repo/image; PUBLIC_ECR: alias/repository"),
+    .describe(
+      "ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: image or repo/image; PUBLIC_ECR: alias/repository",
+    ),
   tag: z.string().min(1),
   arguments: z.array(z.string()).optional(),
   entrypoint: z.string().optional(),
-  cpu: z.number().int().min(1).optional().describe("millicores (1000 = 1 CPU), default 500"),
-  memory: z.number().int().min(1).optional().describe("MB, default 512"),
-  gpu: z.number().int().min(0).optional().describe("default 0"),
-  ephemeral_storage_in_gib: z.number().int().min(0).optional(),
+  cpu: int(1).optional().describe("millicores (1000 = 1 CPU), default 500"),
+  memory: int(1).optional().describe("MB, default 512"),
+  gpu: int(0).optional().describe("default 0"),
+  ephemeral_storage_in_gib: int(0).optional(),
   cpu_architecture: z.enum(["AMD64", "ARM64"]).nullable().optional().describe("null: cluster default"),
-  min_running_instances: z.number().int().min(0).optional().describe("default 1; 0 = stopped"),
-  max_running_instances: z.number().int().min(-1).optional().describe("default 1; -1 = no limit"),
+  min_running_instances: int(0).optional().describe("default 1; 0 = stopped"),
+  max_running_instances: int(-1).optional().describe("default 1; -1 = no limit"),
   healthchecks,
   auto_preview: z.boolean().optional().describe("clone a preview env on /preview; default: the environment's"),
   auto_deploy: z.boolean().nullable().optional().describe("redeploy on new tag via auto-deploy-containers"),

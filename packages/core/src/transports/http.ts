@@ -4,11 +4,17 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Env } from "../credentials.js";
 import { log } from "../logger.js";
-import { redactor } from "../redact.js";
 import type { SessionLimits } from "../sessions.js";
 import type { ToolFilter } from "../tool.js";
 import { createVendorServer, type ServerHandle, type VendorDefinition } from "../vendor.js";
-import { BodyTooLargeError, DEFAULT_NETWORK_LIMITS, type NetworkLimits, readBody, sendJson } from "./security.js";
+import {
+  BodyTooLargeError,
+  credentialOverride,
+  DEFAULT_NETWORK_LIMITS,
+  type NetworkLimits,
+  readBody,
+  sendJson,
+} from "./security.js";
 
 /**
  * MCP over Streamable HTTP for one vendor: one McpServer (and one upstream client, one stream
@@ -22,6 +28,14 @@ export interface McpEndpointOptions extends ToolFilter {
   /** Base environment the vendor client is built from (default process.env). */
   env?: Env;
   sessionLimits?: Partial<SessionLimits>;
+  /** Replica id shown in serverInfo.version as `<version>+<id>` (MCP_INSTANCE_ID). */
+  instanceId?: string;
+  /**
+   * Request header whose value becomes the new session's id at initialize (MCP_SESSION_ID_HEADER),
+   * so a proxy hashing on "Mcp-Session-Id, else this header" routes the whole session to the replica
+   * that created it. Ignored unless 16-128 chars of [0-9A-Za-z._~-] and unused.
+   */
+  sessionIdHeader?: string;
 }
 
 interface McpSession {
@@ -104,13 +118,10 @@ export class McpHttpEndpoint<C> {
   }
 
   #credentialEnv(req: IncomingMessage): { env: Env | undefined; credential: Buffer | undefined } {
-    const { credentialHeader, credentialEnv } = this.vendor;
     const base = this.#options.env;
-    if (!credentialHeader || !credentialEnv) return { env: base, credential: undefined };
-    const value = headerValue(req, credentialHeader)?.trim();
-    if (!value) return { env: base, credential: undefined };
-    redactor.add(value);
-    return { env: { ...(base ?? process.env), [credentialEnv]: value }, credential: digest(value) };
+    const override = credentialOverride(this.vendor, req.headers, base ?? process.env);
+    if (!override) return { env: base, credential: undefined };
+    return { env: override.env, credential: digest(override.value) };
   }
 
   #filter(stateless: boolean): ToolFilter {
@@ -134,6 +145,7 @@ export class McpHttpEndpoint<C> {
       ...this.#filter(false),
       ...(env ? { env } : {}),
       ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
+      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
     });
     const session: McpSession = {
       id: undefined,
@@ -147,7 +159,8 @@ export class McpHttpEndpoint<C> {
     this.#pending++;
     let registered = false;
     session.transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      // Runs synchronously right before onsessioninitialized registers the id: no duplicate race.
+      sessionIdGenerator: () => this.#newSessionId(req),
       maxRequestBodySize: this.limits.maxBodyBytes,
       onsessioninitialized: (id) => {
         session.id = id;
@@ -174,6 +187,13 @@ export class McpHttpEndpoint<C> {
     }
   }
 
+  #newSessionId(req: IncomingMessage): string {
+    const name = this.#options.sessionIdHeader;
+    const proposed = name ? headerValue(req, name)?.trim() : undefined;
+    if (proposed && PROPOSED_SESSION_ID.test(proposed) && !this.#sessions.has(proposed)) return proposed;
+    return randomUUID();
+  }
+
   async #forward(sid: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const session = this.#sessions.get(sid);
     if (!session || session.closed) {
@@ -192,8 +212,14 @@ export class McpHttpEndpoint<C> {
   }
 
   async #run(session: McpSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    session.inflight++;
     session.lastActivity = Date.now();
+    if (req.method === "GET") {
+      // The standalone SSE stream stays open for the whole session; it is not activity, or an
+      // abandoned session with a connected stream would never expire.
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+    session.inflight++;
     let released = false;
     const release = () => {
       if (released) return;
@@ -237,9 +263,10 @@ export class McpHttpEndpoint<C> {
       ...this.#filter(true),
       ...(env ? { env } : {}),
       ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
+      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
     });
+    // No sessionIdGenerator: the SDK's stateless mode (no Mcp-Session-Id issued or checked).
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
       maxRequestBodySize: this.limits.maxBodyBytes,
     });
     this.#statelessInflight++;
@@ -282,6 +309,7 @@ export class McpHttpEndpoint<C> {
 }
 
 const NO_BODY = Symbol("no body");
+const PROPOSED_SESSION_ID = /^[0-9A-Za-z._~-]{16,128}$/;
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];

@@ -7,7 +7,15 @@ import { log } from "../logger.js";
 import type { RestSurface } from "../rest/index.js";
 import type { VendorDefinition } from "../vendor.js";
 import { McpHttpEndpoint } from "./http.js";
-import { guardFromEnv, limitsFromEnv, type NetworkGuard, type NetworkLimits, sendJson, sendProblem } from "./security.js";
+import {
+  guardFromEnv,
+  limitsFromEnv,
+  type NetworkGuard,
+  type NetworkLimits,
+  refuseUpgrade,
+  sendJson,
+  sendProblem,
+} from "./security.js";
 
 export interface NetworkOptions {
   /** Serve MCP over Streamable HTTP. */
@@ -28,6 +36,13 @@ export interface NetworkOptions {
   mount?: "root" | "prefixed";
   /** Install SIGTERM/SIGINT handlers that shut down and exit (default true). */
   handleSignals?: boolean;
+  /**
+   * Replica id (default MCP_INSTANCE_ID): shown in serverInfo.version as `<version>+<id>` and sent
+   * as the `X-MCP-Instance` response header, so a client behind a load balancer can tell replicas apart.
+   */
+  instanceId?: string;
+  /** Header proposing a new session's id (default MCP_SESSION_ID_HEADER); see McpEndpointOptions. */
+  sessionIdHeader?: string;
 }
 
 export interface NetworkHandle {
@@ -36,12 +51,36 @@ export interface NetworkHandle {
   httpPort?: number;
   restPort?: number;
   restUrl?: string;
+  /** The REST surface (routes, open websocket bridges), when --rest. */
+  rest?: RestSurface;
   endpoints: McpHttpEndpoint<unknown>[];
   /** Stop accepting, end MCP sessions and upstream streams, close the listeners. */
   close(): Promise<void>;
 }
 
 const SHUTDOWN_BUDGET_MS = 4_500;
+
+const INSTANCE_HEADER = "x-mcp-instance";
+
+/** MCP_INSTANCE_ID: letters, digits, `.` and `-` (semver build metadata; a pod name fits), ≤ 64. */
+export function instanceIdFromEnv(env: Env): string | undefined {
+  const raw = env.MCP_INSTANCE_ID?.trim();
+  if (!raw) return undefined;
+  if (!/^[0-9A-Za-z.-]{1,64}$/.test(raw)) {
+    throw new ConfigError(`MCP_INSTANCE_ID must be 1-64 letters, digits, "." or "-", got "${raw}".`);
+  }
+  return raw;
+}
+
+/** MCP_SESSION_ID_HEADER: a header name, e.g. x-request-id (set only behind a proxy that writes it). */
+export function sessionIdHeaderFromEnv(env: Env): string | undefined {
+  const raw = env.MCP_SESSION_ID_HEADER?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (!/^[a-z0-9-]{1,64}$/.test(raw)) {
+    throw new ConfigError(`MCP_SESSION_ID_HEADER must be a header name like x-request-id, got "${raw}".`);
+  }
+  return raw;
+}
 
 export function mountPath(vendor: VendorDefinition<unknown>, mount: "root" | "prefixed"): string {
   return mount === "root" ? "/mcp" : `/${vendor.name.replace(/-mcp$/, "")}/mcp`;
@@ -61,6 +100,8 @@ export async function serveNetwork(
   if (mount === "root" && vendors.length > 1) throw new ConfigError('mount "root" serves exactly one vendor.');
   const guard = guardFromEnv(opts.host, env);
   const limits = { ...limitsFromEnv(env), ...opts.limits };
+  const instanceId = opts.instanceId ?? instanceIdFromEnv(env);
+  const sessionIdHeader = opts.sessionIdHeader ?? sessionIdHeaderFromEnv(env);
   const allow = vendors.length === 1 ? opts.tools : undefined;
   const closers: (() => Promise<void>)[] = [];
   const handle: NetworkHandle = {
@@ -82,11 +123,14 @@ export async function serveNetwork(
           ...(opts.readOnly ? { readOnly: true } : {}),
           ...(allow ? { allow } : {}),
           ...(opts.env ? { env: opts.env } : {}),
+          ...(instanceId ? { instanceId } : {}),
+          ...(sessionIdHeader ? { sessionIdHeader } : {}),
         });
         routes.set(mountPath(vendor, mount), endpoint);
         handle.endpoints.push(endpoint);
       }
       const server = http.createServer((req, res) => {
+        if (instanceId) res.setHeader(INSTANCE_HEADER, instanceId);
         const path = pathOf(req);
         if (path === "/healthz") return health(req, res, guard, () => ({ sessions: sessionCounts(routes) }));
         const verdict = guard.check(req);
@@ -129,6 +173,7 @@ export async function serveNetwork(
         ...(opts.env ? { env: opts.env } : {}),
       });
       const server = http.createServer((req, res) => {
+        if (instanceId) res.setHeader(INSTANCE_HEADER, instanceId);
         if (pathOf(req) === "/healthz") return health(req, res, guard, () => ({ routes: surface.routes.length }));
         const verdict = guard.check(req);
         if (!verdict.ok) return refuse(res, verdict);
@@ -139,7 +184,8 @@ export async function serveNetwork(
       });
       server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
         const verdict = guard.check(req);
-        if (!verdict.ok) return refuseUpgrade(socket, verdict.status ?? 403, verdict.title ?? "Forbidden", verdict.detail);
+        if (!verdict.ok)
+          return refuseUpgrade(socket, verdict.status ?? 403, verdict.title ?? "Forbidden", verdict.detail);
         surface.upgrade(req, socket, head).catch((error: unknown) => {
           log.error("websocket passthrough failed", { error: error instanceof Error ? error.message : String(error) });
           socket.destroy();
@@ -147,6 +193,7 @@ export async function serveNetwork(
       });
       const port = await listen(server, opts.restPort, opts.host);
       handle.restPort = port;
+      handle.rest = surface;
       handle.restUrl = `http://${shown}:${port}`;
       closers.push(async () => {
         server.close();
@@ -193,7 +240,10 @@ function health(
   details: () => Record<string, unknown>,
 ): void {
   const verdict = guard.check(req, { skipAuth: true });
-  if (!verdict.ok) return refuse(res, verdict);
+  if (!verdict.ok) {
+    refuse(res, verdict);
+    return;
+  }
   const authed = guard.check(req).ok;
   sendJson(res, 200, { status: "ok", ...(authed ? details() : {}) });
 }
@@ -204,16 +254,6 @@ function refuse(res: http.ServerResponse, verdict: { status?: number; title?: st
     res,
     { title: verdict.title ?? "Forbidden", status, ...(verdict.detail ? { detail: verdict.detail } : {}) },
     status === 401 ? { "www-authenticate": 'Bearer realm="infra-mcp"' } : {},
-  );
-}
-
-/** Answers a refused Upgrade on the raw socket with a problem body, then closes it. */
-export function refuseUpgrade(socket: Duplex, status: number, title: string, detail?: string): void {
-  const body = JSON.stringify({ type: "about:blank", title, status, ...(detail ? { detail } : {}) });
-  const reason = http.STATUS_CODES[status] ?? "Error";
-  const extra = status === 401 ? 'www-authenticate: Bearer realm="infra-mcp"\r\n' : "";
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/problem+json\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 

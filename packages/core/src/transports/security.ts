@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { isIP } from "node:net";
+import type { Duplex } from "node:stream";
 import { type Env, readCredential } from "../credentials.js";
 import { ConfigError } from "../errors.js";
 import { redactor } from "../redact.js";
+import type { VendorDefinition } from "../vendor.js";
 
 /**
  * The network guard shared by the MCP HTTP endpoint and the REST surface: DNS-rebinding defence
@@ -267,4 +269,41 @@ export function guardFromEnv(host: string, env: Env = process.env): NetworkGuard
     allowedHosts: list(env.MCP_HTTP_ALLOWED_HOSTS),
     allowedOrigins: list(env.MCP_HTTP_ALLOWED_ORIGINS),
   });
+}
+
+/** Answers a refused websocket Upgrade on the raw socket with a problem body, then closes it. */
+export function refuseUpgrade(socket: Duplex, status: number, title: string, detail?: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(
+    redactor.redactValue({ type: "about:blank", title, status, ...(detail ? { detail } : {}) }),
+  );
+  const auth = status === 401 ? 'www-authenticate: Bearer realm="infra-mcp"\r\n' : "";
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nconnection: close\r\ncontent-type: application/problem+json\r\n${auth}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The environment one MCP session (or one REST request) builds its client from when the request
+ * carries the vendor's credential header: the header value replaces `credentialEnv`, conflicting
+ * alternatives are dropped, and the value is registered with the redactor. Undefined when the
+ * vendor has no header or the request does not carry it.
+ */
+export function credentialOverride(
+  vendor: Pick<VendorDefinition<unknown>, "credentialHeader" | "credentialEnv" | "credentialEnvClear">,
+  headers: IncomingMessage["headers"],
+  base: Env,
+): { env: Env; value: string } | undefined {
+  const { credentialHeader, credentialEnv } = vendor;
+  if (!credentialHeader || !credentialEnv) return undefined;
+  const raw = headers[credentialHeader.toLowerCase()];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (!value) return undefined;
+  redactor.add(value);
+  const env: Record<string, string | undefined> = { ...base, [credentialEnv]: value };
+  for (const name of [`${credentialEnv}_FILE`, ...(vendor.credentialEnvClear ?? [])]) delete env[name];
+  return { env, value };
 }

@@ -27,7 +27,10 @@ export const autoDeployContainers = qoveryTool({
       body: "merge",
     },
   ],
-  hints: { 404: "No organization with this organizationId", 409: "A deployment is already in progress; retry when it ends" },
+  hints: {
+    404: "No organization with this organizationId",
+    409: "A deployment is already in progress; retry when it ends",
+  },
   summarize: (data, args) => {
     const s = (data ?? {}) as Record<string, unknown>;
     const state = typeof s.state === "string" ? ` (state ${s.state})` : "";

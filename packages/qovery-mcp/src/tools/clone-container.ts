@@ -25,12 +25,19 @@ export const cloneContainer = qoveryTool({
     params: { containerId: "path", name: "body", environment_id: "body" },
   },
   rest: [
-    { method: "POST", path: "/v1/container/{containerid}/clone", pathArgs: { containerid: "containerId" }, body: "merge" },
+    {
+      method: "POST",
+      path: "/v1/container/{containerid}/clone",
+      pathArgs: { containerid: "containerId" },
+      body: "merge",
+    },
   ],
   hints: {
     404: "No container with this containerId, or no environment with this environment_id",
     409: "An operation is in progress on this container, or the name is taken in the target environment",
   },
   summarize: (data) =>
-    data && typeof data === "object" ? `Clone requested: ${containerLine(data as Record<string, unknown>, "not deployed")}` : "Clone requested.",
+    data && typeof data === "object"
+      ? `Clone requested: ${containerLine(data as Record<string, unknown>, "not deployed")}`
+      : "Clone requested.",
 });

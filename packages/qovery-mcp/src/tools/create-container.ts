@@ -35,5 +35,7 @@ export const createContainer = qoveryTool({
     409: "A container with this name already exists in the environment (names are case-insensitive); pick another name",
   },
   summarize: (data) =>
-    data && typeof data === "object" ? `Created: ${containerLine(data as Record<string, unknown>, "not deployed")}` : "Created.",
+    data && typeof data === "object"
+      ? `Created: ${containerLine(data as Record<string, unknown>, "not deployed")}`
+      : "Created.",
 });

@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+import { ConfigError, log } from "@infra-mcp/core";
+import { startGateway } from "./index.js";
+import { vendors } from "./vendors.js";
+
+const USAGE = `Usage: infra-mcp-gateway [options]
+
+Serves ${vendors.map((v) => v.name).join(", ")} from one process:
+MCP over Streamable HTTP at /<vendor>/mcp, and all REST routes of the capability files.
+
+Options:
+  --port N          MCP port (default 9090, or MCP_HTTP_PORT)
+  --rest-port N     REST port (default 8080, or MCP_REST_PORT)
+  --host H          Bind address (default 127.0.0.1, or MCP_HTTP_HOST; non-loopback needs MCP_HTTP_TOKEN)
+  --no-rest         Serve MCP only
+  --no-http         Serve REST only
+  --read-only       Only read-only tools (MCP and REST)
+  --stateless       MCP without sessions (session tools not offered)
+  -h, --help        Show this help
+`;
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`${flag} must be a port number, got "${value}".`);
+  return n;
+}
+
+try {
+  const { values } = parseArgs({
+    options: {
+      help: { type: "boolean", short: "h", default: false },
+      port: { type: "string" },
+      "rest-port": { type: "string" },
+      host: { type: "string" },
+      "no-rest": { type: "boolean", default: false },
+      "no-http": { type: "boolean", default: false },
+      "read-only": { type: "boolean", default: false },
+      stateless: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\nEnvironment (each vendor):\n${vendors.map((v) => v.envHelp).join("\n")}\n`);
+  } else {
+    const net = await startGateway({
+      http: !values["no-http"],
+      rest: !values["no-rest"],
+      port: port(values.port ?? process.env.MCP_HTTP_PORT, 9090, "--port"),
+      restPort: port(values["rest-port"] ?? process.env.MCP_REST_PORT, 8080, "--rest-port"),
+      host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
+      stateless: values.stateless ?? false,
+      readOnly: values["read-only"] ?? false,
+    });
+    log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
+  }
+} catch (error) {
+  process.stderr.write(`infra-mcp-gateway: ${(error as Error).message}\n\n${USAGE}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,331 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import type WebSocket from "ws";
+import { WebSocketServer } from "ws";
+import { z } from "zod";
+import type { Env } from "../credentials.js";
+import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
+import { log } from "../logger.js";
+import { redactor } from "../redact.js";
+import { SessionRegistry } from "../sessions.js";
+import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
+import {
+  BodyTooLargeError,
+  credentialOverride,
+  DEFAULT_NETWORK_LIMITS,
+  type NetworkLimits,
+  readBody,
+  refuseUpgrade,
+  sendJson,
+  sendProblem,
+} from "../transports/security.js";
+import type { VendorDefinition } from "../vendor.js";
+import { type Bridge, bridgeWebSockets, holdUpstream } from "./passthrough.js";
+import { buildArgs, type CompiledRoute, compileRoutes, matchRoute } from "./routes.js";
+
+export { type Bridge, type BridgeStats, bridgeWebSockets, holdUpstream, isSendableCloseCode } from "./passthrough.js";
+export { buildArgs, type CompiledRoute, coerceArg, compileRoutes, matchRoute } from "./routes.js";
+
+/**
+ * The seeds' REST surface: every tool's `rest` routes, answered by the same tool handler the MCP
+ * server runs. Query, path and JSON body become tool arguments, validated by the tool's own zod
+ * schema; the result is JSON (structuredContent, or {text}); failures are problem+json with the
+ * status errors.ts assigns. Websocket routes bridge an Upgrade to the upstream socket the tool's
+ * `openUpstreamSocket` opens, credential applied server-side.
+ */
+export interface RestOptions extends ToolFilter {
+  limits?: Partial<NetworkLimits>;
+  env?: Env;
+  /** Backpressure thresholds for websocket passthrough (bytes). */
+  highWaterMark?: number;
+}
+
+export interface RestSurface {
+  readonly routes: readonly CompiledRoute[];
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  /** Open websocket bridges (for tests and /healthz). */
+  readonly bridges: ReadonlySet<Bridge>;
+  close(): Promise<void>;
+}
+
+const PROBLEM_BASE = "https://infra-mcp.dev/problems/";
+
+interface ClientLease {
+  client: unknown;
+  release(): Promise<void>;
+}
+
+export function createRestSurface(
+  vendors: readonly VendorDefinition<unknown>[],
+  options: RestOptions = {},
+): RestSurface {
+  const limits = { ...DEFAULT_NETWORK_LIMITS, ...options.limits };
+  const filter: ToolFilter = {
+    ...(options.readOnly ? { readOnly: true } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
+  };
+  const routes = compileRoutes(
+    vendors.map((vendor) => ({ vendor, tools: selectTools(vendor.tools, filter).filter((t) => !t.usesSessions) })),
+  );
+  const shared = new Map<VendorDefinition<unknown>, unknown>();
+  const bridges = new Set<Bridge>();
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+  let closing = false;
+
+  /** The process-wide client, or a per-request one when the request carries the vendor's credential header. */
+  const lease = (vendor: VendorDefinition<unknown>, req: IncomingMessage): ClientLease => {
+    const override = credentialOverride(vendor, req.headers, options.env ?? process.env);
+    if (override) {
+      const client = vendor.createClient(override.env);
+      return { client, release: async () => vendor.closeClient?.(client) };
+    }
+    let client = shared.get(vendor);
+    if (client === undefined) {
+      client = vendor.createClient(options.env ?? process.env);
+      shared.set(vendor, client);
+    }
+    return { client, release: async () => {} };
+  };
+
+  const parseRequest = async (
+    req: IncomingMessage,
+    compiled: CompiledRoute,
+    pathArgs: Record<string, string>,
+    url: URL,
+    withBody: boolean,
+  ): Promise<{ ok: true; args: unknown } | { ok: false; status: number; problem: Record<string, unknown> }> => {
+    let body: unknown;
+    if (withBody) {
+      const raw = await readBody(req, limits.maxBodyBytes);
+      if (raw.length) {
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          return {
+            ok: false,
+            status: 400,
+            problem: { title: "Invalid JSON body", detail: "The body is not valid JSON." },
+          };
+        }
+      }
+    }
+    const args = buildArgs(compiled, url.searchParams, pathArgs, body);
+    const parsed = compiled.tool.inputSchema.safeParse(args);
+    if (!parsed.success) return { ok: false, status: 400, problem: zodProblem(parsed.error) };
+    return { ok: true, args: parsed.data };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://rest.invalid");
+    let match: ReturnType<typeof matchRoute>;
+    try {
+      match = matchRoute(routes, req.method ?? "GET", url.pathname);
+    } catch (error) {
+      return problem(res, error);
+    }
+    if (match.kind === "none") {
+      return sendProblem(res, {
+        title: "Not found",
+        status: 404,
+        detail: `No REST route ${req.method} ${url.pathname}.`,
+      });
+    }
+    if (match.kind === "method") {
+      return sendProblem(
+        res,
+        { title: "Method not allowed", status: 405, detail: `${url.pathname} accepts ${match.allow.join(", ")}.` },
+        { allow: match.allow.join(", ") },
+      );
+    }
+    const { route: compiled, pathArgs } = match;
+    // A websocket route without an Upgrade runs the same tool as a plain call (e.g. a one-shot
+    // exec); any stream session it opens is closed when the response is sent.
+    const aborter = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) aborter.abort();
+    });
+    let leased: ClientLease | undefined;
+    const sessions = new SessionRegistry();
+    try {
+      const parsed = await parseRequest(req, compiled, pathArgs, url, req.method !== "GET" && req.method !== "DELETE");
+      if (!parsed.ok) {
+        return sendProblem(res, { ...parsed.problem, title: String(parsed.problem.title), status: parsed.status });
+      }
+      const data = await invokeTool(compiled.tool, parsed.args, {
+        getClient: () => {
+          leased ??= lease(compiled.vendor, req);
+          return leased.client;
+        },
+        sessions,
+        signal: aborter.signal,
+      });
+      if (data.isError) {
+        return sendProblem(res, {
+          type: `${PROBLEM_BASE}tool-error`,
+          title: "Tool reported an error",
+          status: 422,
+          detail: redactor.redact(data.text),
+          ...(data.structured ? { result: data.structured } : {}),
+        });
+      }
+      sendJson(res, 200, data.structured ?? { text: data.text });
+    } catch (error) {
+      problem(res, error, compiled.tool);
+    } finally {
+      await sessions.closeAll();
+      await leased?.release().catch(() => {});
+    }
+  };
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    socket.on("error", () => {});
+    if (closing) return refuseUpgrade(socket, 503, "Shutting down");
+    const url = new URL(req.url ?? "/", "http://rest.invalid");
+    let match: ReturnType<typeof matchRoute>;
+    try {
+      match = matchRoute(routes, "GET", url.pathname);
+    } catch (error) {
+      return refuseUpgrade(socket, 400, "Invalid path", errorText(error));
+    }
+    if (match.kind !== "match" || !match.route.route.websocket) {
+      return refuseUpgrade(socket, 404, "Not found", `No websocket route at ${url.pathname}.`);
+    }
+    const compiled = match.route;
+    const open = compiled.route.openUpstreamSocket;
+    if (!open) {
+      return refuseUpgrade(
+        socket,
+        501,
+        "Not implemented",
+        `${compiled.tool.name} declares no openUpstreamSocket for this route.`,
+      );
+    }
+    const parsed = await parseRequest(req, compiled, match.pathArgs, url, false).catch((error: unknown) => ({
+      ok: false as const,
+      status: httpStatusFor(error),
+      problem: { title: "Invalid request", detail: errorText(error) },
+    }));
+    if (!parsed.ok) {
+      return refuseUpgrade(socket, parsed.status, String(parsed.problem.title), String(parsed.problem.detail ?? ""));
+    }
+    const aborter = new AbortController();
+    const onGone = () => aborter.abort();
+    socket.once("close", onGone);
+    let leased: ClientLease | undefined;
+    const sessions = new SessionRegistry();
+    let upstream: WebSocket;
+    try {
+      const ctx: ToolContext<unknown> = {
+        get client() {
+          leased ??= lease(compiled.vendor, req);
+          return leased.client;
+        },
+        sessions,
+        signal: aborter.signal,
+        progress: async () => {},
+      };
+      upstream = await open.call(compiled.route, parsed.args, ctx);
+    } catch (error) {
+      await leased?.release().catch(() => {});
+      await sessions.closeAll();
+      return refuseUpgrade(socket, statusForRefusal(error), titleFor(error), errorText(error));
+    } finally {
+      socket.off("close", onGone);
+    }
+    const early = holdUpstream(upstream);
+    if (aborter.signal.aborted || closing) {
+      upstream.terminate();
+      await leased?.release().catch(() => {});
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (client) => {
+      const bridge = bridgeWebSockets(client, upstream, {
+        early,
+        ...(options.highWaterMark ? { highWaterMark: options.highWaterMark } : {}),
+      });
+      bridges.add(bridge);
+      // connectWebSocket returns sockets paused (early frames are not lost); frames flow from here on.
+      upstream.resume();
+      log.info("websocket passthrough opened", { tool: compiled.tool.name, path: url.pathname });
+      void bridge.done.then(async (stats) => {
+        bridges.delete(bridge);
+        await sessions.closeAll();
+        await leased?.release().catch(() => {});
+        log.info("websocket passthrough closed", { tool: compiled.tool.name, ...stats });
+      });
+    });
+  };
+
+  return {
+    routes,
+    bridges,
+    handle,
+    upgrade,
+    async close() {
+      closing = true;
+      const open = [...bridges];
+      for (const b of open) b.close(1001, "server shutting down");
+      await Promise.race([Promise.all(open.map((b) => b.done)), new Promise((r) => setTimeout(r, 2_500).unref())]);
+      wss.close();
+      for (const [vendor, client] of shared) await vendor.closeClient?.(client)?.catch(() => {});
+      shared.clear();
+    },
+  };
+}
+
+function zodProblem(error: z.ZodError): Record<string, unknown> {
+  const errors = error.issues.map((i) => ({ field: i.path.length ? i.path.join(".") : "(root)", message: i.message }));
+  return {
+    type: `${PROBLEM_BASE}invalid-input`,
+    title: "Invalid argument",
+    detail: redactor.redact(errors.map((e) => `Invalid argument "${e.field}": ${e.message}`).join("; ")),
+    field: errors[0]?.field,
+    errors: redactor.redactValue(errors),
+  };
+}
+
+function titleFor(error: unknown): string {
+  if (error instanceof ConfigError) return "Server configuration error";
+  if (error instanceof InputError) return "Invalid argument";
+  if (error instanceof InfraMcpError) {
+    const status = httpStatusFor(error);
+    return http.STATUS_CODES[status] ?? "Upstream error";
+  }
+  if (error instanceof z.ZodError) return "Invalid argument";
+  return "Internal error";
+}
+
+function statusForRefusal(error: unknown): number {
+  if (error instanceof z.ZodError) return 400;
+  return httpStatusFor(error);
+}
+
+function problem(res: ServerResponse, error: unknown, tool?: AnyTool<unknown>): void {
+  if (error instanceof BodyTooLargeError) {
+    sendProblem(res, { title: "Payload too large", status: 413, detail: error.message }, { connection: "close" });
+    return;
+  }
+  if (error instanceof z.ZodError) {
+    const z400 = zodProblem(error);
+    sendProblem(res, { ...z400, title: String(z400.title), status: 400 });
+    return;
+  }
+  const status = httpStatusFor(error);
+  if (!(error instanceof InfraMcpError)) {
+    log.error("REST tool failed unexpectedly", {
+      tool: tool?.name,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+  }
+  sendProblem(res, {
+    type: `${PROBLEM_BASE}${error instanceof InfraMcpError ? error.code.toLowerCase().replace(/_/g, "-") : "internal"}`,
+    title: titleFor(error),
+    status,
+    detail: errorText(error),
+    ...(error instanceof InfraMcpError ? { code: error.code } : {}),
+    ...(error instanceof InputError ? { field: error.field } : {}),
+    ...(tool ? { tool: tool.name } : {}),
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The two hooks for running several replicas behind a proxy (deploy/): MCP_INSTANCE_ID (replica id
+ * in serverInfo.version and the X-MCP-Instance header) and MCP_SESSION_ID_HEADER (a new session
+ * adopts the proxy's request id, so hashing on "session id, else request id" keeps a session on
+ * the replica that created it). The nginx end-to-end test is deploy/test/scale-out.test.ts.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../src/errors.js";
+import {
+  instanceIdFromEnv,
+  type NetworkHandle,
+  serveNetwork,
+  sessionIdHeaderFromEnv,
+} from "../src/transports/network.js";
+import { anyFake } from "./fixtures/fake-vendor.js";
+
+async function open(url: string, headers: Record<string, string> = {}) {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const client = new Client({ name: "replica-test", version: "0" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+describe("replica id and proxy-proposed session ids", () => {
+  let net: NetworkHandle;
+  let url: string;
+
+  beforeAll(async () => {
+    net = await serveNetwork([anyFake], {
+      http: true,
+      port: 0,
+      host: "127.0.0.1",
+      rest: false,
+      restPort: 0,
+      stateless: false,
+      handleSignals: false,
+      env: { FAKE_TOKEN: "env-token-0000", MCP_INSTANCE_ID: "replica-7", MCP_SESSION_ID_HEADER: "X-Request-ID" },
+    });
+    url = net.mcpUrls["fake-mcp"]!;
+  });
+  afterAll(() => net.close());
+
+  it("shows the replica id in serverInfo.version and on every response", async () => {
+    const { client, transport } = await open(url);
+    expect(client.getServerVersion()?.version).toBe("1.2.3+replica-7");
+    const health = await fetch(url.replace("/mcp", "/healthz"));
+    expect(health.headers.get("x-mcp-instance")).toBe("replica-7");
+    const missing = await fetch(url.replace("/mcp", "/nope"));
+    expect(missing.headers.get("x-mcp-instance")).toBe("replica-7");
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  it("adopts a valid, unused proposed id; otherwise issues a random one", async () => {
+    const proposed = "0123456789abcdef0123456789abcdef";
+    const a = await open(url, { "x-request-id": proposed });
+    expect(a.transport.sessionId).toBe(proposed);
+    await a.client.listTools(); // later requests of the session carry other request ids: no effect
+    // The same id again while that session lives: not reused.
+    const b = await open(url, { "x-request-id": proposed });
+    expect(b.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    // Too short, or characters outside [0-9A-Za-z._~-]: ignored.
+    const c = await open(url, { "x-request-id": "short" });
+    expect(c.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const d = await open(url, { "x-request-id": "has spaces in it and is long enough" });
+    expect(d.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    for (const s of [a, b, c, d]) {
+      await s.transport.terminateSession();
+      await s.client.close();
+    }
+  });
+
+  it("refuses malformed settings with a ConfigError naming the variable", () => {
+    expect(() => instanceIdFromEnv({ MCP_INSTANCE_ID: "has space" })).toThrow(ConfigError);
+    expect(() => instanceIdFromEnv({ MCP_INSTANCE_ID: "x".repeat(65) })).toThrow(/MCP_INSTANCE_ID/);
+    expect(instanceIdFromEnv({ MCP_INSTANCE_ID: " gw-7d9f-abc12 " })).toBe("gw-7d9f-abc12");
+    expect(instanceIdFromEnv({})).toBeUndefined();
+    expect(() => sessionIdHeaderFromEnv({ MCP_SESSION_ID_HEADER: "x request" })).toThrow(/MCP_SESSION_ID_HEADER/);
+    expect(sessionIdHeaderFromEnv({ MCP_SESSION_ID_HEADER: "X-Request-ID" })).toBe("x-request-id");
+  });
+});

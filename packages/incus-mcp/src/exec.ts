@@ -1,0 +1,279 @@
+import {
+  CancelledError,
+  type CollectResult,
+  closeWebSocket,
+  collectWebSocket,
+  connectWebSocket,
+  encodePathSegment,
+  InputError,
+  type SessionDriver,
+  type SessionRegistry,
+  type StreamSession,
+  sendChunked,
+  UpstreamProtocolError,
+  WebSocket,
+} from "@infra-mcp/core";
+import { type IncusOperation, incusCall, operationPath, projectQuery } from "./api.js";
+import type { IncusClient } from "./config.js";
+import { waitOperation } from "./wait.js";
+
+export interface ExecSpec {
+  instance: string;
+  command: string[];
+  environment?: Record<string, string> | undefined;
+  cwd?: string | undefined;
+  user?: number | undefined;
+  group?: number | undefined;
+  project?: string | undefined;
+}
+
+export interface ExecOperation {
+  id: string;
+  /** fd name ("0", "1", "2", "control") → websocket secret. */
+  fds: Record<string, string>;
+}
+
+const CHUNK = 64 * 1024;
+
+/** POST /1.0/instances/{name}/exec with wait-for-websocket: the command starts once every fd is connected. */
+export async function createExec(
+  client: IncusClient,
+  spec: ExecSpec,
+  terminal: { cols: number; rows: number } | undefined,
+  signal?: AbortSignal,
+): Promise<ExecOperation> {
+  const body: Record<string, unknown> = {
+    command: spec.command,
+    "wait-for-websocket": true,
+    interactive: terminal !== undefined,
+  };
+  if (spec.environment) body.environment = spec.environment;
+  if (spec.cwd) body.cwd = spec.cwd;
+  if (spec.user !== undefined) body.user = spec.user;
+  if (spec.group !== undefined) body.group = spec.group;
+  if (terminal) {
+    body.width = terminal.cols;
+    body.height = terminal.rows;
+  }
+  const res = await incusCall<IncusOperation>(client, {
+    method: "POST",
+    path: `/1.0/instances/${encodePathSegment("instance", spec.instance)}/exec`,
+    query: projectQuery(client, spec.project),
+    body,
+    signal,
+  });
+  const op = res.metadata;
+  const fds = op?.metadata?.fds as Record<string, string> | undefined;
+  if (!op?.id || !fds) throw new UpstreamProtocolError("Incus exec answered without an operation id and fds");
+  return { id: op.id, fds };
+}
+
+/** Connects one fd of an exec operation (`/1.0/operations/{id}/websocket?secret=`). */
+export function openFd(
+  client: IncusClient,
+  operationId: string,
+  secret: string,
+  options: { public?: boolean; signal?: AbortSignal | undefined } = {},
+): Promise<WebSocket> {
+  return connectWebSocket(client.http.upstream, operationPath(operationId, "/websocket"), {
+    query: { secret, ...(options.public ? { public: "" } : {}) },
+    signal: options.signal,
+  });
+}
+
+/** The empty text frame Incus reads as end-of-stream (closes the command's stdin). */
+export function sendBarrier(ws: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) =>
+    ws.send(Buffer.alloc(0), { binary: false }, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+export function returnCode(op: IncusOperation | undefined): number | null {
+  const r = op?.metadata?.return;
+  return typeof r === "number" ? r : null;
+}
+
+/** Connects every fd in `names`; on any failure closes what opened and rethrows. */
+async function connectAll(
+  client: IncusClient,
+  op: ExecOperation,
+  names: readonly string[],
+  signal: AbortSignal | undefined,
+  onOpen: (name: string, ws: WebSocket) => void,
+): Promise<Map<string, WebSocket>> {
+  const opened = new Map<string, WebSocket>();
+  const results = await Promise.allSettled(
+    names.map(async (name) => {
+      const secret = op.fds[name];
+      if (!secret) throw new UpstreamProtocolError(`Incus exec operation has no fd "${name}"`);
+      const ws = await openFd(client, op.id, secret, { signal });
+      opened.set(name, ws);
+      // Attach readers right away: the command starts as soon as the last fd connects.
+      onOpen(name, ws);
+      return ws;
+    }),
+  );
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) {
+    for (const ws of opened.values()) ws.terminate();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return opened;
+}
+
+export interface RunOptions {
+  stdin?: Buffer | undefined;
+  timeoutSec: number;
+  maxOutputBytes: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RunResult {
+  operationId: string;
+  exitCode: number | null;
+  stdout: CollectResult;
+  stderr: CollectResult;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/**
+ * Runs a command to completion: fds 0/1/2/control, stdin then the barrier, stdout and stderr
+ * collected apart (bounded; bytes past the cap are counted, not kept), the exit code from the
+ * operation. A timeout or a client cancel closes the control socket, which SIGKILLs the command.
+ */
+export async function runExec(client: IncusClient, spec: ExecSpec, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const deadline = Date.now() + options.timeoutSec * 1000;
+  const op = await createExec(client, spec, undefined, options.signal);
+  const collectOptions = {
+    maxBytes: options.maxOutputBytes,
+    totalTimeoutMs: options.timeoutSec * 1000,
+    signal: options.signal,
+    endOnEmptyText: true,
+    onMaxBytes: "close" as const,
+  };
+  const collectors = new Map<string, Promise<CollectResult>>();
+  const sockets = await connectAll(client, op, ["0", "1", "2", "control"], options.signal, (name, ws) => {
+    if (name === "1" || name === "2") collectors.set(name, collectWebSocket(ws, collectOptions));
+  });
+  const stdin = sockets.get("0") as WebSocket;
+  const control = sockets.get("control") as WebSocket;
+  let killed = false;
+  const kill = async () => {
+    if (killed) return;
+    killed = true;
+    await closeWebSocket(control, 1000, 500);
+  };
+  const onAbort = () => void kill();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    void (async () => {
+      if (options.stdin?.length) await sendChunked(stdin, options.stdin, { chunkSize: CHUNK, binary: true });
+      await sendBarrier(stdin);
+    })().catch(() => {});
+    const [stdout, stderr] = (await Promise.all([collectors.get("1"), collectors.get("2")])) as [
+      CollectResult,
+      CollectResult,
+    ];
+    let timedOut = stdout.endReason === "total-timeout" || stderr.endReason === "total-timeout";
+    if (timedOut) await kill();
+    if (options.signal?.aborted) {
+      await kill();
+      throw new CancelledError(`exec in ${spec.instance}`);
+    }
+    // Output ended; the exit code is on the operation (read it now: finished operations vanish after ~5 s).
+    const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    let waited = await waitOperation(client, op.id, { timeoutSec: timedOut ? 5 : remaining, signal: options.signal });
+    if (!waited.done && !killed) {
+      // Output closed but the process kept running past the timeout.
+      timedOut = true;
+      await kill();
+      waited = await waitOperation(client, op.id, { timeoutSec: 5 });
+    }
+    return {
+      operationId: op.id,
+      exitCode: returnCode(waited.operation),
+      stdout,
+      stderr,
+      timedOut,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    if (!killed) await closeWebSocket(control, 1000, 500);
+    await closeWebSocket(stdin, 1000, 500);
+  }
+}
+
+export interface SessionSpec extends ExecSpec {
+  cols: number;
+  rows: number;
+}
+
+/**
+ * An interactive command (PTY) kept open as a core stream session: fd 0 carries both directions,
+ * `control` carries window-resize and signals. When the command exits Incus closes `control` and
+ * waits for us to close fd 0; then the exit code is read from the operation.
+ */
+export async function openExecSession(
+  client: IncusClient,
+  sessions: SessionRegistry,
+  spec: SessionSpec,
+  signal?: AbortSignal,
+): Promise<{ session: StreamSession; operationId: string }> {
+  sessions.assertCapacity();
+  const op = await createExec(client, spec, { cols: spec.cols, rows: spec.rows }, signal);
+  let session: StreamSession | undefined;
+  const early: Buffer[] = [];
+  const sockets = await connectAll(client, op, ["0", "control"], signal, (name, ws) => {
+    if (name !== "0") return;
+    ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (!isBinary && buf.length === 0) return;
+      if (session) session.push(buf);
+      else early.push(buf);
+    });
+  });
+  const data = sockets.get("0") as WebSocket;
+  const control = sockets.get("control") as WebSocket;
+  let finishing: Promise<void> | undefined;
+  const finish = () => {
+    finishing ??= (async () => {
+      await Promise.all([closeWebSocket(control, 1000, 500), closeWebSocket(data, 1000, 500)]);
+      const waited = await waitOperation(client, op.id, { timeoutSec: 10 }).catch(() => undefined);
+      session?.markExited(returnCode(waited?.operation));
+    })();
+    return finishing;
+  };
+  control.on("close", () => void finish());
+  data.on("close", () => void finish());
+  data.on("error", () => {});
+  control.on("error", () => {});
+  const ensureOpen = (ws: WebSocket) => {
+    if (ws.readyState !== WebSocket.OPEN) throw new InputError("sessionId", "the session's command has exited");
+  };
+  const sendJson = (value: unknown) =>
+    new Promise<void>((resolve, reject) => {
+      ensureOpen(control);
+      control.send(JSON.stringify(value), (err) => (err ? reject(err) : resolve()));
+    });
+  const driver: SessionDriver = {
+    async write(bytes) {
+      ensureOpen(data);
+      await sendChunked(data, bytes, { chunkSize: CHUNK, binary: true });
+    },
+    // A terminal has no separate stdin to close: end-of-file is ^D at the start of a line.
+    async closeStdin() {
+      ensureOpen(data);
+      await sendChunked(data, Buffer.from([4]), { chunkSize: CHUNK, binary: true });
+    },
+    resize: (cols, rows) => sendJson({ command: "window-resize", args: { width: String(cols), height: String(rows) } }),
+    signal: (n) => sendJson({ command: "signal", signal: n }),
+    // Closing control SIGKILLs a command still running; then fd 0 lets the operation finish.
+    close: () => finish(),
+  };
+  session = sessions.add("incus-exec", `${spec.instance}: ${spec.command.join(" ")}`.slice(0, 200), driver);
+  for (const b of early) session.push(b);
+  return { session, operationId: op.id };
+}

@@ -1,0 +1,76 @@
+import { defineTool } from "@infra-mcp/core";
+import { z } from "zod";
+import { projectArg } from "../api.js";
+import type { IncusClient } from "../config.js";
+import { runExec } from "../exec.js";
+
+export const execTarget = {
+  instance: z.string().min(1).max(200).describe("Instance name (see list-instances)"),
+  environment: z.record(z.string(), z.string()).optional().describe("Extra environment variables"),
+  cwd: z.string().min(1).max(4096).optional().describe("Working directory"),
+  user: z.number().int().min(0).max(4_294_967_295).optional().describe("UID to run as"),
+  group: z.number().int().min(0).max(4_294_967_295).optional().describe("GID to run as"),
+  project: projectArg,
+};
+
+const inputSchema = z.object({
+  ...execTarget,
+  command: z.array(z.string()).min(1).max(1000).describe('argv, no shell: ["sh","-c","echo hi"] for shell syntax'),
+  stdin: z.string().max(16_777_216).optional().describe("Sent to stdin, then EOF"),
+  stdinEncoding: z.enum(["utf8", "base64"]).default("utf8"),
+  timeoutSeconds: z.number().int().min(1).max(86_400).default(60).describe("SIGKILL after this long"),
+  maxOutputBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(16_777_216)
+    .default(1_048_576)
+    .describe("Cap per stream (stdout, stderr)"),
+});
+
+export const execInInstance = defineTool<IncusClient, typeof inputSchema>({
+  name: "exec-in-instance",
+  title: "Run command in instance",
+  description:
+    "Run a command (no TTY) in an instance to completion; returns exit code, stdout and stderr separately (UTF-8, else base64). Past maxOutputBytes a stream is cut (truncated=true) and the command usually dies of SIGPIPE (exit 141). Timeout or cancelling the call kills the command.",
+  inputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+
+  async handler(args, ctx) {
+    const r = await runExec(ctx.client, args, {
+      stdin:
+        args.stdin === undefined
+          ? undefined
+          : Buffer.from(args.stdin, args.stdinEncoding === "base64" ? "base64" : "utf8"),
+      timeoutSec: args.timeoutSeconds,
+      maxOutputBytes: args.maxOutputBytes,
+      signal: ctx.signal,
+    });
+    const out = r.stdout.output.decode();
+    const err = r.stderr.output.decode();
+    const stream = (name: string, d: { text: string; encoding: string }, o: typeof r.stdout.output) =>
+      `--- ${name} (${o.totalBytes} bytes${o.truncated ? `, truncated to ${o.storedBytes}` : ""}${d.encoding === "base64" ? ", base64" : ""}) ---\n${d.text}`;
+    const head = r.timedOut
+      ? `timed out after ${args.timeoutSeconds}s and was killed${r.exitCode !== null ? ` (exit code ${r.exitCode})` : ""}`
+      : `exit code ${r.exitCode ?? "unknown"}`;
+    return {
+      text: `${head}\n${stream("stdout", out, r.stdout.output)}\n${stream("stderr", err, r.stderr.output)}`,
+      structured: {
+        instance: args.instance,
+        operationId: r.operationId,
+        exitCode: r.exitCode,
+        timedOut: r.timedOut,
+        stdout: out.text,
+        stdoutEncoding: out.encoding,
+        stdoutBytes: r.stdout.output.totalBytes,
+        stdoutTruncated: r.stdout.output.truncated,
+        stderr: err.text,
+        stderrEncoding: err.encoding,
+        stderrBytes: r.stderr.output.totalBytes,
+        stderrTruncated: r.stderr.output.truncated,
+        durationMs: r.durationMs,
+      },
+      ...(r.timedOut ? { isError: true } : {}),
+    };
+  },
+});

@@ -1,0 +1,27 @@
+import { defineTool } from "@infra-mcp/core";
+import { z } from "zod";
+import type { IncusClient } from "../config.js";
+import { readStream, streamArgs } from "../stream.js";
+
+const inputSchema = z.object(streamArgs);
+
+export const getWebsocketStream2 = defineTool<IncusClient, typeof inputSchema>({
+  name: "get-websocket-stream-2",
+  title: "Read operation websocket (public, by secret)",
+  description:
+    "Untrusted variant of get-websocket-stream (/websocket?public&secret=): the secret alone authorises the connection, as used server-to-server for migrations. Same bounds and result.",
+  inputSchema,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  rest: [
+    {
+      method: "GET",
+      path: "/v1/1-0/operations/{id}/websocket-public",
+      websocket: true,
+      // Upgrade passthrough (REST surface): the raw operation websocket for this fd's secret.
+      openUpstreamSocket: async (args, ctx) =>
+        (await import("../exec.js")).openFd(ctx.client, args.id, args.secret, { public: true, signal: ctx.signal }),
+    },
+  ],
+
+  handler: (args, ctx) => readStream(ctx.client, args, ctx.signal, true),
+});

@@ -1,0 +1,27 @@
+import { defineTool } from "@infra-mcp/core";
+import { z } from "zod";
+import type { IncusClient } from "../config.js";
+import { readStream, streamArgs } from "../stream.js";
+
+const inputSchema = z.object(streamArgs);
+
+export const getWebsocketStream = defineTool<IncusClient, typeof inputSchema>({
+  name: "get-websocket-stream",
+  title: "Read operation websocket",
+  description:
+    "Connect to one operation websocket (/websocket?secret=) and collect its data until end-of-stream, close, idle/total timeout or maxBytes (truncated=true). UTF-8 text, else base64. An exec with wait-for-websocket starts only once all its fds are connected. -2 is the untrusted variant.",
+  inputSchema,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  rest: [
+    {
+      method: "GET",
+      path: "/v1/1-0/operations/{id}/websocket",
+      websocket: true,
+      // Upgrade passthrough (REST surface): the raw operation websocket for this fd's secret.
+      openUpstreamSocket: async (args, ctx) =>
+        (await import("../exec.js")).openFd(ctx.client, args.id, args.secret, { signal: ctx.signal }),
+    },
+  ],
+
+  handler: (args, ctx) => readStream(ctx.client, args, ctx.signal, false),
+});

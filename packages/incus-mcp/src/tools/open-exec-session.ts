@@ -1,0 +1,30 @@
+import { defineTool } from "@infra-mcp/core";
+import { z } from "zod";
+import type { IncusClient } from "../config.js";
+import { openExecSession as open } from "../exec.js";
+import { execTarget } from "./exec-in-instance.js";
+
+const inputSchema = z.object({
+  ...execTarget,
+  command: z.array(z.string()).min(1).max(1000).default(["/bin/sh"]).describe("argv (default /bin/sh)"),
+  cols: z.number().int().min(1).max(1000).default(80),
+  rows: z.number().int().min(1).max(1000).default(24),
+});
+
+export const openExecSession = defineTool<IncusClient, typeof inputSchema>({
+  name: "open-exec-session",
+  title: "Open interactive session in instance",
+  description:
+    "Start an interactive command (with a TTY) in an instance and keep it open as a session: returns sessionId; then session-write (input; eof sends ^D), session-read (output by byte offset), session-resize, session-signal, session-close (SIGKILLs it if still running). Output is TTY-merged (stdout+stderr).",
+  inputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  opensSession: true,
+
+  async handler(args, ctx) {
+    const { session, operationId } = await open(ctx.client, ctx.sessions, args, ctx.signal);
+    return {
+      text: `session ${session.id} open: ${session.label} (operation ${operationId}). Read with session-read from offset 0.`,
+      structured: { sessionId: session.id, operationId, instance: args.instance, command: args.command },
+    };
+  },
+});

@@ -1,0 +1,154 @@
+import { UpstreamHttpError, UpstreamProtocolError } from "@infra-mcp/core";
+import { type IncusEnvelope, type IncusOperation, incusCall, isEnvelope, isFinal, operationPath } from "./api.js";
+import type { IncusClient } from "./config.js";
+
+export interface WaitOptions {
+  /** Seconds; -1 waits until the operation ends, however long. */
+  timeoutSec: number;
+  /** Public (untrusted) variant: `?public&secret=`. */
+  secret?: string;
+  signal?: AbortSignal | undefined;
+  /** Called every `pollMs` while waiting (MCP progress). */
+  onProgress?: (elapsedSec: number, message: string) => Promise<void>;
+  pollMs?: number;
+}
+
+export interface WaitResult {
+  /** The operation reached a final state (Success, Failure, Cancelled). */
+  done: boolean;
+  /** Final (or, after a timeout, current) state; absent when it cannot be read (public wait). */
+  operation?: IncusOperation;
+  waitedMs: number;
+}
+
+/** Incus answers a wait that ran out of time with HTTP 200 and this body (LXD returns the Running op). */
+function isDeadline(body: IncusEnvelope): boolean {
+  return body.type === "error" && body.error_code === 500 && /deadline exceeded/i.test(body.error ?? "");
+}
+
+/**
+ * One upstream wait covering the whole requested time: the HTTP timeout is the wait plus a margin
+ * (or off for -1), so nothing here cuts a long wait short. While it runs, the operation's state is
+ * polled for progress messages; the client's cancel aborts the upstream request.
+ */
+export async function waitOperation(client: IncusClient, id: string, options: WaitOptions): Promise<WaitResult> {
+  const path = operationPath(id, "/wait");
+  const started = performance.now();
+  const query: Record<string, string> = { timeout: String(options.timeoutSec) };
+  if (options.secret !== undefined) {
+    query.public = "";
+    query.secret = options.secret;
+  }
+  let ticker: NodeJS.Timeout | undefined;
+  if (options.onProgress) {
+    const report = options.onProgress;
+    let busy = false;
+    ticker = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      const elapsed = Math.round((performance.now() - started) / 1000);
+      let message = `waiting for operation ${id} (${elapsed}s)`;
+      if (options.secret === undefined) {
+        try {
+          const op = (
+            await incusCall<IncusOperation>(client, {
+              method: "GET",
+              path: operationPath(id),
+              signal: options.signal,
+              retry: false,
+            })
+          ).metadata;
+          message = `${op.status}: ${op.description}${progressOf(op)}`;
+        } catch {
+          // the wait itself reports errors
+        }
+      }
+      await report(elapsed, message).catch(() => {});
+      busy = false;
+    }, options.pollMs ?? 2_000);
+  }
+  try {
+    const body = await client.http.json<unknown>({
+      method: "GET",
+      path,
+      query,
+      // The upstream holds the request for timeoutSec; give it room, and no cap at all for -1.
+      timeoutMs: options.timeoutSec < 0 ? 0 : options.timeoutSec * 1000 + 15_000,
+      retry: false,
+      signal: options.signal,
+    });
+    const waitedMs = Math.round(performance.now() - started);
+    if (!isEnvelope(body)) throw new UpstreamProtocolError(`GET ${path}: Incus answered without its JSON envelope`);
+    if (isDeadline(body)) {
+      const result: WaitResult = { done: false, waitedMs };
+      if (options.secret === undefined) {
+        const op = await readOperation(client, id, options.signal);
+        if (op) {
+          result.operation = op;
+          result.done = isFinal(op);
+        }
+      }
+      return result;
+    }
+    if (body.type === "error") throw new UpstreamHttpError("GET", path, body.error_code ?? 0, body.error ?? "");
+    const op = body.metadata as IncusOperation;
+    return { done: isFinal(op), operation: op, waitedMs };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+async function readOperation(
+  client: IncusClient,
+  id: string,
+  signal?: AbortSignal,
+): Promise<IncusOperation | undefined> {
+  try {
+    return (await incusCall<IncusOperation>(client, { method: "GET", path: operationPath(id), signal })).metadata;
+  } catch (error) {
+    if (error instanceof UpstreamHttpError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Incus operations report progress in metadata (e.g. `download_progress`, `*_progress`). */
+export function progressOf(op: IncusOperation): string {
+  const md = op.metadata ?? {};
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(md)) {
+    if (/progress/i.test(k) && (typeof v === "string" || typeof v === "number")) parts.push(`${k}=${v}`);
+    if (k === "progress" && v && typeof v === "object") parts.push(JSON.stringify(v));
+  }
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+/** The tool-facing wait shared by wait-operation and wait-operation-2: MCP progress while waiting. */
+export async function waitForTool(
+  client: IncusClient,
+  args: { id: string; timeout: number; secret?: string },
+  ctx: { signal: AbortSignal; progress(p: number, total?: number, message?: string): Promise<void> },
+) {
+  const total = args.timeout >= 0 ? args.timeout : undefined;
+  const r = await waitOperation(client, args.id, {
+    timeoutSec: args.timeout,
+    ...(args.secret !== undefined ? { secret: args.secret } : {}),
+    signal: ctx.signal,
+    onProgress: (elapsed, message) => ctx.progress(elapsed, total, message),
+  });
+  const op = r.operation;
+  const state = op ? `${op.status}${op.err ? ` — ${op.err}` : ""}` : "still running";
+  const ret = op?.metadata && "return" in op.metadata ? `; exit code ${String(op.metadata.return)}` : "";
+  const text = r.done
+    ? `operation ${args.id} finished: ${state}${ret} (waited ${r.waitedMs} ms)`
+    : `operation ${args.id} not finished after ${args.timeout}s: ${state}${op ? progressOf(op) : ""}. Call again to keep waiting.`;
+  return {
+    text,
+    structured: {
+      id: args.id,
+      done: r.done,
+      timedOut: !r.done,
+      waitedMs: r.waitedMs,
+      ...(op ? { operation: op } : {}),
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { HttpClient } from "@infra-mcp/core";
+import { connectInMemory, daemonGate } from "@infra-mcp/core/testing";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { incusVendor } from "../src/index.js";
+
+export const SOCKET = "/var/lib/incus/unix.socket";
+export const INSTANCE = "c1";
+
+function incusUp(): boolean {
+  if (!existsSync(SOCKET)) return false;
+  try {
+    execFileSync("incus", ["list", "--format", "csv", "-c", "n"], { timeout: 10_000, stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Real-daemon gate: fails in CI when Incus is missing, skips loudly locally. */
+export const gate = daemonGate("Incus", incusUp());
+
+export function connect(env: Record<string, string> = { INCUS_SOCKET: SOCKET }) {
+  return connectInMemory(incusVendor, { env });
+}
+
+/** Direct API access for test setup (creating operations the tools then act on). */
+export const raw = new HttpClient({ name: "Incus", baseUrl: "http://incus", socketPath: SOCKET });
+
+export async function api<T = Record<string, unknown>>(
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+) {
+  return (await raw.json<{ metadata: T }>({ method, path, ...(body !== undefined ? { body } : {}), retry: false }))
+    .metadata;
+}
+
+/** A real cancellable operation: a certificate add token (class token, may_cancel, has metadata.secret). */
+export async function createTokenOperation(name: string) {
+  const op = await api<{ id: string; may_cancel: boolean; metadata: { secret: string } }>("POST", "/1.0/certificates", {
+    name,
+    type: "client",
+    token: true,
+  });
+  return op;
+}
+
+export function structured<T = Record<string, unknown>>(r: CallToolResult): T {
+  if (r.isError) throw new Error(`tool failed: ${JSON.stringify(r.content)}`);
+  return r.structuredContent as T;
+}
+
+export function incus(...args: string[]): string {
+  return execFileSync("incus", args, { encoding: "utf8", timeout: 30_000 });
+}
+
+/** Processes in the instance whose command line matches (busybox ps). */
+export function psMatching(pattern: string): string[] {
+  return incus("exec", INSTANCE, "--", "ps", "-o", "pid,args")
+    .split("\n")
+    .filter((l) => l.includes(pattern) && !l.includes("ps -o"));
+}

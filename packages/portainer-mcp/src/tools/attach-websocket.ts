@@ -1,0 +1,92 @@
+import { defineTool, InputError } from "@infra-mcp/core";
+import { z } from "zod";
+import type { PortainerClient } from "../config.js";
+import { DockerStreamDemuxer } from "../docker-stream.js";
+import { outputResult, truncNote } from "../output.js";
+import { inspectContainer, openBridge, resizeTty } from "../portainer.js";
+import { endpointId, maxOutputBytes, nodeName, session, stdin, stdinEncoding } from "../schemas.js";
+import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
+
+const inputSchema = z.object({
+  endpointId,
+  id: z.string().min(1).max(256).describe("Container id or name"),
+  nodeName,
+  stdin,
+  stdinEncoding,
+  listenMs: z.number().int().min(100).max(600_000).default(5_000).describe("How long to listen (ms)"),
+  maxOutputBytes,
+  session,
+});
+
+export const attachWebsocket = defineTool<PortainerClient, typeof inputSchema>({
+  name: "attach-websocket",
+  title: "Attach to a running container",
+  description:
+    "Attach to a running container's main process through Portainer (/api/websocket/attach) and return what it printed " +
+    "while attached (for listenMs, or until it exits). Only new output is seen, not earlier logs. stdin goes to the main " +
+    "process. Output is text (Portainer drops non-UTF-8 bytes). session:true keeps the attachment open as a session; " +
+    "closing it detaches without stopping the container.",
+  inputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  opensSession: true,
+  rest: [
+    {
+      method: "GET",
+      path: "/v1/websocket/attach",
+      websocket: true,
+      // Upgrade passthrough (REST surface): resolve the name to the hex id Portainer requires,
+      // then hand the raw /api/websocket/attach bridge to the client; the credential stays here.
+      async openUpstreamSocket(args, ctx) {
+        const info = await inspectContainer(ctx.client, args.endpointId, args.id, ctx.signal);
+        if (!info.running)
+          throw new InputError("id", `container ${info.name || info.id} is not running; start it first`);
+        const query = { endpointId: String(args.endpointId), id: info.id, nodeName: args.nodeName };
+        return openBridge(ctx.client, "attach", query, ctx.signal);
+      },
+    },
+  ],
+  async handler(args, ctx) {
+    const client = ctx.client;
+    const input = stdinBytes(args.stdin, args.stdinEncoding);
+    // Resolves names to the hex id Portainer requires, gives a clear 404, and tells whether
+    // Docker will multiplex the stream (no TTY).
+    const info = await inspectContainer(client, args.endpointId, args.id, ctx.signal);
+    if (!info.running) throw new InputError("id", `container ${info.name || info.id} is not running; start it first`);
+    if (args.session) ctx.sessions.assertCapacity();
+    const query = { endpointId: String(args.endpointId), id: info.id, nodeName: args.nodeName };
+    const ws = await openBridge(client, "attach", query, ctx.signal);
+    const demux = info.tty ? undefined : new DockerStreamDemuxer();
+    const transform = demux ? (b: Buffer) => demux.push(b) : undefined;
+
+    if (args.session) {
+      const s = openBridgeSession(ctx.sessions, {
+        kind: "attach",
+        label: `attach ${info.name || info.id.slice(0, 12)} (endpoint ${args.endpointId})`,
+        ws,
+        ...(transform ? { transform } : {}),
+        resize: (cols, rows) => resizeTty(client, args.endpointId, { containerId: info.id }, cols, rows),
+      });
+      if (input?.length) await s.driver.write(input);
+      return {
+        text: sessionText(s, `container ${info.name || info.id}`),
+        structured: { sessionId: s.id, containerId: info.id, tty: info.tty },
+      };
+    }
+
+    const run = await runOneShot(ws, {
+      stdin: input,
+      maxBytes: args.maxOutputBytes,
+      totalTimeoutMs: args.listenMs,
+      signal: ctx.signal,
+    });
+    const result = outputResult(run, { containerId: info.id, tty: info.tty }, transform);
+    const why =
+      run.endReason === "total-timeout"
+        ? `listened ${args.listenMs} ms`
+        : "stream ended (container stopped or detached)";
+    return {
+      text: `${why} · ${result.outputBytes} bytes${truncNote(result)}\n${result.output}`,
+      structured: result,
+    };
+  },
+});

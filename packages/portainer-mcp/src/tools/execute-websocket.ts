@@ -1,0 +1,196 @@
+import { defineTool, InputError, UpstreamHttpError } from "@infra-mcp/core";
+import { z } from "zod";
+import type { PortainerClient } from "../config.js";
+import { outputResult, truncNote } from "../output.js";
+import { assertHexId, createExec, openBridge, resizeTty, waitExitCode } from "../portainer.js";
+import { endpointId, maxOutputBytes, nodeName, session, stdin, stdinEncoding, timeoutMs } from "../schemas.js";
+import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
+
+const inputSchema = z.object({
+  endpointId,
+  containerId: z.string().min(1).max(256).optional().describe("Id or name"),
+  command: z.array(z.string().max(65_536)).min(1).max(1000).optional().describe("argv"),
+  execId: z.string().min(1).max(128).optional().describe("Start an existing exec instead"),
+  stdin,
+  stdinEncoding,
+  closeStdin: z.boolean().default(true).describe("EOF after stdin (sh + head -c)"),
+  mergeStderr: z.boolean().default(true).describe("Keep stderr (sh 2>&1)"),
+  tty: z.boolean().default(false),
+  user: z.string().min(1).max(256).optional(),
+  workingDir: z.string().min(1).max(4096).optional(),
+  env: z
+    .array(z.string().regex(/^[^=\s]+=/, "must be KEY=value"))
+    .max(200)
+    .optional()
+    .describe("KEY=value"),
+  nodeName,
+  timeoutMs,
+  maxOutputBytes,
+  session,
+  cols: z.number().int().min(1).max(1000).default(80),
+  rows: z.number().int().min(1).max(1000).default(24),
+});
+
+type Args = z.infer<typeof inputSchema>;
+
+/**
+ * Portainer starts every exec with {Tty:true}, so Docker sends one raw stream and DROPS stderr of
+ * a non-TTY exec; and the bridge has no in-band end-of-file (closing the websocket tears down the
+ * whole exec stream). Both are solved the only way that works through the real bridge: wrap the
+ * argv in `sh -c` — `head -c N` feeds exactly the stdin bytes and then closes the pipe, `2>&1`
+ * folds stderr into stdout. The exit status of the pipeline is the command's.
+ */
+export function buildCmd(args: Pick<Args, "command" | "closeStdin" | "mergeStderr" | "tty">, stdinLength?: number) {
+  const argv = args.command ?? [];
+  const eof = stdinLength !== undefined && args.closeStdin && !args.tty;
+  const merge = args.mergeStderr && !args.tty;
+  if (!eof && !merge) return argv;
+  const script = `${eof ? 'head -c "$0" | ' : ""}"$@"${merge ? " 2>&1" : ""}`;
+  return ["sh", "-c", script, eof ? String(stdinLength) : "sh", ...argv];
+}
+
+/** The exec starts when Portainer hijacks it, just after the upgrade: retry briefly until it has. */
+async function initialResize(resize: () => Promise<void>): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    try {
+      return await resize();
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+export const executeWebsocket = defineTool<PortainerClient, typeof inputSchema>({
+  name: "execute-websocket",
+  title: "Run a command in a container",
+  description:
+    "Run a command in a Docker container via Portainer; returns output, exitCode, durationMs, truncated. " +
+    "Output is text (non-UTF-8 bytes are dropped by Portainer). Portainer has no stdin EOF and drops non-TTY stderr, " +
+    "so by default the command runs under sh -c (head -c then EOF; 2>&1); set closeStdin/mergeStderr false for images " +
+    "without sh. After timeoutMs the process may still run (running:true). cols/rows: initial tty size for sessions.",
+  inputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  opensSession: true,
+  rest: [
+    {
+      method: "GET",
+      path: "/v1/websocket/exec",
+      websocket: true,
+      // Upgrade passthrough (REST surface): create the exec as given (no sh wrapping) or take
+      // execId, then hand the raw /api/websocket/exec bridge to the client; the credential stays here.
+      async openUpstreamSocket(args, ctx) {
+        let id = args.execId;
+        if (id) assertHexId("execId", id);
+        else {
+          if (!args.containerId) throw new InputError("containerId", "is required (or pass execId)");
+          if (!args.command)
+            throw new InputError("command", "is required (repeat it per argv item: command=sh&command=-c…)");
+          id = await createExec(
+            ctx.client,
+            args.endpointId,
+            args.containerId,
+            {
+              cmd: args.command,
+              tty: args.tty,
+              attachStdin: true,
+              user: args.user,
+              workingDir: args.workingDir,
+              env: args.env,
+            },
+            ctx.signal,
+          );
+        }
+        return openBridge(
+          ctx.client,
+          "exec",
+          { endpointId: String(args.endpointId), id, nodeName: args.nodeName },
+          ctx.signal,
+        );
+      },
+    },
+  ],
+  async handler(args, ctx) {
+    const client = ctx.client;
+    const input = stdinBytes(args.stdin, args.stdinEncoding);
+    let execId = args.execId;
+    if (execId) {
+      assertHexId("execId", execId);
+      if (args.command) throw new InputError("command", "give either execId or command, not both");
+    } else {
+      if (!args.containerId) throw new InputError("containerId", "is required (or pass execId)");
+      if (!args.command) throw new InputError("command", 'is required (an argv array, e.g. ["echo","hi"])');
+      if (args.session) ctx.sessions.assertCapacity();
+      execId = await createExec(
+        client,
+        args.endpointId,
+        args.containerId,
+        {
+          cmd: args.session ? args.command : buildCmd(args, input?.length),
+          tty: args.tty,
+          attachStdin: args.session || args.tty || input !== undefined,
+          user: args.user,
+          workingDir: args.workingDir,
+          env: args.env,
+        },
+        ctx.signal,
+      );
+    }
+    const id = execId;
+    const query = { endpointId: String(args.endpointId), id, nodeName: args.nodeName };
+
+    if (args.session) {
+      ctx.sessions.assertCapacity();
+      const ws = await openBridge(client, "exec", query, ctx.signal);
+      const s = openBridgeSession(ctx.sessions, {
+        kind: "exec",
+        label: `exec ${id.slice(0, 12)} in ${args.containerId ?? "container"} (endpoint ${args.endpointId})`,
+        ws,
+        resize: (cols, rows) => resizeTty(client, args.endpointId, { execId: id }, cols, rows),
+        exitCode: async () => (await waitExitCode(client, args.endpointId, id, 3_000)).exitCode,
+      });
+      // A TTY starts at 0x0 and shells then query the terminal (ESC[6n) instead of running input;
+      // give it a size first, as Portainer's own console does right after connecting.
+      if (args.tty) await initialResize(() => resizeTty(client, args.endpointId, { execId: id }, args.cols, args.rows));
+      if (input?.length) await s.driver.write(input);
+      return {
+        text: sessionText(s, `exec ${id}`),
+        structured: { sessionId: s.id, execId: id, tty: args.tty },
+      };
+    }
+
+    const ws = await openBridge(client, "exec", query, ctx.signal);
+    const run = await runOneShot(ws, {
+      stdin: input,
+      maxBytes: args.maxOutputBytes,
+      totalTimeoutMs: args.timeoutMs,
+      signal: ctx.signal,
+    });
+    let state: Awaited<ReturnType<typeof waitExitCode>>;
+    try {
+      state = await waitExitCode(client, args.endpointId, id, run.endReason === "closed" ? 5_000 : 0);
+    } catch (error) {
+      if (error instanceof UpstreamHttpError && error.status === 404) {
+        throw new UpstreamHttpError(
+          error.method,
+          error.path,
+          404,
+          `exec ${id} does not exist (create it first, or pass containerId and command)`,
+        );
+      }
+      throw error;
+    }
+    const result = outputResult(run, {
+      execId: id,
+      exitCode: state.exitCode,
+      running: state.running,
+      ...(run.stdinError ? { stdinError: run.stdinError } : {}),
+    });
+    const status = state.running
+      ? `still running after ${args.timeoutMs} ms (stopped collecting; exit code unknown)`
+      : `exit code ${state.exitCode}`;
+    return {
+      text: `${status} · ${result.outputBytes} bytes · ${result.durationMs} ms${truncNote(result)}\n${result.output}`,
+      structured: result,
+    };
+  },
+});

@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type { Options } from "tsup";
+
+type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
+
+/**
+ * Packages that cost start-up time but are needed only once a tool talks to an upstream: undici
+ * and ws (their own code plus the node builtins they load: http, https, tls, net, zlib, crypto...),
+ * and ky, whose module top level probes `new Request(...)` and so loads Node's internal fetch and
+ * web streams (~30 ms). The stdio handshake (initialize, tools/list) never touches them. `pnpm bench`
+ * measures the difference; see BENCHMARKS.md.
+ */
+export const LAZY_PACKAGES = ["undici", "ws", "ky"];
+
+/**
+ * Replaces `import … from "<pkg>"` with a module whose exports are stand-ins that load the real
+ * (still bundled) package on first use: calling, constructing, or reading a property. Behaviour
+ * is the same; only the moment the package's top-level code runs moves from start-up to the
+ * first request. Exports that are plain constants (ws's readyState numbers) are inlined.
+ */
+export function lazyPackages(names: readonly string[]): EsbuildPlugin {
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})$`);
+  return {
+    name: "lazy-packages",
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData?.lazyReal) return undefined; // the stand-in's own require: the real package
+        const real = await build.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: "require-call",
+          pluginData: { lazyReal: true },
+        });
+        if (real.errors.length) return { errors: real.errors };
+        return { path: real.path, namespace: "lazy-package" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => {
+        const mod = createRequire(args.path)(args.path) as Record<string | symbol, unknown>;
+        const esm = mod[Symbol.toStringTag] === "Module" || mod.__esModule === true;
+        const lines = [
+          `let m;`,
+          `const load = () => (m ??= require(${JSON.stringify(args.path)}));`,
+          `const lazy = (get, callable) => new Proxy(callable ? function () {} : {}, {`,
+          `  apply: (_, self, a) => Reflect.apply(get(), self, a),`,
+          `  construct: (_, a) => Reflect.construct(get(), a),`,
+          `  get: (_, k) => get()[k],`,
+          `  set: (_, k, v) => Reflect.set(get(), k, v),`,
+          `  has: (_, k) => Reflect.has(get(), k),`,
+          `  getPrototypeOf: () => Reflect.getPrototypeOf(get()),`,
+          `});`,
+          // An ES module required from the bundle comes back as a namespace marked __esModule.
+          esm
+            ? `export default lazy(() => load().default, ${typeof mod.default === "function"});`
+            : `export default lazy(load, ${typeof mod === "function"});`,
+        ];
+        for (const key of Object.keys(mod)) {
+          if (key === "default" || key === "__esModule" || !/^[A-Za-z_$][\w$]*$/.test(key)) continue;
+          const v = mod[key];
+          if (typeof v === "function" || (typeof v === "object" && v !== null)) {
+            lines.push(`export const ${key} = lazy(() => load()[${JSON.stringify(key)}], ${typeof v === "function"});`);
+          } else if (v === null || ["number", "string", "boolean"].includes(typeof v)) {
+            // A constant (ws's readyState numbers): its value, read from the very file bundled here.
+            lines.push(`export const ${key} = ${JSON.stringify(v)};`);
+          }
+        }
+        return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+/**
+ * The one bundle configuration of the three bins (each package's tsup.config.ts is one line):
+ * one minified ESM bundle per entry with core and every dependency inlined, so `npx <server>`
+ * installs one package with no dependency tree and start-up reads one file. HTTP/REST code is a
+ * separate chunk, loaded only when --http/--rest ask for it; undici and ws load on first use.
+ * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
+ */
+export function binBundle(packageJsonUrl: URL): Options {
+  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
+  const profiling = process.env.BUNDLE_SOURCEMAP === "1";
+  return {
+    entry: { cli: "src/cli.ts", index: "src/index.ts" },
+    format: ["esm"],
+    platform: "node",
+    target: "node22",
+    bundle: true,
+    splitting: true,
+    minify: true,
+    sourcemap: profiling,
+    clean: true,
+    dts: profiling ? false : { entry: { index: "src/index.ts" }, resolve: ["@infra-mcp/core"] },
+    noExternal: [/.*/],
+    define: { __VERSION__: JSON.stringify(pkg.version) },
+    esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
+    banner: {
+      // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
+      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+    },
+  };
+}
