@@ -35,6 +35,8 @@ export function encodePathSegment(field: string, value: unknown): string {
   if (value === undefined || value === null) throw new InputError(field, "is required");
   const s = String(value);
   if (s.length === 0) throw new InputError(field, "must not be empty");
+  // encodeURIComponent throws a bare URIError on a lone surrogate: name the field instead.
+  if (/\p{Cs}/u.test(s)) throw new InputError(field, "contains an unpaired UTF-16 surrogate (invalid Unicode)");
   // WHATWG URL parsing folds "." / ".." (and %2e forms) as dot segments even when encoded.
   let decoded = s;
   try {

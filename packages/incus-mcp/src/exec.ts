@@ -159,6 +159,12 @@ export async function runExec(client: IncusClient, spec: ExecSpec, options: RunO
   });
   const stdin = sockets.get("0") as WebSocket;
   const control = sockets.get("control") as WebSocket;
+  // Sockets come PAUSED from core; nothing is read from these two, but resuming lets their close
+  // frames through (a graceful close instead of waiting out the grace period).
+  stdin.on("error", () => {});
+  control.on("error", () => {});
+  stdin.resume();
+  control.resume();
   let killed = false;
   const kill = async () => {
     if (killed) return;
@@ -246,10 +252,16 @@ export async function openExecSession(
     })();
     return finishing;
   };
+  // Incus closes `control` when the command exits and keeps the operation Running until WE close
+  // fd 0: finish() closes both, then reads the exit code.
   control.on("close", () => void finish());
   data.on("close", () => void finish());
   data.on("error", () => {});
   control.on("error", () => {});
+  // core's connectWebSocket hands sockets over PAUSED: without resume() no frame (output, close,
+  // ping) is ever read, which looked like "nothing flows on fd 0".
+  data.resume();
+  control.resume();
   const ensureOpen = (ws: WebSocket) => {
     if (ws.readyState !== WebSocket.OPEN) throw new InputError("sessionId", "the session's command has exited");
   };

@@ -1,9 +1,5 @@
-import { sessionTools } from "@infra-mcp/core";
-import { connectInMemory } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type IncusClient, incusVendor } from "../src/index.js";
-import { openExecSession } from "../src/tools/open-exec-session.js";
-import { INSTANCE, psMatching, structured } from "./helpers.js";
+import { api, connect, gate, INSTANCE, psMatching, structured } from "./helpers.js";
 
 interface Read {
   text: string;
@@ -12,20 +8,28 @@ interface Read {
   exitCode?: number | null;
 }
 
-// KNOWN BROKEN, not counted as passing: the interactive exec starts in the instance (ps shows it) but
-// no output arrives on fd 0 and written input never reaches it. The tool is not registered until fixed;
-// these tests call it through a vendor with the tool added, to be switched on by the fix.
-describe.skip("interactive exec sessions against a real Incus daemon (KNOWN BROKEN)", () => {
-  let c: Awaited<ReturnType<typeof connectInMemory>>;
+interface Opened {
+  sessionId: string;
+  operationId: string;
+}
+
+describe.skipIf(gate.skip)("interactive exec sessions against a real Incus daemon", () => {
+  let c: Awaited<ReturnType<typeof connect>>;
   beforeAll(async () => {
-    c = await connectInMemory({
-      ...incusVendor,
-      tools: [...incusVendor.tools, openExecSession, ...sessionTools<IncusClient>()],
-    });
+    c = await connect();
   });
   afterAll(async () => {
     await c.close();
   });
+
+  /** Status of the exec operation; finished operations vanish after ~5 s (then "gone"). */
+  async function opStatus(id: string): Promise<string> {
+    try {
+      return (await api<{ status: string }>("GET", `/1.0/operations/${id}`)).status;
+    } catch {
+      return "gone";
+    }
+  }
 
   /** Reads until `pattern` shows up in the accumulated output or the session exits. */
   async function readUntil(sessionId: string, pattern: RegExp, from = 0) {
@@ -40,25 +44,53 @@ describe.skip("interactive exec sessions against a real Incus daemon (KNOWN BROK
     return { all, offset, last: undefined };
   }
 
-  it("runs a shell: write, read by offset, resize, exit code on exit", async () => {
-    const open = structured<{ sessionId: string }>(
+  it("registers open-exec-session and the session tools", async () => {
+    const { tools } = await c.client.listTools();
+    const names = tools.map((t) => t.name);
+    for (const n of ["open-exec-session", "session-read", "session-write", "session-resize", "session-signal"]) {
+      expect(names).toContain(n);
+    }
+    expect(names).toEqual(expect.arrayContaining(["session-close", "session-list"]));
+  });
+
+  it("runs a shell: two writes, reads by offset, resize, exit code, operation ends", async () => {
+    const open = structured<Opened>(
       await c.call("open-exec-session", { instance: INSTANCE, command: ["/bin/sh"], cols: 100, rows: 30 }),
     );
     const id = open.sessionId;
+    expect(await opStatus(open.operationId)).toBe("Running");
     await c.call("session-write", { sessionId: id, data: "stty size; echo marker-$((40+2))\n" });
     const first = await readUntil(id, /marker-42/);
     expect(first.all).toContain("30 100");
     expect(first.all).toContain("marker-42");
     expect(structured(await c.call("session-resize", { sessionId: id, cols: 132, rows: 43 }))).toMatchObject({
       cols: 132,
+      rows: 43,
     });
     await c.call("session-write", { sessionId: id, data: "stty size\n" });
     const second = await readUntil(id, /43 132/, first.offset);
+    expect(second.offset).toBeGreaterThan(first.offset);
     expect(second.all).toContain("43 132");
-    await c.call("session-write", { sessionId: id, data: "exit 7\n" });
+    expect(second.all).not.toContain("marker-42"); // read from the offset: earlier output not repeated
+    await c.call("session-write", { sessionId: id, data: "exit 0\n" });
     const end = await readUntil(id, /$^/, second.offset);
-    expect(end.last).toMatchObject({ state: "exited", exitCode: 7 });
+    expect(end.last).toMatchObject({ state: "exited", exitCode: 0 });
+    // Incus closed control on exit; we closed fd 0, so the operation is no longer Running.
+    expect(["Success", "gone"]).toContain(await opStatus(open.operationId));
+    expect(structured<{ sessions: { id: string; state: string }[] }>(await c.call("session-list", {})).sessions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id, state: "exited" })]),
+    );
+    const w = await c.call("session-write", { sessionId: id, data: "echo late\n" });
+    expect(w.isError).toBe(true);
     await c.call("session-close", { sessionId: id });
+  });
+
+  it("a non-zero exit code comes through", async () => {
+    const open = structured<Opened>(await c.call("open-exec-session", { instance: INSTANCE, command: ["/bin/sh"] }));
+    await c.call("session-write", { sessionId: open.sessionId, data: "exit 7\n" });
+    const end = await readUntil(open.sessionId, /$^/);
+    expect(end.last).toMatchObject({ state: "exited", exitCode: 7 });
+    await c.call("session-close", { sessionId: open.sessionId });
   });
 
   it("eof (^D) ends cat; signal interrupts; close kills a running command", async () => {

@@ -1,4 +1,4 @@
-import type { AnyTool } from "@infra-mcp/core";
+import { type AnyTool, sessionTools } from "@infra-mcp/core";
 import type { IncusClient } from "../config.js";
 import { cancelOperation } from "./cancel-operation.js";
 import { execInInstance } from "./exec-in-instance.js";
@@ -8,6 +8,7 @@ import { getOperations2 } from "./get-operations-2.js";
 import { getWebsocketStream } from "./get-websocket-stream.js";
 import { getWebsocketStream2 } from "./get-websocket-stream-2.js";
 import { listInstances } from "./list-instances.js";
+import { openExecSession } from "./open-exec-session.js";
 import { waitOperation } from "./wait-operation.js";
 import { waitOperation2 } from "./wait-operation-2.js";
 
@@ -25,7 +26,7 @@ export const tools: AnyTool<IncusClient>[] = [
   // beyond the seed: find instances, run commands
   listInstances,
   execInInstance,
-  // NOT registered yet: open-exec-session (+ core's sessionTools()). Against Incus 6.0.4 the
-  // interactive (PTY) exec starts but no byte flows either way on fd 0 — see test/session.test.ts
-  // and the package README. Add `openExecSession, ...sessionTools<IncusClient>()` here once fixed.
+  // interactive (PTY) sessions + core's generic session-read/write/resize/signal/close/list
+  openExecSession,
+  ...sessionTools<IncusClient>(),
 ];

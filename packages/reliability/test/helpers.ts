@@ -1,0 +1,135 @@
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { VendorDefinition } from "@infra-mcp/core";
+import { incusVendor } from "incus-mcp";
+import { portainerVendor } from "portainer-mcp";
+import { qoveryVendor } from "qovery-mcp";
+
+/** Recognisable fake credentials: any of these outside the process is a leak. */
+export const SECRETS = {
+  qovery: "qovery-FAKE-SECRET-7f3a9c2e41",
+  portainer: "ptr_FAKESECRET_91b2d8e0aa",
+  incus: "incus-FAKE-TOKEN-55d1c0ffee",
+  http: "mcp-http-FAKE-BEARER-3e8d",
+} as const;
+
+export const ALL_SECRETS = Object.values(SECRETS);
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  upgrade: boolean;
+  /** First 64 KiB of the request body. */
+  body: string;
+}
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * A loopback upstream that records every request (and websocket upgrade) and tracks its open
+ * sockets. The default answer is a JSON 404, so a call that does reach it ends in a clear error.
+ */
+export class Recorder {
+  readonly requests: RecordedRequest[] = [];
+  readonly server: http.Server;
+  readonly sockets = new Set<Socket>();
+  handler: Handler = (_req, res) => {
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ message: "not found (reliability recorder)" }));
+  };
+  upgradeHandler: UpgradeHandler = (_req, socket) => {
+    socket.end("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
+  };
+
+  constructor() {
+    this.server = http.createServer((req, res) => {
+      const entry: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, upgrade: false, body: "" };
+      this.requests.push(entry);
+      req.on("data", (c: Buffer) => {
+        if (entry.body.length < 65_536) entry.body += c.toString("utf8");
+      });
+      this.handler(req, res);
+    });
+    this.server.on("upgrade", (req, socket, head) => {
+      this.requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, upgrade: true, body: "" });
+      this.upgradeHandler(req, socket, head);
+    });
+    this.server.on("connection", (s: Socket) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    // Requests with 1 MiB URLs are answered 431 by node itself; that is fine here.
+    this.server.on("clientError", (_e, socket) => socket.destroy());
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    return this.url;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+export type VendorKey = "qovery" | "portainer" | "incus";
+
+// biome-ignore lint/suspicious/noExplicitAny: heterogenous client types
+export const VENDORS: Record<VendorKey, VendorDefinition<any>> = {
+  qovery: qoveryVendor,
+  portainer: portainerVendor,
+  incus: incusVendor,
+};
+
+/** Each vendor pointed at `url` with its fake credential and a small timeout. */
+export function vendorEnv(key: VendorKey, url: string, timeoutMs = 2_000): Record<string, string> {
+  const base = { PATH: process.env.PATH ?? "" };
+  switch (key) {
+    case "qovery":
+      return { ...base, QOVERY_API_KEY: SECRETS.qovery, QOVERY_API_URL: url, QOVERY_TIMEOUT_MS: String(timeoutMs) };
+    case "portainer":
+      return {
+        ...base,
+        PORTAINER_URL: url,
+        PORTAINER_API_KEY: SECRETS.portainer,
+        PORTAINER_TIMEOUT_MS: String(timeoutMs),
+      };
+    case "incus":
+      return { ...base, INCUS_URL: url, INCUS_TOKEN: SECRETS.incus, INCUS_TIMEOUT_MS: String(timeoutMs) };
+  }
+}
+
+/** Fails the race with a clear message if `p` takes longer than `ms`. */
+export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function findSecret(text: string): string | undefined {
+  return ALL_SECRETS.find((s) => text.includes(s) || text.includes(Buffer.from(s).toString("base64")));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
