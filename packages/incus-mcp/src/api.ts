@@ -54,7 +54,10 @@ export async function incusCall<T>(client: IncusClient, req: HttpRequest): Promi
 }
 
 /** Operation id argument: a UUID, or the /1.0/operations/<uuid> URL Incus hands out. */
-export const operationId = z.string().min(1).max(200).describe("Operation UUID (or its /1.0/operations/<uuid> URL)");
+// Sanity length caps on free strings are left out of the schemas (tools/list size): Incus validates
+// names itself, and path segments are checked by encodePathSegment.
+// `id` also accepts the /1.0/operations/<uuid> URL Incus hands out (normalizeOperationId; empty → InputError).
+export const operationId = z.string();
 
 export function normalizeOperationId(raw: string): string {
   const id = raw
@@ -69,12 +72,8 @@ export function operationPath(id: string, suffix = ""): string {
   return `/1.0/operations/${encodePathSegment("id", normalizeOperationId(id))}${suffix}`;
 }
 
-export const projectArg = z
-  .string()
-  .min(1)
-  .max(100)
-  .optional()
-  .describe("Project (default: INCUS_PROJECT, else the server's default)");
+/** Omitted → INCUS_PROJECT, else the server's default (no description: the name says it). */
+export const projectArg = z.string().min(1).optional();
 
 /** The project query: the argument, else the configured default, else none (server default). */
 export function projectQuery(client: IncusClient, project: string | undefined): Record<string, string> {

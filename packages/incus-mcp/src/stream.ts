@@ -6,16 +6,10 @@ import { openFd } from "./exec.js";
 
 export const streamArgs = {
   id: operationId,
-  secret: z.string().min(1).max(512).describe('The websocket secret of one fd (operation metadata.fds["1"], …)'),
-  maxBytes: z.number().int().min(1).max(16_777_216).default(1_048_576).describe("Keep at most this many bytes"),
-  idleTimeoutMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(600_000)
-    .default(10_000)
-    .describe("Stop after this long without data (0 = never)"),
-  timeoutSeconds: z.number().int().min(1).max(3600).default(60).describe("Stop after this long in total"),
+  secret: z.string().min(1).describe("From metadata.fds"),
+  maxBytes: z.number().int().min(1).max(16_777_216).default(1_048_576),
+  idleTimeoutMs: z.number().int().min(0).max(600_000).default(10_000).describe("0 = off"),
+  timeoutSeconds: z.number().int().min(1).max(3600).default(60),
 };
 
 /** Reads one operation websocket to its end (empty text frame or close) within the bounds. */

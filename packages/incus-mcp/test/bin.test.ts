@@ -39,6 +39,10 @@ describe.skipIf(gate.skip)("the built bin over stdio (as Claude Desktop runs it)
       "get-websocket-stream-2",
       "list-instances",
       "exec-in-instance",
+      "open-exec-session",
+      "session-read",
+      "session-write",
+      "session-close",
     ]) {
       expect(names).toContain(n);
     }

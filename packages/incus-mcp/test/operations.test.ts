@@ -118,6 +118,14 @@ describe.skipIf(gate.skip)("operations against a real Incus daemon", () => {
     expect(textOf(wait)).toMatch(/404/);
     const dots = await c.call("cancel-operation", { id: ".." });
     expect(textOf(dots)).toMatch(/Invalid argument "id"/);
+    for (const id of ["", "  "]) {
+      const empty = await c.call("get-operation-state", { id });
+      expect(empty.isError).toBe(true);
+      expect(textOf(empty)).toMatch(/Invalid argument "id".*empty/);
+    }
+    const noSecret = await c.call("get-websocket-stream", { id: "x", secret: "" });
+    expect(noSecret.isError).toBe(true);
+    expect(textOf(noSecret)).toMatch(/secret/);
     const badTimeout = await c.call("wait-operation", { id: "x", timeout: -5 });
     expect(badTimeout.isError).toBe(true);
     expect(textOf(badTimeout)).toMatch(/timeout/);

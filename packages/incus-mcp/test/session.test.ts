@@ -77,9 +77,9 @@ describe.skipIf(gate.skip)("interactive exec sessions against a real Incus daemo
     expect(end.last).toMatchObject({ state: "exited", exitCode: 0 });
     // Incus closed control on exit; we closed fd 0, so the operation is no longer Running.
     expect(["Success", "gone"]).toContain(await opStatus(open.operationId));
-    expect(structured<{ sessions: { id: string; state: string }[] }>(await c.call("session-list", {})).sessions).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id, state: "exited" })]),
-    );
+    expect(
+      structured<{ sessions: { id: string; state: string }[] }>(await c.call("session-list", {})).sessions,
+    ).toEqual(expect.arrayContaining([expect.objectContaining({ id, state: "exited" })]));
     const w = await c.call("session-write", { sessionId: id, data: "echo late\n" });
     expect(w.isError).toBe(true);
     await c.call("session-close", { sessionId: id });

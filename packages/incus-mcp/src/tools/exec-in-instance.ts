@@ -5,34 +5,28 @@ import type { IncusClient } from "../config.js";
 import { runExec } from "../exec.js";
 
 export const execTarget = {
-  instance: z.string().min(1).max(200).describe("Instance name (see list-instances)"),
-  environment: z.record(z.string(), z.string()).optional().describe("Extra environment variables"),
-  cwd: z.string().min(1).max(4096).optional().describe("Working directory"),
-  user: z.number().int().min(0).max(4_294_967_295).optional().describe("UID to run as"),
-  group: z.number().int().min(0).max(4_294_967_295).optional().describe("GID to run as"),
+  instance: z.string().min(1),
+  environment: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().min(1).optional(),
+  user: z.number().int().min(0).max(4_294_967_295).optional(),
+  group: z.number().int().min(0).max(4_294_967_295).optional(),
   project: projectArg,
 };
 
 const inputSchema = z.object({
   ...execTarget,
-  command: z.array(z.string()).min(1).max(1000).describe('argv, no shell: ["sh","-c","echo hi"] for shell syntax'),
-  stdin: z.string().max(16_777_216).optional().describe("Sent to stdin, then EOF"),
+  command: z.array(z.string()).min(1).max(1000).describe('argv, no shell (use ["sh","-c",…])'),
+  stdin: z.string().max(16_777_216).optional(),
   stdinEncoding: z.enum(["utf8", "base64"]).default("utf8"),
-  timeoutSeconds: z.number().int().min(1).max(86_400).default(60).describe("SIGKILL after this long"),
-  maxOutputBytes: z
-    .number()
-    .int()
-    .min(1)
-    .max(16_777_216)
-    .default(1_048_576)
-    .describe("Cap per stream (stdout, stderr)"),
+  timeoutSeconds: z.number().int().min(1).max(86_400).default(60),
+  maxOutputBytes: z.number().int().min(1).max(16_777_216).default(1_048_576).describe("Per stream"),
 });
 
 export const execInInstance = defineTool<IncusClient, typeof inputSchema>({
   name: "exec-in-instance",
   title: "Run command in instance",
   description:
-    "Run a command (no TTY) in an instance to completion; returns exit code, stdout and stderr separately (UTF-8, else base64). Past maxOutputBytes a stream is cut (truncated=true) and the command usually dies of SIGPIPE (exit 141). Timeout or cancelling the call kills the command.",
+    "Run a command in an instance (no TTY; stdin then EOF) to completion → exit code, stdout, stderr (UTF-8, else base64). user/group are numeric uid/gid. Output past maxOutputBytes is cut (truncated; usually SIGPIPE, exit 141). Timeout or cancel SIGKILLs it.",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
 

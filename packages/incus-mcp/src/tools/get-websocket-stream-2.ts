@@ -7,9 +7,9 @@ const inputSchema = z.object(streamArgs);
 
 export const getWebsocketStream2 = defineTool<IncusClient, typeof inputSchema>({
   name: "get-websocket-stream-2",
-  title: "Read operation websocket (public, by secret)",
+  title: "Read operation websocket (public)",
   description:
-    "Untrusted variant of get-websocket-stream (/websocket?public&secret=): the secret alone authorises the connection, as used server-to-server for migrations. Same bounds and result.",
+    "get-websocket-stream for untrusted callers (?public): the secret alone authorises it (as in migrations).",
   inputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   rest: [

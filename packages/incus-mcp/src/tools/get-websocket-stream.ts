@@ -9,7 +9,7 @@ export const getWebsocketStream = defineTool<IncusClient, typeof inputSchema>({
   name: "get-websocket-stream",
   title: "Read operation websocket",
   description:
-    "Connect to one operation websocket (/websocket?secret=) and collect its data until end-of-stream, close, idle/total timeout or maxBytes (truncated=true). UTF-8 text, else base64. An exec with wait-for-websocket starts only once all its fds are connected. -2 is the untrusted variant.",
+    "Read an operation websocket (exec fd) to its end or a limit (maxBytes: truncated); UTF-8 or base64. A wait-for-websocket exec starts once all fds connect.",
   inputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   rest: [

@@ -6,7 +6,7 @@ import { execTarget } from "./exec-in-instance.js";
 
 const inputSchema = z.object({
   ...execTarget,
-  command: z.array(z.string()).min(1).max(1000).default(["/bin/sh"]).describe("argv (default /bin/sh)"),
+  command: z.array(z.string()).min(1).max(1000).default(["/bin/sh"]),
   cols: z.number().int().min(1).max(1000).default(80),
   rows: z.number().int().min(1).max(1000).default(24),
 });
@@ -15,7 +15,7 @@ export const openExecSession = defineTool<IncusClient, typeof inputSchema>({
   name: "open-exec-session",
   title: "Open interactive session in instance",
   description:
-    "Start an interactive command (with a TTY) in an instance and keep it open as a session: returns sessionId; then session-write (input; eof sends ^D), session-read (output by byte offset), session-resize, session-signal, session-close (SIGKILLs it if still running). Output is TTY-merged (stdout+stderr).",
+    "Start an interactive command (TTY; stdout+stderr merged) in an instance; returns a sessionId for the session-* tools (session-write eof sends ^D; session-close SIGKILLs a running command).",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   opensSession: true,

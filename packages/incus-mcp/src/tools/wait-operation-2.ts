@@ -7,19 +7,15 @@ import { waitTimeout } from "./wait-operation.js";
 
 const inputSchema = z.object({
   id: operationId,
-  secret: z
-    .string()
-    .min(1)
-    .max(512)
-    .describe("The operation's own secret (metadata.secret, e.g. of a token or migration)"),
+  secret: z.string().min(1).describe("The operation's metadata.secret (not an fd secret)"),
   timeout: waitTimeout,
 });
 
 export const waitOperation2 = defineTool<IncusClient, typeof inputSchema>({
   name: "wait-operation-2",
-  title: "Wait for operation (public, by secret)",
+  title: "Wait for operation (public)",
   description:
-    "Untrusted variant of wait-operation (?public&secret=): authorised by the operation's secret instead of the client's trust, for operations that carry one (tokens, migrations). A wrong secret is 403. Progress shows elapsed time only.",
+    "wait-operation for untrusted callers (?public): authorised by the operation's own secret (tokens, migrations carry one); a wrong one is 403. Progress shows elapsed time only.",
   inputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   rest: [{ method: "GET", path: "/v1/1-0/operations/{id}/wait-public" }],
