@@ -1,4 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { type SessionLimits, SessionRegistry } from "./sessions.js";
@@ -34,6 +36,19 @@ export interface VendorDefinition<C> {
   envHelp: string;
 }
 
+/**
+ * The SDK builds an Ajv instance (with formats) per server by default, used only to validate
+ * elicitation answers, which these servers never request. One instance, built on first use, keeps
+ * that cost off start-up and off every HTTP session.
+ */
+let ajv: AjvJsonSchemaValidator | undefined;
+const sharedValidator: jsonSchemaValidator = {
+  getValidator: (schema) => {
+    ajv ??= new AjvJsonSchemaValidator();
+    return ajv.getValidator(schema);
+  },
+};
+
 export interface ServerOptions extends ToolFilter {
   env?: Env;
   sessionLimits?: Partial<SessionLimits>;
@@ -55,13 +70,14 @@ export interface ServerHandle {
  */
 export function createVendorServer<C>(vendor: VendorDefinition<C>, options: ServerOptions = {}): ServerHandle {
   const tools = selectTools(vendor.tools, options);
+  const instructions = [vendor.instructions, statelessNote(vendor.tools, tools, options)].filter(Boolean).join(" ");
   const server = new McpServer(
     {
       name: vendor.name,
       version: options.instanceId ? `${vendor.version}+${options.instanceId}` : vendor.version,
       title: vendor.title,
     },
-    { ...(vendor.instructions ? { instructions: vendor.instructions } : {}), capabilities: { tools: {} } },
+    { ...(instructions ? { instructions } : {}), capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator },
   );
   const sessions = new SessionRegistry(options.sessionLimits);
   const ending = new AbortController();
@@ -89,4 +105,17 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
       await server.close().catch(() => {});
     },
   };
+}
+
+/**
+ * In stateless mode, one sentence for the instructions naming what the stateless filter dropped
+ * (tools that open a session, and the session-* tools), so the model does not look for them.
+ */
+function statelessNote<C>(all: readonly AnyTool<C>[], kept: readonly AnyTool<C>[], options: ToolFilter): string {
+  if (!options.stateless) return "";
+  const dropped = selectTools(all, { ...options, stateless: false }).filter((t) => !kept.includes(t));
+  if (!dropped.length) return "";
+  const names = dropped.filter((t) => !t.usesSessions).map((t) => t.name);
+  if (dropped.some((t) => t.usesSessions)) names.push("session-*");
+  return `This server is stateless, so session tools are not offered (unavailable here: ${names.join(", ")}).`;
 }
