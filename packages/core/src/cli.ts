@@ -21,16 +21,21 @@ const USAGE = (name: string) => `Usage: ${name} [options]
 Runs the ${name} MCP server. Speaks MCP over stdio unless --http or --rest is given.
 
 Options:
-  --read-only          Register only read-only tools (readOnlyHint)
-  --tools a,b          Register only these tools
-  --http               Serve MCP over Streamable HTTP (endpoint /mcp)
-  --port N             HTTP port (default 9090)
-  --host H             Bind address (default 127.0.0.1; non-loopback needs MCP_HTTP_TOKEN)
-  --rest               Serve the REST surface of the capability files
-  --rest-port N        REST port (default 8080)
-  --stateless          HTTP without sessions (any replica answers any request)
+  --read-only          Register only read-only tools (readOnlyHint)      env MCP_READ_ONLY=1
+  --tools a,b          Register only these tools                        env MCP_TOOLS=a,b
+  --http               Serve MCP over Streamable HTTP (endpoint /mcp)   env MCP_HTTP=1
+  --port N             HTTP port (default 9090)                         env MCP_HTTP_PORT
+  --host H             Bind address (default 127.0.0.1; non-loopback    env MCP_HTTP_HOST
+                       needs MCP_HTTP_TOKEN)
+  --rest               Serve the REST surface of the capability files   env MCP_REST=1
+  --rest-port N        REST port (default 8080)                         env MCP_REST_PORT
+  --stateless          HTTP without sessions (any replica answers any   env MCP_STATELESS=1
+                       request; session tools are not offered)
   -h, --help           Show this help
   -v, --version        Show the version
+
+An option shown with "env NAME" can be set by that environment variable instead (for containers
+configured by env only); a flag on the command line wins. Booleans take 1/true/yes or 0/false/no.
 
 HTTP/REST environment:
   MCP_HTTP_TOKEN                 Bearer token required on every request (mandatory off loopback; or _FILE)
@@ -44,20 +49,37 @@ HTTP/REST environment:
                                  for hash-by-session-id proxies that write it (see "Running for a team")
 `;
 
-export function parseCli(argv: readonly string[]): CliOptions & { help: boolean; version: boolean } {
+/** A boolean env setting (MCP_READ_ONLY=1 etc.); unset or empty is undefined, anything unknown is an error. */
+function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be 1 (true, yes) or 0 (false, no), got "${env[name]}".`);
+}
+
+/**
+ * Parses the command line; every mode flag can also come from the environment (MCP_READ_ONLY,
+ * MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS, MCP_HTTP_PORT, MCP_HTTP_HOST, MCP_REST_PORT) so a
+ * container can be configured without changing its command. A flag on the command line wins.
+ */
+export function parseCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CliOptions & { help: boolean; version: boolean } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", short: "v", default: false },
-      "read-only": { type: "boolean", default: false },
+      "read-only": { type: "boolean" },
       tools: { type: "string" },
-      http: { type: "boolean", default: false },
+      http: { type: "boolean" },
       port: { type: "string" },
       host: { type: "string" },
-      rest: { type: "boolean", default: false },
+      rest: { type: "boolean" },
       "rest-port": { type: "string" },
-      stateless: { type: "boolean", default: false },
+      stateless: { type: "boolean" },
     },
     strict: true,
     allowPositionals: false,
@@ -68,21 +90,21 @@ export function parseCli(argv: readonly string[]): CliOptions & { help: boolean;
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${flag} must be a port number, got "${v}".`);
     return n;
   };
-  const tools = values.tools
+  const tools = (values.tools ?? (env.MCP_TOOLS?.trim() ? env.MCP_TOOLS : undefined))
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
   return {
     help: values.help ?? false,
     version: values.version ?? false,
-    readOnly: values["read-only"] ?? false,
+    readOnly: values["read-only"] ?? envFlag(env, "MCP_READ_ONLY") ?? false,
     ...(tools ? { tools } : {}),
-    http: values.http ?? false,
-    port: port(values.port ?? process.env.MCP_HTTP_PORT, 9090, "--port"),
-    host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
-    rest: values.rest ?? false,
-    restPort: port(values["rest-port"] ?? process.env.MCP_REST_PORT, 8080, "--rest-port"),
-    stateless: values.stateless ?? false,
+    http: values.http ?? envFlag(env, "MCP_HTTP") ?? false,
+    port: port(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
+    host: values.host ?? env.MCP_HTTP_HOST ?? "127.0.0.1",
+    rest: values.rest ?? envFlag(env, "MCP_REST") ?? false,
+    restPort: port(values["rest-port"] ?? env.MCP_REST_PORT, 8080, "--rest-port"),
+    stateless: values.stateless ?? envFlag(env, "MCP_STATELESS") ?? false,
   };
 }
 

@@ -6,18 +6,19 @@ import { type AnyTool, defineTool } from "./tool.js";
  * The vendor-neutral half of session mode: once a vendor tool has opened a session, these read,
  * write, resize, signal and close it through the vendor's SessionDriver.
  */
-const sessionId = z.string().min(1).max(100).describe("Session id returned by the tool that opened it");
+const sessionId = z.string().min(1).max(100).describe("Id returned when the session was opened");
 
 const readSession = defineTool({
   name: "session-read",
   title: "Read session output",
   description:
-    "Read output of an open or exited session from a byte offset (start at 0, then pass nextOffset). Waits up to waitMs for new output. Output past the session buffer drops off; missedBytes says how much.",
+    "Read an open or exited session's output from a byte offset (0, then nextOffset), waiting up to waitMs for new output. Output older than the session buffer is dropped; missedBytes counts it.",
   inputSchema: z.object({
     sessionId,
-    offset: z.number().int().min(0).default(0).describe("Byte offset to read from"),
+    // The listed schema omits zod's implicit 2^53 maximum (context cost); validation keeps it.
+    offset: z.number().int().min(0).meta({ maximum: undefined }).default(0),
     maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
-    waitMs: z.number().int().min(0).max(60_000).default(1_000).describe("Wait this long for output if none is new"),
+    waitMs: z.number().int().min(0).max(60_000).default(1_000),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   usesSessions: true,
@@ -38,12 +39,12 @@ const writeSession = defineTool({
   name: "session-write",
   title: "Write to session",
   description:
-    "Send input to an open session's stdin (include \\n to submit a line). Set eof to close stdin after writing. Use base64 for binary input.",
+    "Send input to an open session's stdin (end a line with \\n to submit it); data is base64 when encoding=base64. eof:true closes stdin after writing.",
   inputSchema: z.object({
     sessionId,
-    data: z.string().max(1_048_576).default("").describe("Text to send (or base64 when encoding=base64)"),
+    data: z.string().max(1_048_576).default(""),
     encoding: z.enum(["utf8", "base64"]).default("utf8"),
-    eof: z.boolean().default(false).describe("Close stdin after this write"),
+    eof: z.boolean().default(false),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   usesSessions: true,

@@ -17,6 +17,8 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   closeClient: closePortainerClient,
   credentialHeader: "x-portainer-api-key",
   credentialEnv: "PORTAINER_API_KEY",
+  // A per-user X-Portainer-API-Key must win on a server configured with a JWT (both → ConfigError).
+  credentialEnvClear: ["PORTAINER_TOKEN", "PORTAINER_TOKEN_FILE"],
   envHelp: ENV_HELP,
 };
 

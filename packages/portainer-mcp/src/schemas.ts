@@ -1,13 +1,26 @@
 import { z } from "zod";
 
-/** Argument schemas shared by several tools. */
-export const endpointId = z.number().int().min(1).describe("Environment id (list-environments)");
-export const nodeName = z.string().min(1).max(253).optional().describe("Swarm node (agent environments)");
+/**
+ * Argument schemas shared by several tools. Every byte of the listed JSON schema is sent to the
+ * model in tools/list, so `.meta(unlisted)` keeps a defensive bound in validation (a too-long or
+ * empty value is still refused with an error naming the field) but leaves it out of the listing:
+ * bounds a real argument never comes near, and zod's implicit ±2^53 integer bounds.
+ */
+export const unlisted = {
+  minLength: undefined,
+  maxLength: undefined,
+  maxItems: undefined,
+  maximum: undefined,
+  pattern: undefined,
+};
+
+export const endpointId = z.number().int().min(1).meta(unlisted).describe("Environment id (list-environments)");
+export const nodeName = z.string().min(1).max(253).meta(unlisted).optional().describe("Swarm node (agent)");
 export const stdin = z
   .string()
   .max(8 * 1024 * 1024)
-  .optional()
-  .describe("Input for stdin");
+  .meta(unlisted)
+  .optional();
 export const stdinEncoding = z.enum(["utf8", "base64"]).default("utf8");
 export const timeoutMs = z.number().int().min(100).max(600_000).default(60_000);
 export const maxOutputBytes = z

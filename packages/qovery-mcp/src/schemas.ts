@@ -5,7 +5,9 @@ import { z } from "zod";
  * CloneServiceRequest, ContainerRequest (= ServiceStorageRequest + ServicePortRequest + container
  * fields) and the org-wide {image_name, tag} bodies. Field names are the spec's wire names, so a
  * tool's arguments minus its path ids are exactly the JSON body Qovery receives. Descriptions are
- * the spec's, shortened: every byte here is sent to the model in tools/list.
+ * the spec's, shortened (those that only restate the field name are dropped): every byte here is
+ * sent to the model in tools/list. Sub-schemas used twice in one tool (Probe, IdRefs) carry a
+ * registry id, so the listed JSON schema holds them once under `definitions` and `$ref`s them.
  */
 
 /**
@@ -26,7 +28,7 @@ export const int = (min?: number, max?: number) => {
 };
 
 /** Path ids: the spec declares them all `format: uuid`. */
-const uuid = (what: string) => guid().describe(`${what} id (uuid)`);
+const uuid = (what: string) => guid().describe(`${what} id`);
 export const containerId = uuid("Container");
 export const environmentId = uuid("Environment");
 export const organizationId = uuid("Organization");
@@ -40,59 +42,60 @@ const probeType = z
     tcp: z.object({ port, host: z.string().nullable().optional() }).optional(),
     http: z
       .object({
-        path: z.string().optional().describe("default /"),
-        scheme: z.string().optional().describe("default HTTP"),
+        path: z.string().optional(),
+        scheme: z.string().optional(),
         port,
       })
       .optional(),
-    exec: z.object({ command: z.array(z.string()).min(1).describe('e.g. ["sh","-c","test -f /tmp/ok"]') }).optional(),
+    exec: z.object({ command: z.array(z.string()).min(1).describe("argv") }).optional(),
     grpc: z.object({ service: z.string().nullable().optional(), port }).optional(),
   })
   .refine((t) => Object.values(t).filter((v) => v !== undefined).length === 1, {
     message: "set exactly one of tcp, http, exec, grpc",
   })
-  .describe("exactly one of tcp/http/exec/grpc");
+  .describe("one of tcp/http/exec/grpc");
 
 /** Probe (spec defaults: delay 30, period 10, timeout 5, success 1, failure 9). */
-export const probe = z.object({
-  type: probeType,
-  initial_delay_seconds: seconds.optional(),
-  period_seconds: seconds.optional(),
-  timeout_seconds: seconds.optional(),
-  success_threshold: int(1).optional(),
-  failure_threshold: int(1).optional(),
-});
+export const probe = z
+  .object({
+    type: probeType,
+    initial_delay_seconds: seconds.optional(),
+    period_seconds: seconds.optional(),
+    timeout_seconds: seconds.optional(),
+    success_threshold: int(1).optional(),
+    failure_threshold: int(1).optional(),
+  })
+  // Listed once under definitions and referenced by both probes (context cost).
+  .meta({ id: "Probe" });
 
 export const healthchecks = z
   .object({ readiness_probe: probe.optional(), liveness_probe: probe.optional() })
-  .describe("Probes; timing defaults 30/10/5/1/9 s");
+  .describe("{} for none; probe defaults: delay 30 s, period 10, timeout 5, success 1, failure 9");
 
-export const storage = z
-  .array(
-    z.object({
-      id: guid().optional(),
-      type: z.enum(["FAST_SSD"]).default("FAST_SSD"),
-      size: int(4).describe("GB, min 4"),
-      mount_point: z.string().min(1).describe("e.g. /mnt/data"),
-    }),
-  )
-  .describe("Persistent volumes");
+export const storage = z.array(
+  z.object({
+    id: guid().optional(),
+    type: z.enum(["FAST_SSD"]).default("FAST_SSD"),
+    size: int(4).describe("GB"),
+    mount_point: z.string().min(1),
+  }),
+);
 
 export const ports = z.array(
   z.object({
     id: guid().optional(),
     name: z.string().optional(),
-    internal_port: port.describe("listening port"),
+    internal_port: port,
     external_port: port.optional().describe("exposed port; default chosen if unset"),
-    publicly_accessible: z.boolean().describe("expose to the internet"),
-    is_default: z.boolean().optional().describe("default port for the domain"),
+    publicly_accessible: z.boolean(),
+    is_default: z.boolean().optional().describe("domain's default port"),
     protocol: z.enum(["HTTP", "GRPC", "TCP", "UDP"]).optional().describe("default HTTP"),
-    public_path: z.string().optional().describe("path/regex to accept, e.g. /api/ (public HTTP/GRPC only)"),
+    public_path: z.string().optional().describe("path regex to accept, e.g. /api/ (public HTTP/GRPC only)"),
     public_path_rewrite: z.string().optional().describe("rewrite target, e.g. /api/$1"),
   }),
 );
 
-const groupRefs = z.array(z.object({ id: guid() }));
+const groupRefs = z.array(z.object({ id: guid() })).meta({ id: "IdRefs" });
 
 export const autoscaling = z
   .object({
@@ -112,32 +115,30 @@ export const autoscaling = z
       )
       .min(1),
   })
-  .describe("KEDA event-driven autoscaling");
+  .describe("KEDA");
 
 /** ContainerRequest: every field of the spec (required: name, registry_id, image_name, tag, healthchecks). */
 export const containerRequest = {
   name: z.string().min(1).describe("case-insensitive, unique in the environment"),
   description: z.string().optional(),
-  registry_id: guid().describe("container registry id"),
+  registry_id: guid(),
   image_name: z
     .string()
     .min(1)
-    .describe(
-      "ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: image or repo/image; PUBLIC_ECR: alias/repository",
-    ),
+    .describe("ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: [repo/]image; PUBLIC_ECR: alias/repository"),
   tag: z.string().min(1),
   arguments: z.array(z.string()).optional(),
   entrypoint: z.string().optional(),
-  cpu: int(1).optional().describe("millicores (1000 = 1 CPU), default 500"),
+  cpu: int(1).optional().describe("millicores, default 500"),
   memory: int(1).optional().describe("MB, default 512"),
-  gpu: int(0).optional().describe("default 0"),
+  gpu: int(0).optional(),
   ephemeral_storage_in_gib: int(0).optional(),
   cpu_architecture: z.enum(["AMD64", "ARM64"]).nullable().optional().describe("null: cluster default"),
   min_running_instances: int(0).optional().describe("default 1; 0 = stopped"),
   max_running_instances: int(-1).optional().describe("default 1; -1 = no limit"),
   healthchecks,
-  auto_preview: z.boolean().optional().describe("clone a preview env on /preview; default: the environment's"),
-  auto_deploy: z.boolean().nullable().optional().describe("redeploy on new tag via auto-deploy-containers"),
+  auto_preview: z.boolean().optional().describe("preview env per pull request; default: the environment's"),
+  auto_deploy: z.boolean().nullable().optional().describe("redeploy on new tag (auto-deploy-containers)"),
   annotations_groups: groupRefs.optional(),
   labels_groups: groupRefs.optional(),
   icon_uri: z.url().optional(),

@@ -49,10 +49,14 @@ describe("tool table", () => {
     const mcp = await connectInMemory(qoveryVendor, { env: {} });
     try {
       const listed = (await mcp.client.listTools()).tools;
-      const sizes = Object.fromEntries(listed.map((t) => [t.name, JSON.stringify(t).length]));
+      const sizes = Object.fromEntries(listed.map((t) => [t.name, Buffer.byteLength(JSON.stringify(t))]));
+      expect(Object.keys(sizes)).toHaveLength(8);
       for (const [name, size] of Object.entries(sizes)) {
-        expect(size, name).toBeLessThanOrEqual(name === "create-container" ? 7000 : 900);
+        expect(size, name).toBeLessThanOrEqual(name === "create-container" ? 5400 : 900);
       }
+      // Probe and IdRefs are listed once and referenced, not inlined per use.
+      const create = listed.find((t) => t.name === "create-container")?.inputSchema as { definitions?: object };
+      expect(Object.keys(create?.definitions ?? {})).toEqual(["Probe", "IdRefs"]);
       // Toolsnap: any schema/description/hint change shows up as a reviewed snapshot diff.
       expect(listed).toMatchSnapshot();
     } finally {

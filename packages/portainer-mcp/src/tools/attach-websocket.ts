@@ -4,16 +4,16 @@ import type { PortainerClient } from "../config.js";
 import { DockerStreamDemuxer } from "../docker-stream.js";
 import { outputResult, truncNote } from "../output.js";
 import { inspectContainer, openBridge, resizeTty } from "../portainer.js";
-import { endpointId, maxOutputBytes, nodeName, session, stdin, stdinEncoding } from "../schemas.js";
+import { endpointId, maxOutputBytes, nodeName, session, stdin, stdinEncoding, unlisted } from "../schemas.js";
 import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
 
 const inputSchema = z.object({
   endpointId,
-  id: z.string().min(1).max(256).describe("Container id or name"),
+  id: z.string().min(1).max(256).meta(unlisted).describe("Container id or name"),
   nodeName,
   stdin,
   stdinEncoding,
-  listenMs: z.number().int().min(100).max(600_000).default(5_000).describe("How long to listen (ms)"),
+  listenMs: z.number().int().min(100).max(600_000).default(5_000),
   maxOutputBytes,
   session,
 });
@@ -22,10 +22,9 @@ export const attachWebsocket = defineTool<PortainerClient, typeof inputSchema>({
   name: "attach-websocket",
   title: "Attach to a running container",
   description:
-    "Attach to a running container's main process through Portainer (/api/websocket/attach) and return what it printed " +
-    "while attached (for listenMs, or until it exits). Only new output is seen, not earlier logs. stdin goes to the main " +
-    "process. Output is text (Portainer drops non-UTF-8 bytes). session:true keeps the attachment open as a session; " +
-    "closing it detaches without stopping the container.",
+    "Attach to a running container's main process via Portainer; returns its new output (no earlier logs; non-UTF-8 " +
+    "bytes lost) for listenMs or until it exits. stdin goes to that process. Closing a session:true attachment " +
+    "detaches without stopping the container.",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   opensSession: true,

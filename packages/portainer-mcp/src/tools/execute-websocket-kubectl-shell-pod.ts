@@ -2,7 +2,7 @@ import { defineTool } from "@infra-mcp/core";
 import { z } from "zod";
 import type { PortainerClient } from "../config.js";
 import { openBridge } from "../portainer.js";
-import { endpointId } from "../schemas.js";
+import { endpointId, unlisted } from "../schemas.js";
 import { openBridgeSession, sessionText } from "../stream.js";
 
 const inputSchema = z.object({
@@ -10,6 +10,7 @@ const inputSchema = z.object({
   input: z
     .string()
     .max(65_536)
+    .meta(unlisted)
     .optional()
     .describe('Text to type into the shell right away, e.g. "kubectl get pods -A\\n"'),
 });
@@ -18,9 +19,9 @@ export const executeWebsocketKubectlShellPod = defineTool<PortainerClient, typeo
   name: "execute-websocket-kubectl-shell-pod",
   title: "Open a kubectl shell",
   description:
-    "Open Portainer's interactive kubectl shell for a Kubernetes environment (/api/websocket/kubernetes-shell; Portainer " +
-    "creates the shell pod itself). Always a session: returns sessionId. Type commands with session-write (end lines " +
-    "with \\n), read with session-read, end with session-close. It is a TTY: input is echoed, lines end in \\r\\n.",
+    "Open Portainer's kubectl shell for a Kubernetes environment (Portainer creates the shell pod). Always a session: " +
+    "returns sessionId for session-write (end lines with \\n), session-read, session-close. A TTY: input is echoed, " +
+    "lines end in \\r\\n.",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   opensSession: true,

@@ -3,21 +3,22 @@ import { z } from "zod";
 import type { PortainerClient } from "../config.js";
 import { outputResult, truncNote } from "../output.js";
 import { openBridge } from "../portainer.js";
-import { endpointId, maxOutputBytes, session, stdin, stdinEncoding, timeoutMs } from "../schemas.js";
+import { endpointId, maxOutputBytes, session, stdin, stdinEncoding, timeoutMs, unlisted } from "../schemas.js";
 import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
 
 const k8sName = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name (lowercase letters, digits, '-', '.')");
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name (lowercase letters, digits, '-', '.')")
+  .meta(unlisted);
 
 const inputSchema = z.object({
   endpointId,
   namespace: k8sName,
   podName: k8sName,
   containerName: k8sName,
-  command: z.string().min(1).max(8192).describe("Command line; Portainer splits it on single spaces, no quoting"),
+  command: z.string().min(1).max(8192).meta(unlisted).describe("Split on single spaces, no quoting"),
   stdin,
   stdinEncoding,
   timeoutMs,
@@ -49,10 +50,9 @@ export const executeWebsocketPod = defineTool<PortainerClient, typeof inputSchem
   name: "execute-websocket-pod",
   title: "Run a command in a Kubernetes pod",
   description:
-    "Run a command in a pod's container through Portainer (/api/websocket/pod). Portainer splits `command` on single " +
-    "spaces with no quoting, so arguments cannot contain spaces or quotes (refused here rather than mangled); for " +
-    "anything complex pass e.g. `sh` and send the script as stdin with session:true. Runs with a TTY (stderr merged, " +
-    "\\r\\n line ends). Portainer exposes no exit code for pods (exitCode is always null). Returns output, durationMs, truncated.",
+    "Run a command in a pod's container via Portainer; returns output, durationMs, truncated (exitCode is null: " +
+    "Portainer has none for pods). Arguments cannot contain spaces or quotes (refused); for more, run `sh` with " +
+    "session:true and write the script. TTY: stderr merged, \\r\\n line ends.",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   opensSession: true,

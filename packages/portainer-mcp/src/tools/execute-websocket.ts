@@ -3,24 +3,39 @@ import { z } from "zod";
 import type { PortainerClient } from "../config.js";
 import { outputResult, truncNote } from "../output.js";
 import { assertHexId, createExec, openBridge, resizeTty, waitExitCode } from "../portainer.js";
-import { endpointId, maxOutputBytes, nodeName, session, stdin, stdinEncoding, timeoutMs } from "../schemas.js";
+import {
+  endpointId,
+  maxOutputBytes,
+  nodeName,
+  session,
+  stdin,
+  stdinEncoding,
+  timeoutMs,
+  unlisted,
+} from "../schemas.js";
 import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
 
 const inputSchema = z.object({
   endpointId,
-  containerId: z.string().min(1).max(256).optional().describe("Id or name"),
-  command: z.array(z.string().max(65_536)).min(1).max(1000).optional().describe("argv"),
-  execId: z.string().min(1).max(128).optional().describe("Start an existing exec instead"),
+  containerId: z.string().min(1).max(256).meta(unlisted).optional().describe("Id or name"),
+  command: z.array(z.string().max(65_536).meta(unlisted)).min(1).max(1000).meta(unlisted).optional().describe("argv"),
+  execId: z.string().min(1).max(128).meta(unlisted).optional().describe("Existing exec to start"),
   stdin,
   stdinEncoding,
-  closeStdin: z.boolean().default(true).describe("EOF after stdin (sh + head -c)"),
-  mergeStderr: z.boolean().default(true).describe("Keep stderr (sh 2>&1)"),
+  closeStdin: z.boolean().default(true),
+  mergeStderr: z.boolean().default(true),
   tty: z.boolean().default(false),
-  user: z.string().min(1).max(256).optional(),
-  workingDir: z.string().min(1).max(4096).optional(),
+  user: z.string().min(1).max(256).meta(unlisted).optional(),
+  workingDir: z.string().min(1).max(4096).meta(unlisted).optional(),
   env: z
-    .array(z.string().regex(/^[^=\s]+=/, "must be KEY=value"))
+    .array(
+      z
+        .string()
+        .regex(/^[^=\s]+=/, "must be KEY=value")
+        .meta(unlisted),
+    )
     .max(200)
+    .meta(unlisted)
     .optional()
     .describe("KEY=value"),
   nodeName,
@@ -64,10 +79,9 @@ export const executeWebsocket = defineTool<PortainerClient, typeof inputSchema>(
   name: "execute-websocket",
   title: "Run a command in a container",
   description:
-    "Run a command in a Docker container via Portainer; returns output, exitCode, durationMs, truncated. " +
-    "Output is text (non-UTF-8 bytes are dropped by Portainer). Portainer has no stdin EOF and drops non-TTY stderr, " +
-    "so by default the command runs under sh -c (head -c then EOF; 2>&1); set closeStdin/mergeStderr false for images " +
-    "without sh. After timeoutMs the process may still run (running:true). cols/rows: initial tty size for sessions.",
+    "Run argv in a Docker container (or start execId) via Portainer; returns output, exitCode, durationMs, truncated. " +
+    "Non-UTF-8 output bytes are lost. Portainer has no stdin EOF and drops non-TTY stderr, so it runs under sh -c " +
+    "(head -c, 2>&1); closeStdin/mergeStderr false for images without sh. Past timeoutMs it may keep running (running:true).",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   opensSession: true,

@@ -6,7 +6,7 @@ import { containerLine } from "../summary.js";
 const inputSchema = z.object({ environmentId, ...containerRequest });
 const title = "Create a container";
 const description =
-  "Creates a container service from a registry image in an environment (not deployed yet). Fields other than environmentId form Qovery's ContainerRequest body; healthchecks is required ({} for none). Returns the container.";
+  "Create a container service from a registry image in an environment (not deployed). The other fields are Qovery's ContainerRequest body. Returns the container.";
 const annotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
 
 const bodyFields = Object.fromEntries(Object.keys(containerRequest).map((k) => [k, "body" as const]));

@@ -1,0 +1,111 @@
+/**
+ * tools/list context cost per tool, and the per-user credential header over HTTP on a server
+ * configured with a JWT (credentialEnvClear).
+ */
+
+import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
+import { connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portainerVendor } from "../src/index.js";
+import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
+import { API_KEY, DOCKER_SOCKET, JWT } from "./helpers.js";
+
+/**
+ * Bytes of tools/list JSON per tool. 900 is the target; the three websocket tools cannot reach it
+ * without dropping arguments (see README "Context cost"), so their ceilings pin today's sizes.
+ */
+const CEILING: Record<string, number> = {
+  "execute-websocket": 1900,
+  "execute-websocket-pod": 1400,
+  "attach-websocket": 1250,
+};
+
+describe("tools/list context cost", () => {
+  it("every tool stays within its byte ceiling (900 unless listed)", async () => {
+    const c = await connectInMemory(portainerVendor, { env: {} });
+    try {
+      const { tools } = await c.client.listTools();
+      expect(tools).toHaveLength(12);
+      const sizes = Object.fromEntries(tools.map((t) => [t.name, Buffer.byteLength(JSON.stringify(t))]));
+      for (const [name, size] of Object.entries(sizes)) expect(size, name).toBeLessThanOrEqual(CEILING[name] ?? 900);
+      const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+      expect(total / tools.length).toBeLessThanOrEqual(900);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("defensive bounds left out of the listing are still enforced, naming the field", async () => {
+    const c = await connectInMemory(portainerVendor, { env: {} });
+    try {
+      const r = await c.call("execute-websocket", { endpointId: 1, containerId: "x".repeat(257), command: ["true"] });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toMatch(/containerId/);
+      const e = await c.call("execute-websocket", {
+        endpointId: 1,
+        containerId: "c",
+        command: ["true"],
+        env: ["NOEQ"],
+      });
+      expect(textOf(e)).toMatch(/KEY=value at env\[0\]/);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe("per-user X-Portainer-API-Key over HTTP on a server configured with a JWT", () => {
+  let front: PortainerFront;
+  let net: NetworkHandle;
+  let url: string;
+
+  beforeAll(async () => {
+    front = await startPortainerFront({ dockerSocket: DOCKER_SOCKET, apiKey: API_KEY, jwt: JWT });
+    net = await serveNetwork([portainerVendor as never], {
+      http: true,
+      port: 0,
+      host: "127.0.0.1",
+      rest: false,
+      restPort: 0,
+      stateless: false,
+      handleSignals: false,
+      env: { PORTAINER_URL: front.url, PORTAINER_TOKEN: JWT },
+    });
+    url = net.mcpUrls["portainer-mcp"] as string;
+  });
+  afterAll(async () => {
+    await net?.close();
+    await front?.close();
+  });
+
+  async function listEnvironments(headers: Record<string, string>): Promise<CallToolResult> {
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+    const client = new Client({ name: "portainer-http-test", version: "0.0.0" });
+    await client.connect(transport);
+    try {
+      return (await client.callTool({ name: "list-environments", arguments: {} })) as CallToolResult;
+    } finally {
+      await client.close();
+    }
+  }
+
+  it("the header's API key replaces the configured JWT (no 'set only one' error), and never shows", async () => {
+    front.requests.length = 0;
+    const r = await listEnvironments({ "X-Portainer-API-Key": API_KEY });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(textOf(r)).toMatch(/local/);
+    expect(textOf(r)).not.toContain(API_KEY);
+    const rest = front.requests.filter((q) => q.path === "/api/endpoints");
+    expect(rest.map((q) => q.auth)).toEqual(["api-key-header"]);
+  });
+
+  it("without the header the configured JWT is used", async () => {
+    front.requests.length = 0;
+    const r = await listEnvironments({});
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(front.requests.filter((q) => q.path === "/api/endpoints").map((q) => q.auth)).toEqual(["bearer"]);
+  });
+});
