@@ -100,7 +100,12 @@ export class HttpClient {
           : { limit: 0 },
         ...(req.signal ? { signal: req.signal } : {}),
       });
-      const text = await res.text();
+      const text = await readBoundedText(res, {
+        maxBytes: this.upstream.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        timeoutMs: timeout,
+        what: shown,
+        upstream: this.upstream.name,
+      });
       let data: unknown = text;
       if (text && (res.headers.get("content-type") ?? "").includes("json")) {
         try {
@@ -144,6 +149,56 @@ export class HttpClient {
   async close(): Promise<void> {
     await this.#dispatcher.close().catch(() => {});
   }
+}
+
+/** Largest upstream response body read into memory unless UpstreamOptions.maxResponseBytes says otherwise. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a response body with a byte cap and a deadline (the request timeout, counted from the
+ * response headers): ky's timeout ends when the headers arrive, so a body that stalls or never
+ * ends would otherwise hang the call or fill memory. Over the cap or past the deadline the body
+ * is cancelled (the connection is dropped) and a clear error is thrown.
+ */
+export async function readBoundedText(
+  res: Response,
+  options: { maxBytes: number; timeoutMs: number; what: string; upstream: string },
+): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline =
+    options.timeoutMs > 0
+      ? new Promise<"timeout">((resolve) => {
+          timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+        })
+      : undefined;
+  try {
+    for (;;) {
+      const next = deadline ? await Promise.race([reader.read(), deadline]) : await reader.read();
+      if (next === "timeout") {
+        void reader.cancel().catch(() => {});
+        throw new UpstreamTimeoutError(
+          `${options.what} to ${options.upstream} (reading the response body)`,
+          options.timeoutMs,
+        );
+      }
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > options.maxBytes) {
+        void reader.cancel().catch(() => {});
+        throw new UpstreamProtocolError(
+          `${options.what}: ${options.upstream} sent a response larger than the ${options.maxBytes}-byte limit; narrow the request (filters, a smaller page).`,
+        );
+      }
+      chunks.push(next.value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Picks the human part of an upstream error body (message/error/detail) and bounds it. */

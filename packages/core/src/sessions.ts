@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type Env, readPositiveInt } from "./credentials.js";
 import { LimitError, NotFoundError } from "./errors.js";
 import { log } from "./logger.js";
 import { decodeBytes, RingBuffer } from "./output.js";
@@ -37,6 +38,18 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   bufferBytes: 1024 * 1024,
   idleMs: 10 * 60_000,
 };
+
+/**
+ * Defaults, overridable per deployment: MCP_MAX_STREAM_SESSIONS, MCP_STREAM_BUFFER_BYTES,
+ * MCP_STREAM_IDLE_SECONDS. A malformed value is a configuration error naming the variable.
+ */
+export function sessionLimitsFromEnv(env: Env = process.env): SessionLimits {
+  return {
+    maxSessions: readPositiveInt("MCP_MAX_STREAM_SESSIONS", DEFAULT_SESSION_LIMITS.maxSessions, env),
+    bufferBytes: readPositiveInt("MCP_STREAM_BUFFER_BYTES", DEFAULT_SESSION_LIMITS.bufferBytes, env),
+    idleMs: readPositiveInt("MCP_STREAM_IDLE_SECONDS", DEFAULT_SESSION_LIMITS.idleMs / 1000, env) * 1000,
+  };
+}
 
 export class StreamSession {
   readonly id = randomUUID();
@@ -139,7 +152,7 @@ export class SessionRegistry {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(limits: Partial<SessionLimits> = {}) {
-    this.limits = { ...DEFAULT_SESSION_LIMITS, ...limits };
+    this.limits = { ...sessionLimitsFromEnv(), ...limits };
   }
 
   get size(): number {
@@ -150,7 +163,7 @@ export class SessionRegistry {
   assertCapacity(): void {
     if (this.#sessions.size >= this.limits.maxSessions) {
       throw new LimitError(
-        `Too many open sessions (${this.limits.maxSessions}); close one with session-close (or raise MCP_MAX_SESSIONS).`,
+        `Too many open sessions (${this.limits.maxSessions}); close one with session-close (or raise MCP_MAX_STREAM_SESSIONS).`,
       );
     }
   }

@@ -1,6 +1,15 @@
 import { Agent } from "undici";
 import type { BoundAuth } from "./credentials.js";
+import { readPositiveInt } from "./credentials.js";
 import { ConfigError } from "./errors.js";
+
+function readNonNegativeInt(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}".`);
+  return n;
+}
 
 export interface TlsOptions {
   /** Extra CA bundle (PEM). */
@@ -27,6 +36,8 @@ export interface UpstreamOptions {
   timeoutMs?: number;
   /** Retries for idempotent reads. */
   retries?: number;
+  /** Largest response body read into memory (default 32 MiB); larger answers fail with a clear error. */
+  maxResponseBytes?: number;
   userAgent?: string;
 }
 
@@ -55,7 +66,8 @@ export function resolveUpstream(options: UpstreamOptions): ResolvedUpstream {
     ...options,
     origin,
     timeoutMs: options.timeoutMs ?? 30_000,
-    retries: options.retries ?? 2,
+    retries: options.retries ?? readNonNegativeInt("MCP_UPSTREAM_RETRIES", 2),
+    maxResponseBytes: options.maxResponseBytes ?? readPositiveInt("MCP_UPSTREAM_MAX_RESPONSE_BYTES", 32 * 1024 * 1024),
     where: options.socketPath ? `unix:${options.socketPath}` : origin.origin,
   };
 }

@@ -81,3 +81,18 @@ describe("SessionRegistry", () => {
     await reg.closeAll();
   });
 });
+
+describe("session limits from the environment", () => {
+  it("reads MCP_MAX_STREAM_SESSIONS / MCP_STREAM_BUFFER_BYTES / MCP_STREAM_IDLE_SECONDS and names a bad one", async () => {
+    const { sessionLimitsFromEnv } = await import("../src/sessions.js");
+    expect(sessionLimitsFromEnv({})).toEqual({ maxSessions: 32, bufferBytes: 1024 * 1024, idleMs: 600_000 });
+    expect(
+      sessionLimitsFromEnv({
+        MCP_MAX_STREAM_SESSIONS: "4",
+        MCP_STREAM_BUFFER_BYTES: "2048",
+        MCP_STREAM_IDLE_SECONDS: "5",
+      }),
+    ).toEqual({ maxSessions: 4, bufferBytes: 2048, idleMs: 5_000 });
+    expect(() => sessionLimitsFromEnv({ MCP_MAX_STREAM_SESSIONS: "lots" })).toThrow(/MCP_MAX_STREAM_SESSIONS/);
+  });
+});

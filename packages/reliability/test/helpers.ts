@@ -45,8 +45,15 @@ export class Recorder {
   };
 
   constructor() {
-    this.server = http.createServer((req, res) => {
-      const entry: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, upgrade: false, body: "" };
+    // Large enough for 1 MiB arguments that legitimately end up in a URL: answer them, don't reset.
+    this.server = http.createServer({ maxHeaderSize: 8 * 1024 * 1024 }, (req, res) => {
+      const entry: RecordedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        upgrade: false,
+        body: "",
+      };
       this.requests.push(entry);
       req.on("data", (c: Buffer) => {
         if (entry.body.length < 65_536) entry.body += c.toString("utf8");
@@ -54,14 +61,19 @@ export class Recorder {
       this.handler(req, res);
     });
     this.server.on("upgrade", (req, socket, head) => {
-      this.requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, upgrade: true, body: "" });
+      this.requests.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        upgrade: true,
+        body: "",
+      });
       this.upgradeHandler(req, socket, head);
     });
     this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    // Requests with 1 MiB URLs are answered 431 by node itself; that is fine here.
     this.server.on("clientError", (_e, socket) => socket.destroy());
   }
 
@@ -133,3 +145,60 @@ export function findSecret(text: string): string | undefined {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface PropSchema {
+  type?: string | string[];
+  format?: string;
+  enum?: unknown[];
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: PropSchema;
+  additionalProperties?: PropSchema | boolean;
+}
+export interface ObjectSchema {
+  properties?: Record<string, PropSchema>;
+  required?: string[];
+}
+
+export function schemaTypes(p: PropSchema): string[] {
+  return p.type === undefined ? [] : Array.isArray(p.type) ? p.type : [p.type];
+}
+
+export const SAMPLE_UUID = "0b0e0a2c-1111-4a4a-8b8b-123456789abc";
+
+/** A value the field's JSON schema accepts. */
+export function validValue(p: PropSchema): unknown {
+  const t = schemaTypes(p)[0];
+  if (p.enum) return p.enum[0];
+  switch (t) {
+    case "string":
+      if (p.format === "uuid") return SAMPLE_UUID;
+      return "abc".padEnd(p.minLength ?? 1, "a");
+    case "integer":
+    case "number":
+      return Math.max(p.minimum ?? 1, 1);
+    case "boolean":
+      return false;
+    case "array":
+      return Array.from({ length: Math.max(p.minItems ?? 0, 1) }, () => (p.items ? validValue(p.items) : "x"));
+    case "object":
+      return {};
+    default:
+      return "abc";
+  }
+}
+
+/** The required fields of a tool, each with a valid value. */
+export function baseline(schema: ObjectSchema): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const name of schema.required ?? []) {
+    const p = schema.properties?.[name];
+    if (p) args[name] = validValue(p);
+  }
+  return args;
+}
