@@ -30,7 +30,7 @@ export async function readStream(
   });
   const decoded = r.output.decode();
   const bytes = r.output.totalBytes;
-  const note = `${bytes} bytes${r.output.truncated ? ` (truncated to ${r.output.storedBytes})` : ""}, ended by ${r.endReason}${decoded.encoding === "base64" ? ", base64" : ""}`;
+  const note = `${bytes} bytes${r.output.truncated ? ` (truncated to ${r.output.storedBytes}; raise maxBytes, up to 16 MiB, for more)` : ""}, ended by ${r.endReason}${decoded.encoding === "base64" ? ", base64" : ""}`;
   return {
     text: `${note}\n${decoded.text}`,
     structured: {

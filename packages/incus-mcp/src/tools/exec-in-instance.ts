@@ -43,7 +43,7 @@ export const execInInstance = defineTool<IncusClient, typeof inputSchema>({
     const out = r.stdout.output.decode();
     const err = r.stderr.output.decode();
     const stream = (name: string, d: { text: string; encoding: string }, o: typeof r.stdout.output) =>
-      `--- ${name} (${o.totalBytes} bytes${o.truncated ? `, truncated to ${o.storedBytes}` : ""}${d.encoding === "base64" ? ", base64" : ""}) ---\n${d.text}`;
+      `--- ${name} (${o.totalBytes} bytes${o.truncated ? `, truncated to ${o.storedBytes}; raise maxOutputBytes for more` : ""}${d.encoding === "base64" ? ", base64" : ""}) ---\n${d.text}`;
     const head = r.timedOut
       ? `timed out after ${args.timeoutSeconds}s and was killed${r.exitCode !== null ? ` (exit code ${r.exitCode})` : ""}`
       : `exit code ${r.exitCode ?? "unknown"}`;
