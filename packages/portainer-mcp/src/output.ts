@@ -19,5 +19,7 @@ export function outputResult(r: CollectResult, extra: Record<string, unknown>, t
 }
 
 export function truncNote(s: { truncated: boolean; keptBytes: number; outputBytes: number }): string {
-  return s.truncated ? ` [truncated: kept ${s.keptBytes} of ${s.outputBytes} bytes; raise maxOutputBytes (up to 16 MiB) for more]` : "";
+  return s.truncated
+    ? ` [truncated: kept ${s.keptBytes} of ${s.outputBytes} bytes; raise maxOutputBytes (up to 16 MiB) for more]`
+    : "";
 }
