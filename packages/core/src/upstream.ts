@@ -1,15 +1,6 @@
 import { Agent } from "undici";
-import type { BoundAuth } from "./credentials.js";
-import { readPositiveInt } from "./credentials.js";
+import { type BoundAuth, readNonNegativeInt, readPositiveInt } from "./credentials.js";
 import { ConfigError } from "./errors.js";
-
-function readNonNegativeInt(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}".`);
-  return n;
-}
 
 export interface TlsOptions {
   /** Extra CA bundle (PEM). */
