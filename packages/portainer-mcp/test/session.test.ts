@@ -36,7 +36,7 @@ describe.skipIf(gate.skip)("sessions and attach over the Portainer front", () =>
     sessionId: string,
     offset: number,
     want: RegExp,
-    ms = 5_000,
+    ms = 15_000,
   ): Promise<{ text: string; next: number; last: Read }> {
     let text = "";
     let next = offset;
