@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { NetworkHandle } from "@infra-mcp/core/network";
+import { LOOPBACK_TEST_NETWORK } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,13 +25,9 @@ describe("gateway: three vendors in one process", () => {
 
   beforeAll(async () => {
     net = await startGateway({
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
       rest: true,
-      port: 0,
-      restPort: 0,
-      host: "127.0.0.1",
-      stateless: false,
-      handleSignals: false,
     });
   });
   afterAll(() => net.close());

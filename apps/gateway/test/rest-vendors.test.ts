@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { NetworkHandle } from "@infra-mcp/core/network";
-import { daemonGate } from "@infra-mcp/core/testing";
+import { daemonGate, LOOPBACK_TEST_NETWORK } from "@infra-mcp/core/testing";
 import { incusVendor } from "incus-mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -105,13 +105,9 @@ describe("gateway REST surface against the vendors' upstreams", () => {
       env.PORTAINER_API_KEY = API_KEY;
     }
     net = await startGateway({
+      ...LOOPBACK_TEST_NETWORK,
       http: false,
       rest: true,
-      port: 0,
-      restPort: 0,
-      host: "127.0.0.1",
-      stateless: false,
-      handleSignals: false,
       env,
     });
   });

@@ -3,7 +3,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
-import { daemonGate } from "../src/testing/index.js";
+import { daemonGate, LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
 import { defineTool } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { type ResolvedUpstream, resolveUpstream } from "../src/upstream.js";
@@ -84,13 +84,9 @@ describe.skipIf(gate.skip)("websocket passthrough to a real Incus exec", () => {
     await waitOp(await incus("POST", "/1.0/instances", { name: NAME, source: { type: "image", alias: "bb" } }));
     await waitOp(await incus("PUT", `/1.0/instances/${NAME}/state`, { action: "start", timeout: 30 }));
     net = await serveNetwork([vendor as unknown as VendorDefinition<unknown>], {
+      ...LOOPBACK_TEST_NETWORK,
       http: false,
       rest: true,
-      port: 0,
-      restPort: 0,
-      host: "127.0.0.1",
-      stateless: false,
-      handleSignals: false,
     });
   }, 90_000);
   afterAll(async () => {

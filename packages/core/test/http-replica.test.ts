@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/errors.js";
+import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
 import {
   instanceIdFromEnv,
   type NetworkHandle,
@@ -29,13 +30,9 @@ describe("replica id and proxy-proposed session ids", () => {
 
   beforeAll(async () => {
     net = await serveNetwork([anyFake], {
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
-      port: 0,
-      host: "127.0.0.1",
       rest: false,
-      restPort: 0,
-      stateless: false,
-      handleSignals: false,
       env: { FAKE_TOKEN: "env-token-0000", MCP_INSTANCE_ID: "replica-7", MCP_SESSION_ID_HEADER: "X-Request-ID" },
     });
     url = net.mcpUrls["fake-mcp"]!;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { ConfigError } from "../src/errors.js";
 import { compileRoutes } from "../src/rest/routes.js";
+import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams, fakeTools } from "./fixtures/fake-vendor.js";
 
@@ -59,13 +60,9 @@ describe("REST surface (fake vendor)", () => {
     await new Promise((r) => upstream.once("listening", r));
     const wsUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     net = await serveNetwork([anyFake], {
+      ...LOOPBACK_TEST_NETWORK,
       http: false,
-      port: 0,
-      host: "127.0.0.1",
       rest: true,
-      restPort: 0,
-      stateless: false,
-      handleSignals: false,
       env: { FAKE_TOKEN: "env-token-0000", FAKE_WS_URL: wsUrl },
     });
     rest = net.restUrl!;

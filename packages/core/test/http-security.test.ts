@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/errors.js";
 import { redactor } from "../src/redact.js";
+import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { credentialOverride, hostnameOf, isLoopbackHost, NetworkGuard } from "../src/transports/security.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
@@ -40,12 +41,9 @@ const INIT = JSON.stringify({
 const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
 const base = {
+  ...LOOPBACK_TEST_NETWORK,
   http: true,
-  port: 0,
   rest: true,
-  restPort: 0,
-  stateless: false,
-  handleSignals: false,
 } as const;
 
 describe("network guard (loopback, no token)", () => {

@@ -5,7 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { textOf } from "../src/testing/index.js";
+import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
 
@@ -38,13 +38,9 @@ describe("Streamable HTTP transport (SDK client)", () => {
 
   beforeAll(async () => {
     net = await serveNetwork([anyFake], {
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
-      port: 0,
-      host: "127.0.0.1",
       rest: false,
-      restPort: 0,
-      stateless: false,
-      handleSignals: false,
       env: { FAKE_TOKEN: "env-token-0000" },
     });
     url = net.mcpUrls["fake-mcp"]!;
@@ -207,13 +203,9 @@ describe("session limits", () => {
 
   beforeAll(async () => {
     net = await serveNetwork([anyFake], {
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
-      port: 0,
-      host: "127.0.0.1",
       rest: false,
-      restPort: 0,
-      stateless: false,
-      handleSignals: false,
       env: {},
       limits: { maxSessions: 2, sessionIdleMs: 400 },
     });
@@ -241,13 +233,10 @@ describe("stateless mode", () => {
 
   beforeAll(async () => {
     net = await serveNetwork([anyFake], {
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
-      port: 0,
-      host: "127.0.0.1",
       rest: false,
-      restPort: 0,
       stateless: true,
-      handleSignals: false,
       env: { FAKE_TOKEN: "env-token-0000" },
     });
   });

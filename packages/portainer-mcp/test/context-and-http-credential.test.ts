@@ -4,7 +4,7 @@
  */
 
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
-import { connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { connectInMemory, LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -65,13 +65,9 @@ describe("per-user X-Portainer-API-Key over HTTP on a server configured with a J
   beforeAll(async () => {
     front = await startPortainerFront({ dockerSocket: DOCKER_SOCKET, apiKey: API_KEY, jwt: JWT });
     net = await serveNetwork([portainerVendor as never], {
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
-      port: 0,
-      host: "127.0.0.1",
       rest: false,
-      restPort: 0,
-      stateless: false,
-      handleSignals: false,
       env: { PORTAINER_URL: front.url, PORTAINER_TOKEN: JWT },
     });
     url = net.mcpUrls["portainer-mcp"] as string;

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { VendorDefinition } from "@infra-mcp/core";
 import { serveNetwork } from "@infra-mcp/core/network";
-import { connectStdio, textOf } from "@infra-mcp/core/testing";
+import { connectStdio, LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
@@ -145,14 +145,10 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("no secret leaks:
   it("REST surface: every GET route's body is clean (valid and invalid ids)", async () => {
     const env = vendorEnv(key, up.url, 1_000);
     const net = await serveNetwork([VENDORS[key] as VendorDefinition<unknown>], {
+      ...LOOPBACK_TEST_NETWORK,
       http: false,
       rest: true,
-      restPort: 0,
-      port: 0,
-      host: "127.0.0.1",
-      stateless: false,
       env,
-      handleSignals: false,
     });
     const before = seen.restBodies;
     try {

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { VendorDefinition } from "@infra-mcp/core";
 import { serveNetwork } from "@infra-mcp/core/network";
-import { connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { connectInMemory, LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,15 +98,11 @@ describe("abandoned stream sessions", () => {
 
   it("100 MCP HTTP sessions that opened a stream and vanished → MCP session expiry closes their streams", async () => {
     const net = await serveNetwork([VENDORS.portainer as VendorDefinition<unknown>], {
+      ...LOOPBACK_TEST_NETWORK,
       http: true,
       rest: false,
-      port: 0,
-      restPort: 0,
-      host: "127.0.0.1",
-      stateless: false,
       env: vendorEnv("portainer", fake.up.url),
       limits: { maxSessions: 128, sessionIdleMs: 1_000 },
-      handleSignals: false,
     });
     try {
       const url = new URL(net.mcpUrls["portainer-mcp"]!);

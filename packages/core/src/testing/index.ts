@@ -76,3 +76,12 @@ export function daemonGate(name: string, available: boolean, startCommand = "pnp
   process.stderr.write(`\n!!! SKIPPING ${name} integration tests: ${msg}\n\n`);
   return { skip: true };
 }
+
+/** The parts of serveNetwork's options every test shares: loopback, ephemeral ports, no signal handlers. */
+export const LOOPBACK_TEST_NETWORK = {
+  host: "127.0.0.1",
+  port: 0,
+  restPort: 0,
+  stateless: false,
+  handleSignals: false,
+} as const;
