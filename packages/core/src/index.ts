@@ -1,3 +1,4 @@
+export * from "./builder.js";
 export * from "./cli.js";
 export * from "./credentials.js";
 export * from "./errors.js";
@@ -5,6 +6,7 @@ export * from "./http.js";
 export * from "./http-tool.js";
 export * from "./logger.js";
 export * from "./output.js";
+export * from "./paging.js";
 export * from "./params.js";
 export * from "./redact.js";
 export * from "./session-tools.js";

@@ -73,6 +73,10 @@ export interface ToolDefinition<C, S extends AnyObjectSchema = AnyObjectSchema> 
   inputSchema: S;
   outputSchema?: AnyObjectSchema;
   annotations: ToolHints;
+  /** The vendor toolset this tool belongs to (see defineVendor). */
+  toolset?: string;
+  /** One line describing what a destructive call will do, for a confirmation prompt. */
+  confirm?(args: z.infer<S>): string;
   /** Opens a long-lived stream session (not offered in stateless mode). */
   opensSession?: boolean;
   /** Operates on open sessions; only registered when a tool that opens one is. */

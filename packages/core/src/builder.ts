@@ -1,0 +1,139 @@
+import type { z } from "zod";
+import { ConfigError } from "./errors.js";
+import type { AnyObjectSchema, ToolContext, ToolDefinition, ToolHints, ToolResultData } from "./tool.js";
+
+/**
+ * The hint combinations the three vendors actually use, named by what a call may do. Every tool
+ * talks to a remote system, so openWorldHint is always true.
+ */
+export const HINTS = {
+  /** Reads only; repeating it changes nothing. */
+  readOnly: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  /** Creates or starts something; nothing existing is lost; a repeat does it again. */
+  write: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  /** Sets something to a given state; nothing existing is lost; a repeat is a no-op. */
+  idempotentWrite: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  /** May end, kill, replace or delete something; a repeat may do it again. */
+  destructive: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  /** May end or replace something, but a repeat with the same arguments changes nothing more. */
+  destructiveIdempotent: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+} as const satisfies Record<string, ToolHints>;
+
+export type HintPreset = keyof typeof HINTS;
+
+/** A named group of a vendor's tools, switched on and off together (--toolsets). */
+export interface ToolsetInfo {
+  description: string;
+  /** On when the user names no toolset. */
+  default: boolean;
+}
+
+/** What a tool file writes; the builder adds the rest. */
+export interface VendorToolSpec<C, S extends AnyObjectSchema, O> {
+  /** Wire name (the seeds fix these); the identifier of the exported const says what it does. */
+  name: string;
+  title: string;
+  /** Says only what the name and the schema do not. */
+  description: string;
+  /** One of the vendor's toolsets. */
+  toolset: string;
+  inputSchema: S;
+  outputSchema?: AnyObjectSchema;
+  /** A preset name, or all four hints when no preset fits. */
+  hints: HintPreset | ToolHints;
+  /** Opens a long-lived stream session (kept out of stateless mode). */
+  opensSession?: boolean;
+  /** Operates on open sessions. */
+  usesSessions?: boolean;
+  /**
+   * One line saying what the call is about to do, for a user asked to confirm a destructive call
+   * (e.g. "run `rm -rf /tmp/x` in container web"). Destructive tools should have one.
+   */
+  confirm?(args: z.infer<S>): string;
+  /**
+   * Settings the model never sees, fixed per tool. A seed twin is the same tool with other
+   * options (see `variant`), so the handler is written once.
+   */
+  options?: O;
+  handler(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<ToolResultData>;
+}
+
+/** A tool as the vendor table holds it, plus a way to declare a twin of it. */
+export interface VendorTool<C, S extends AnyObjectSchema, O> extends ToolDefinition<C, S> {
+  readonly toolset: string;
+  readonly options: O;
+  /**
+   * The same handler under another wire name with other fixed options (and, where the twin
+   * takes different arguments, its own schema, e.g. a secret the public variant needs).
+   */
+  variant<S2 extends AnyObjectSchema = S>(spec: VariantSpec<S2, O>): VendorTool<C, S2, O>;
+}
+
+export interface VariantSpec<S extends AnyObjectSchema, O> {
+  name: string;
+  title: string;
+  description: string;
+  options: O;
+  inputSchema?: S;
+  hints?: HintPreset | ToolHints;
+  confirm?(args: z.infer<S>): string;
+}
+
+export interface VendorBuilder<C> {
+  readonly toolsets: Readonly<Record<string, ToolsetInfo>>;
+  tool<S extends AnyObjectSchema, O = undefined>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O>;
+}
+
+function resolveHints(hints: HintPreset | ToolHints): ToolHints {
+  return typeof hints === "string" ? { ...HINTS[hints] } : { ...hints };
+}
+
+/**
+ * One builder per vendor: `const incus = defineVendor<IncusClient>({ toolsets })`, then every tool
+ * file is `export const x = incus.tool({...})`, with the client type and the handler's argument
+ * type inferred. An unknown toolset fails at module load, so no test run can miss it.
+ */
+export function defineVendor<C>(config: { toolsets: Record<string, ToolsetInfo> }): VendorBuilder<C> {
+  const toolsets = Object.freeze({ ...config.toolsets });
+  const checkToolset = (tool: string, toolset: string): void => {
+    if (!Object.hasOwn(toolsets, toolset)) {
+      throw new ConfigError(
+        `Tool ${tool} names toolset "${toolset}", which is not one of: ${Object.keys(toolsets).join(", ")}.`,
+      );
+    }
+  };
+
+  function build<S extends AnyObjectSchema, O>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O> {
+    checkToolset(spec.name, spec.toolset);
+    const options = spec.options as O;
+    const tool: VendorTool<C, S, O> = {
+      name: spec.name,
+      title: spec.title,
+      description: spec.description,
+      inputSchema: spec.inputSchema,
+      ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
+      annotations: resolveHints(spec.hints),
+      ...(spec.opensSession ? { opensSession: true } : {}),
+      ...(spec.usesSessions ? { usesSessions: true } : {}),
+      ...(spec.confirm ? { confirm: spec.confirm } : {}),
+      toolset: spec.toolset,
+      options,
+      handler: (args, ctx) => spec.handler(args, ctx, options),
+      variant<S2 extends AnyObjectSchema = S>(v: VariantSpec<S2, O>): VendorTool<C, S2, O> {
+        return build<S2, O>({
+          ...(spec as unknown as VendorToolSpec<C, S2, O>),
+          name: v.name,
+          title: v.title,
+          description: v.description,
+          options: v.options,
+          ...(v.inputSchema ? { inputSchema: v.inputSchema } : {}),
+          ...(v.hints ? { hints: v.hints } : {}),
+          ...(v.confirm ? { confirm: v.confirm } : {}),
+        });
+      },
+    };
+    return tool;
+  }
+
+  return { toolsets, tool: build };
+}
