@@ -152,3 +152,11 @@ export const imageTag = {
   image_name: z.string().min(1).describe("image name as configured on the containers"),
   tag: z.string().min(1).describe("the new tag"),
 };
+
+/** Lifecycle actions: seconds to follow the status after the request (progress notifications). */
+export const wait = int(0, 3600)
+  .default(0)
+  .describe("Seconds to poll status until settled, with progress; 0: return at once");
+
+/** Gateway routes: an optional pod of the service (default: the gateway's choice / all pods). */
+export const pod = z.string().min(1).max(253).optional().meta({ minLength: undefined, maxLength: undefined });
