@@ -6,7 +6,7 @@ import { containerId, wait } from "../schemas.js";
 export const deployContainer = qovery.tool({
   name: "deploy-container",
   title: "Deploy container",
-  description: "Deploys image_tag, replacing the running version. 409 (operation in progress) returns started:false.",
+  description: "Deploys image_tag in place of the running version.",
   toolset: "deployments",
   inputSchema: z.object({ containerId, image_tag: z.string().min(1), wait }),
   hints: "destructive",

@@ -11,7 +11,7 @@ const MAX_MESSAGE = 2000;
 export const getContainerLogs = qovery.tool({
   name: "get-container-logs",
   title: "Get container logs",
-  description: "The last lines of the container's logs (Qovery keeps 1000), oldest first: time, pod, message.",
+  description: "Last lines (Qovery keeps 1000), oldest first: time, pod, message.",
   toolset: "logs",
   inputSchema: z.object({ containerId, lines: int(1, 1000).default(100) }),
   hints: "readOnly",

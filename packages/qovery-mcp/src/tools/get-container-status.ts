@@ -8,7 +8,7 @@ export const getContainerStatus = qovery.tool({
   name: "get-container-status",
   title: "Get container status",
   description:
-    "Deployment state (e.g. DEPLOYING, DEPLOYED, DEPLOYMENT_ERROR, STOPPED), whether it runs the latest config, last deployment.",
+    "State (DEPLOYED, DEPLOYING, DEPLOYMENT_ERROR, STOPPED…), whether the latest config runs, last deployment.",
   toolset: "containers",
   inputSchema: z.object({ containerId }),
   hints: "readOnly",

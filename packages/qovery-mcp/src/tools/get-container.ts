@@ -10,7 +10,7 @@ type Obj = Record<string, unknown>;
 export const getContainer = qovery.tool({
   name: "get-container",
   title: "Get container",
-  description: "A container's configuration (image, resources, ports, environment id).",
+  description: "Configuration: image, resources, ports, environment id.",
   toolset: "containers",
   inputSchema: z.object({ containerId }),
   hints: "readOnly",

@@ -17,7 +17,7 @@ export const getServiceLogs = qovery.tool({
   name: "get-service-logs",
   title: "Get live service logs",
   description:
-    "Live logs over Qovery's websocket gateway until maxLines or seconds: time, pod, message. follow:true opens a session read with session-read instead.",
+    "Live logs (Qovery's websocket gateway) until maxLines or seconds: time, pod, message. follow: open a session (session-read).",
   toolset: "logs",
   inputSchema: z.object({
     containerId,

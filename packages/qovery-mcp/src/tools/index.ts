@@ -41,5 +41,6 @@ export const tools: AnyTool<QoveryClient>[] = [
   withRoutes(stopContainer),
   withRoutes(getServiceLogs),
   withRoutes(openContainerShell),
-  ...sessionTools<QoveryClient>(),
+  // No session-signal: the gateway carries no signals (send Ctrl-C, \u0003, with session-write).
+  ...sessionTools<QoveryClient>().filter((t) => t.name !== "session-signal"),
 ];

@@ -11,7 +11,7 @@ const time = (d: Record<string, unknown>): string => String(d.created_at ?? "");
 export const listContainerDeployments = qovery.tool({
   name: "list-container-deployments",
   title: "List container deployments",
-  description: "Deployment history, newest first (Qovery keeps the last 20): id, time, state, image:tag.",
+  description: "Newest first (Qovery keeps 20): time, state, image:tag, id.",
   toolset: "deployments",
   inputSchema: z.object({ containerId, ...pagingArgs(10, 100) }),
   hints: "readOnly",

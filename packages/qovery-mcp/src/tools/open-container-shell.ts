@@ -11,30 +11,33 @@ import {
   sendStdin,
   shellQuery,
 } from "../gateway.js";
-import { containerId, int, pod } from "../schemas.js";
+import { containerId, int, pod, unlisted } from "../schemas.js";
 
-const tty = int(0, 1000).optional();
+const tty = int(0, 1000).meta(unlisted).optional();
 
 export const openContainerShell = qovery.tool({
   name: "open-container-shell",
-  title: "Run a command in a container",
+  title: "Container shell",
   description:
-    "Runs command (argv) in a pod via Qovery's gateway and returns its output when it ends (no exit code: the gateway has none); stdin is sent then end-of-file. session:true keeps it open for session-write/read. cols×rows: TTY size, fixed at open (default 0×0 = no TTY; 80×24 for sessions).",
+    "Runs argv in a pod via Qovery's gateway; returns output when it ends (no exit code). stdin, then EOF, is sent. session: keep it open (session-*). cols/rows: TTY size, fixed at open (none; session 80x24).",
   toolset: "shell",
   inputSchema: z.object({
     containerId,
-    command: z.array(z.string().max(8192)).min(1).max(256).default(["sh"]),
+    command: z.array(z.string().max(8192).meta(unlisted)).min(1).max(256).meta(unlisted).default(["sh"]),
     pod,
     container: pod,
     stdin: z
       .string()
       .max(8 * 1024 * 1024)
+      .meta(unlisted)
       .optional(),
     cols: tty,
     rows: tty,
     session: z.boolean().default(false),
-    timeoutMs: int(100, 600_000).default(60_000),
-    maxOutputBytes: int(1, 16 * 1024 * 1024).default(1024 * 1024),
+    timeoutMs: int(100, 600_000).meta(unlisted).default(60_000),
+    maxOutputBytes: int(1, 16 * 1024 * 1024)
+      .meta(unlisted)
+      .default(1024 * 1024),
   }),
   hints: "destructive",
   opensSession: true,

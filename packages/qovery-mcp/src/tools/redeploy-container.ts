@@ -6,7 +6,7 @@ import { containerId, wait } from "../schemas.js";
 export const redeployContainer = qovery.tool({
   name: "redeploy-container",
   title: "Redeploy container",
-  description: "Redeploys the current tag and configuration (rolling). 409 returns started:false.",
+  description: "Redeploys the current tag and configuration (rolling).",
   toolset: "deployments",
   inputSchema: z.object({ containerId, wait }),
   hints: "write",

@@ -6,7 +6,7 @@ import { containerId, wait } from "../schemas.js";
 export const restartContainer = qovery.tool({
   name: "restart-container",
   title: "Restart container",
-  description: "Restarts the running pods without a deployment (Qovery's restart-service). 409 returns started:false.",
+  description: "Restarts the running pods, without a deployment.",
   toolset: "deployments",
   inputSchema: z.object({ containerId, wait }),
   hints: "destructive",

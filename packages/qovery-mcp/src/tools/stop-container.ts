@@ -6,8 +6,7 @@ import { containerId, wait } from "../schemas.js";
 export const stopContainer = qovery.tool({
   name: "stop-container",
   title: "Stop container",
-  description:
-    "Stops every instance (service down until deployed again). Already stopped or busy (409): started:false.",
+  description: "Stops every instance: the service is down until deployed again.",
   toolset: "deployments",
   inputSchema: z.object({ containerId, wait }),
   hints: "destructiveIdempotent",
