@@ -89,7 +89,7 @@ export interface LogScript {
   /** Messages sent right after the upgrade. */
   count: number;
   /** Then: keep the stream open, close normally, close 1011, or drop the TCP connection. */
-  then: "stay" | "close" | "close1011" | "drop";
+  after: "stay" | "close" | "close1011" | "drop";
 }
 
 export interface GatewayFront {
@@ -135,7 +135,7 @@ export async function startGatewayFront(opts: { token: string; container: string
     url: "",
     upgrades: [],
     services: new Set(),
-    logScript: { count: 3, then: "stay" },
+    logScript: { count: 3, after: "stay" },
     dropShellAfterFirstOutput: false,
     logSockets: new Set(),
     sendLog: (ws, i) => ws.send(JSON.stringify(logMessage(i))),
@@ -187,12 +187,12 @@ export async function startGatewayFront(opts: { token: string; container: string
   function serveLogs(ws: WebSocket) {
     front.logSockets.add(ws);
     ws.on("close", () => front.logSockets.delete(ws));
-    const { count, then } = front.logScript;
+    const { count, after } = front.logScript;
     for (let i = 0; i < count; i++) front.sendLog(ws, i);
-    if (then === "close") ws.close(1000, "");
-    if (then === "close1011") ws.close(1011, "cluster agent unreachable");
+    if (after === "close") ws.close(1000, "");
+    if (after === "close1011") ws.close(1011, "cluster agent unreachable");
     // Let the frames leave before the connection goes, as a real drop would after sending them.
-    if (then === "drop") setTimeout(() => ws.terminate(), 50);
+    if (after === "drop") setTimeout(() => ws.terminate(), 50);
   }
 
   function serveShell(ws: WebSocket, q: URLSearchParams) {

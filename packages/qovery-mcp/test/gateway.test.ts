@@ -81,7 +81,7 @@ afterAll(async () => {
 afterEach(() => {
   rec.requests.length = 0;
   front.upgrades.length = 0;
-  front.logScript = { count: 3, then: "stay" };
+  front.logScript = { count: 3, after: "stay" };
   front.dropShellAfterFirstOutput = false;
 });
 
@@ -129,7 +129,7 @@ describe("get-service-logs", () => {
   });
 
   it("stops at maxLines and closes the stream normally", async () => {
-    front.logScript = { count: 50, then: "stay" };
+    front.logScript = { count: 50, after: "stay" };
     const r = await mcp.call("get-service-logs", {
       containerId: IDS.container,
       maxLines: 10,
@@ -144,14 +144,14 @@ describe("get-service-logs", () => {
   });
 
   it("a normal close (1000) by the gateway ends the read without error", async () => {
-    front.logScript = { count: 2, then: "close" };
+    front.logScript = { count: 2, after: "close" };
     const r = await mcp.call("get-service-logs", { containerId: IDS.container, seconds: 60 });
     expect(r.isError).toBeFalsy();
     expect(textOf(r)).toMatch(/^2 lines, then the gateway ended the stream:/);
   });
 
   it("a gateway that drops the connection mid-stream: a clear error, the lines so far kept", async () => {
-    front.logScript = { count: 3, then: "drop" };
+    front.logScript = { count: 3, after: "drop" };
     const r = await mcp.call("get-service-logs", { containerId: IDS.container, seconds: 60 });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(
@@ -162,7 +162,7 @@ describe("get-service-logs", () => {
   });
 
   it("close 1011 says the cluster cannot be reached", async () => {
-    front.logScript = { count: 0, then: "close1011" };
+    front.logScript = { count: 0, after: "close1011" };
     const r = await mcp.call("get-service-logs", { containerId: IDS.container, seconds: 60 });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/could not reach the service's cluster \(close 1011: cluster agent unreachable\)/);
@@ -217,7 +217,7 @@ describe("get-service-logs", () => {
   });
 
   it("follow: a drop mid-stream leaves the output readable, with the reason as its last line", async () => {
-    front.logScript = { count: 2, then: "drop" };
+    front.logScript = { count: 2, after: "drop" };
     const r = await mcp.call("get-service-logs", { containerId: IDS.container, follow: true });
     const { sessionId } = r.structuredContent as { sessionId: string };
     await expect
@@ -367,7 +367,7 @@ describe("both gateway routes served raw on the REST surface (the client never h
   });
 
   it("/v1/service/logs: a gateway drop is mirrored as a drop (1006)", async () => {
-    front.logScript = { count: 1, then: "drop" };
+    front.logScript = { count: 1, after: "drop" };
     const c = await connect(`/v1/service/logs?containerId=${IDS.container}`);
     expect(await c.closed).toBe(1006);
     expect(c.frames).toHaveLength(1);

@@ -63,7 +63,10 @@ export const openContainerShell = qovery.tool({
     const out = new BoundedOutput(args.maxOutputBytes);
     // Output is binary frames only (the CLI ignores text frames too); past the cap it is counted, not kept.
     const ending = readFrames(ws, {
-      onFrame: (data, isBinary) => (isBinary ? (out.append(data), true) : true),
+      onFrame: (data, isBinary) => {
+        if (isBinary) out.append(data);
+        return true;
+      },
       totalMs: args.timeoutMs,
       signal: ctx.signal,
     });
