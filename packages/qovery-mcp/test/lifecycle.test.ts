@@ -245,7 +245,7 @@ describe("409: an operation in progress is a clear result, not a failure", () =>
 
 describe("wait: the status is followed with progress notifications", () => {
   async function callWithProgress(name: string, args: Record<string, unknown>, signal?: AbortSignal) {
-    const progress: { progress: number; message?: string }[] = [];
+    const progress: { progress: number; message?: string | undefined }[] = [];
     const result = (await mcp.client.callTool({ name, arguments: args }, undefined, {
       onprogress: (p) => progress.push(p),
       ...(signal ? { signal } : {}),
