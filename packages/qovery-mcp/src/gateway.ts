@@ -1,6 +1,7 @@
 import {
   closeWebSocket,
   connectWebSocket,
+  encodePathSegment,
   InputError,
   type SessionRegistry,
   type StreamSession,
@@ -40,27 +41,25 @@ export async function resolveServiceIds(
   containerId: string,
   signal?: AbortSignal,
 ): Promise<ServiceIds> {
-  try {
-    const container = await client.http.json<Obj>({ method: "GET", path: containerPath(containerId), signal });
-    const environment = idOf(container?.environment);
-    if (!environment) throw new UpstreamProtocolError("Qovery returned the container without its environment id");
-    const env = await client.http.json<Obj>({
-      method: "GET",
-      path: `/environment/${encodeURIComponent(environment)}`,
-      signal,
-    });
-    const organization = idOf(env?.organization);
-    const project = idOf(env?.project);
-    const cluster = typeof env?.cluster_id === "string" ? env.cluster_id : undefined;
-    if (!organization || !project || !cluster) {
-      throw new UpstreamProtocolError(
-        `Qovery returned environment ${environment} without its organization, project or cluster_id`,
-      );
-    }
-    return { organization, cluster, project, environment, service: containerId };
-  } catch (error) {
-    throw withHint(error, NOT_FOUND);
+  const container = await client.http
+    .json<Obj>({ method: "GET", path: containerPath(containerId), signal })
+    .catch((error: unknown) => Promise.reject(withHint(error, NOT_FOUND)));
+  const environment = idOf(container?.environment);
+  if (!environment) throw new UpstreamProtocolError("Qovery returned the container without its environment id");
+  const env = await client.http
+    .json<Obj>({ method: "GET", path: `/environment/${encodePathSegment("environment", environment)}`, signal })
+    .catch((error: unknown) =>
+      Promise.reject(withHint(error, { 404: `No environment ${environment} (the container's)` })),
+    );
+  const organization = idOf(env?.organization);
+  const project = idOf(env?.project);
+  const cluster = typeof env?.cluster_id === "string" ? env.cluster_id : undefined;
+  if (!organization || !project || !cluster) {
+    throw new UpstreamProtocolError(
+      `Qovery returned environment ${environment} without its organization, project or cluster_id`,
+    );
   }
+  return { organization, cluster, project, environment, service: containerId };
 }
 
 export type GatewayPath = "/service/logs" | "/shell/exec";
