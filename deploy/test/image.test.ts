@@ -229,12 +229,9 @@ describe.skipIf(gate.skip)("container images (docker build + docker run)", () =>
       "--http",
       "--rest",
     ]);
-    const ports = await runContainer(
-      names.server,
-      SERVER_TAG,
-      { MCP_HTTP_TOKEN: TOKEN, QOVERY_API_KEY: QOVERY_KEY },
-      ["--read-only"],
-    );
+    const ports = await runContainer(names.server, SERVER_TAG, { MCP_HTTP_TOKEN: TOKEN, QOVERY_API_KEY: QOVERY_KEY }, [
+      "--read-only",
+    ]);
     await waitFor(
       "server healthy",
       async () => ((await health(names.server)).startsWith("healthy") ? true : undefined),
