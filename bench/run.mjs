@@ -2,7 +2,7 @@
 // `pnpm bench`: measures the built bins against their anchors, side by side in one run, and
 // rewrites ../BENCHMARKS.md with every number from this run. Needs `pnpm build` first; builds
 // nothing of the shipped bins itself (the profile step makes a source-mapped copy in .bench-tmp).
-//   node bench/run.mjs [--quick] [--only cold,rss,context,toolcall,stream,http,profile] [--out FILE]
+//   node bench/run.mjs [--quick] [--only cold,rss,context,toolcall,stream,http,exec,profile] [--out FILE]
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,6 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHelper } from "./lib/child.mjs";
 import { coldStart } from "./lib/coldstart.mjs";
+import { incusExecBench } from "./lib/exec.mjs";
 import { httpLoad } from "./lib/httpload.mjs";
 import { profileMany } from "./lib/profile.mjs";
 import { environmentId, startQoveryUpstream } from "./lib/qovery-upstream.mjs";
@@ -152,6 +153,14 @@ if (want("toolcall")) {
 if (want("stream")) {
   log("stream passthrough");
   results.stream = await streamBench(QUICK ? { sizesMiB: [64, 256], runs: 1 } : { sizesMiB: [64, 256], runs: 3 });
+}
+
+// ---------------------------------------------------------------- 7. exec against the native client
+if (want("exec")) {
+  if (builtBins.includes("incus")) {
+    log("exec: incus-mcp exec-in-instance against `incus exec`");
+    results.exec = { incus: await incusExecBench(binOf("incus"), QUICK ? { calls: 10 } : {}) };
+  } else results.exec = { incus: { skipped: "incus-mcp is not built" } };
 }
 
 // ---------------------------------------------------------------- 4. HTTP transport under load
@@ -543,6 +552,26 @@ if (results.http) {
       ].join("\n"),
     );
   }
+}
+
+if (results.exec) {
+  const lines = ["## 7. Exec against the native client", ""];
+  const i = results.exec.incus;
+  if (i?.skipped) lines.push(`incus-mcp: not measured in this run: ${i.skipped}.`);
+  else if (i) {
+    const r = i.mcp.p50 / i.cli.p50;
+    lines.push(
+      `\`${i.command.join(" ")}\` in the same instance, ${i.calls} calls each, alternating: incus-mcp's \`exec-in-instance\` through MCP over stdio (a warm server on the unix socket) against the Go CLI \`incus exec\` (a process per call, as an agent shelling out to it runs it).`,
+      "",
+      row(["path", "p50 ms", "p90 ms", "p99 ms"]),
+      row(["---", "---:", "---:", "---:"]),
+      row(["incus-mcp exec-in-instance", fmt.ms(i.mcp.p50), fmt.ms(i.mcp.p90), fmt.ms(i.mcp.p99)]),
+      row(["incus exec (Go CLI)", fmt.ms(i.cli.p50), fmt.ms(i.cli.p90), fmt.ms(i.cli.p99)]),
+      "",
+      `Target p50 ratio ≤ 1.0: ${fmt.ratio(r)} ${verdict(r <= 1)}.`,
+    );
+  }
+  sections.push(lines.join("\n"));
 }
 
 if (results.rss) {
