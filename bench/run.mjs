@@ -12,10 +12,10 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHelper } from "./lib/child.mjs";
 import { coldStart } from "./lib/coldstart.mjs";
-import { incusExecBench } from "./lib/exec.mjs";
+import { incusExecBench, portainerExecBench } from "./lib/exec.mjs";
 import { httpLoad } from "./lib/httpload.mjs";
 import { profileMany } from "./lib/profile.mjs";
-import { environmentId, startQoveryUpstream } from "./lib/qovery-upstream.mjs";
+import { environmentId } from "./lib/qovery-upstream.mjs";
 import { fmt, summarize } from "./lib/stats.mjs";
 import { rssOf, startStdio } from "./lib/stdio.mjs";
 import { streamBench } from "./lib/stream.mjs";
@@ -161,6 +161,14 @@ if (want("exec")) {
     log("exec: incus-mcp exec-in-instance against `incus exec`");
     results.exec = { incus: await incusExecBench(binOf("incus"), QUICK ? { calls: 10 } : {}) };
   } else results.exec = { incus: { skipped: "incus-mcp is not built" } };
+  if (builtBins.includes("portainer")) {
+    log("exec: portainer-mcp execute-websocket (through the test front) against `docker exec`");
+    results.exec.portainer = await portainerExecBench(
+      binOf("portainer"),
+      join(BENCH, "anchors", "portainer-front.mjs"),
+      QUICK ? { calls: 10 } : {},
+    );
+  }
 }
 
 // ---------------------------------------------------------------- 4. HTTP transport under load
@@ -213,7 +221,10 @@ if (want("http")) {
     // under test shares its event loop with it.
     const upstream = startHelper(join(BENCH, "anchors", "qovery-upstream.mjs"));
     const { url: upstreamUrl } = await upstream.next();
-    const maxSessions = { MCP_HTTP_MAX_SESSIONS: String(sessions + 56), MCP_HTTP_MAX_SESSIONS_PER_CLIENT: String(sessions + 56) };
+    const maxSessions = {
+      MCP_HTTP_MAX_SESSIONS: String(sessions + 56),
+      MCP_HTTP_MAX_SESSIONS_PER_CLIENT: String(sessions + 56),
+    };
     const qoveryEnv = { QOVERY_API_URL: upstreamUrl, QOVERY_API_KEY: FAKE_KEY, ...maxSessions };
     const listArgs = { tool: "list-containers", args: { environmentId } };
     const subjects = [
@@ -273,8 +284,8 @@ if (want("http")) {
               args: subject.args,
               ...(subject.stateless ? { stateless: true } : {}),
             });
-            const acc = (results.http.rows[subject.key] ??= { label: subject.label, runs: [] });
-            acc.runs.push(r);
+            results.http.rows[subject.key] ??= { label: subject.label, runs: [] };
+            results.http.rows[subject.key].runs.push(r);
           } finally {
             await srv.stop();
           }
@@ -569,6 +580,21 @@ if (results.exec) {
       row(["incus exec (Go CLI)", fmt.ms(i.cli.p50), fmt.ms(i.cli.p90), fmt.ms(i.cli.p99)]),
       "",
       `Target p50 ratio ≤ 1.0: ${fmt.ratio(r)} ${verdict(r <= 1)}.`,
+    );
+  }
+  const p = results.exec.portainer;
+  if (p?.skipped) lines.push("", `portainer-mcp: not measured in this run: ${p.skipped}.`);
+  else if (p) {
+    lines.push(
+      "",
+      `\`echo hi\` in one busybox container, ${p.calls} calls each, alternating: portainer-mcp's \`execute-websocket\` (warm server → the Portainer-protocol test front → Docker's hijacked exec, exit code read back) against \`docker exec\` (the CLI straight to the engine). Reported, not targeted: the front stands in for Portainer, which cannot run in CI.`,
+      "",
+      row(["path", "p50 ms", "p90 ms", "p99 ms"]),
+      row(["---", "---:", "---:", "---:"]),
+      row(["portainer-mcp execute-websocket (via the front)", fmt.ms(p.mcp.p50), fmt.ms(p.mcp.p90), fmt.ms(p.mcp.p99)]),
+      row(["docker exec (CLI)", fmt.ms(p.cli.p50), fmt.ms(p.cli.p90), fmt.ms(p.cli.p99)]),
+      "",
+      `p50 ratio: ${fmt.ratio(p.mcp.p50 / p.cli.p50)}.`,
     );
   }
   sections.push(lines.join("\n"));

@@ -22,7 +22,10 @@ const newServer = () => {
   if (api) {
     server.registerTool(
       "list-containers",
-      { description: "Lists the containers of an environment with their status.", inputSchema: { environmentId: z.string() } },
+      {
+        description: "Lists the containers of an environment with their status.",
+        inputSchema: { environmentId: z.string() },
+      },
       async ({ environmentId }) => {
         const [list, status] = await Promise.all([
           api.get(`environment/${environmentId}/container`).json(),

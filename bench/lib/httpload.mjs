@@ -18,7 +18,10 @@ function parseBody(text, contentType) {
  * `stateless`: the server keeps no sessions (MCP_STATELESS), so each client just posts tools/call
  * without initialize or a session id, as a stateless client behind a load balancer does.
  */
-export async function httpLoad(url, { sessions = 200, seconds = 20, tool, args = {}, headers = {}, stateless = false }) {
+export async function httpLoad(
+  url,
+  { sessions = 200, seconds = 20, tool, args = {}, headers = {}, stateless = false },
+) {
   const dispatcher = new Agent({ connections: sessions + 8, keepAliveTimeout: 30_000, pipelining: 1 });
   const post = async (sid, body) => {
     const res = await fetch(url, {
@@ -51,9 +54,10 @@ export async function httpLoad(url, { sessions = 200, seconds = 20, tool, args =
   };
   const sids = [];
   if (stateless) sids.push(...Array.from({ length: sessions }, () => undefined));
-  else for (let i = 0; i < sessions; i += 20) {
-    sids.push(...(await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, open))));
-  }
+  else
+    for (let i = 0; i < sessions; i += 20) {
+      sids.push(...(await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, open))));
+    }
   let calls = 0;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
