@@ -25,9 +25,7 @@ import { fileURLToPath } from "node:url";
 import { type WebSocket, WebSocketServer } from "ws";
 import { parse } from "yaml";
 
-export const WS_SPEC_PATH = fileURLToPath(
-  new URL("../../../../shared/specs/qovery-websocket-openapi.yaml", import.meta.url),
-);
+export const WS_SPEC_PATH = fileURLToPath(new URL("./spec/qovery-websocket-openapi.yaml", import.meta.url));
 
 type Json = Record<string, unknown>;
 interface SpecParam {
