@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Options } from "tsup";
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
@@ -20,11 +21,37 @@ export const LAZY_PACKAGES = ["undici", "ws", "ky"];
  * is the same; only the moment the package's top-level code runs moves from start-up to the
  * first request. Exports that are plain constants (ws's readyState numbers) are inlined.
  */
-export function lazyPackages(names: readonly string[]): EsbuildPlugin {
+export function lazyPackages(names: readonly string[], mode: "inline" | "separate" = "inline"): EsbuildPlugin {
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})$`);
+  const separate = new Map<string, string>(); // package name → resolved entry file
   return {
     name: "lazy-packages",
     setup(build) {
+      if (mode === "separate") {
+        // Each package becomes its own file beside the bundle (lazy/<name>.cjs), read only when first
+        // used: a start never even parses it (undici alone is ~0.7 MB of the bundle).
+        build.onEnd(async (result) => {
+          if (result.errors.length) return;
+          const outdir = build.initialOptions.outdir ?? dirname(build.initialOptions.outfile ?? "dist/x");
+          await Promise.all(
+            [...separate].map(([name, entry]) =>
+              build.esbuild.build({
+                entryPoints: [entry],
+                outfile: `${outdir}/lazy/${name}.cjs`,
+                bundle: true,
+                format: "cjs",
+                platform: "node",
+                target: build.initialOptions.target,
+                minify: build.initialOptions.minify,
+                logLevel: "warning",
+              }),
+            ),
+          );
+        });
+      }
+      build.onResolve({ filter: /^\.\/lazy\/[^/]+\.cjs$/ }, (args) =>
+        args.namespace === "lazy-package" ? { path: args.path, external: true } : undefined,
+      );
       build.onResolve({ filter }, async (args) => {
         if (args.pluginData?.lazyReal) return undefined; // the stand-in's own require: the real package
         const real = await build.resolve(args.path, {
@@ -33,14 +60,19 @@ export function lazyPackages(names: readonly string[]): EsbuildPlugin {
           pluginData: { lazyReal: true },
         });
         if (real.errors.length) return { errors: real.errors };
-        return { path: real.path, namespace: "lazy-package" };
+        return { path: real.path, namespace: "lazy-package", pluginData: { lazyName: args.path } };
       });
       build.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => {
         const mod = createRequire(args.path)(args.path) as Record<string | symbol, unknown>;
         const esm = mod[Symbol.toStringTag] === "Module" || mod.__esModule === true;
+        const name = args.pluginData?.lazyName as string;
+        if (mode === "separate") separate.set(name, args.path);
+        // Inline: the real package is in the bundle, evaluated on first use. Separate: it is a file
+        // beside the bundle, required on first use (marked external below, so it stays a require).
+        const target = mode === "separate" ? `./lazy/${name}.cjs` : args.path;
         const lines = [
           `let m;`,
-          `const load = () => (m ??= require(${JSON.stringify(args.path)}));`,
+          `const load = () => (m ??= require(${JSON.stringify(target)}));`,
           `const lazy = (get, callable) => new Proxy(callable ? function () {} : {}, {`,
           `  apply: (_, self, a) => Reflect.apply(get(), self, a),`,
           `  construct: (_, a) => Reflect.construct(get(), a),`,
@@ -70,34 +102,65 @@ export function lazyPackages(names: readonly string[]): EsbuildPlugin {
   };
 }
 
+const CORE_LAUNCH = fileURLToPath(new URL("./packages/core/src/launch.ts", import.meta.url));
+
 /**
  * The one bundle configuration of the three bins (each package's tsup.config.ts is one line):
- * one minified ESM bundle per entry with core and every dependency inlined, so `npx <server>`
- * installs one package with no dependency tree and start-up reads one file. HTTP/REST code is a
- * separate chunk, loaded only when --http/--rest ask for it; undici and ws load on first use.
+ *
+ * - `dist/cli.cjs`, the server: ONE minified CommonJS file with core and every dependency inlined,
+ *   so `npx <server>` installs one package with no dependency tree and start-up reads one file.
+ *   CommonJS because bin.js runs it through core's `launch`, which keeps a V8 code cache taken
+ *   after start-up (vm.Script; ES modules have no such API). undici, ws and ky are separate files
+ *   (`dist/lazy/*.cjs`) required on first use, so a start neither runs nor parses them.
+ * - `dist/launch.js`, that launcher (core/src/launch.ts; Node built-ins only).
+ * - `dist/index.js` + `index.d.ts`, the library entry (the vendor definition, for the gateway and
+ *   tests): ESM, its lazy packages inline.
+ *
+ * Each build cleans only the files it writes, since tsup runs the three at once into dist/.
  * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
  */
-export function binBundle(packageJsonUrl: URL): Options {
+export function binBundle(packageJsonUrl: URL): Options[] {
   const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
   const profiling = process.env.BUNDLE_SOURCEMAP === "1";
-  return {
-    entry: { cli: "src/cli.ts", index: "src/index.ts" },
-    format: ["esm"],
+  const common: Options = {
     platform: "node",
     target: "node22",
     bundle: true,
-    splitting: true,
     minify: true,
     sourcemap: profiling,
-    clean: true,
-    dts: profiling ? false : { entry: { index: "src/index.ts" }, resolve: ["@infra-mcp/core"] },
     noExternal: [/.*/],
     define: { __VERSION__: JSON.stringify(pkg.version) },
-    esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
-    banner: {
-      // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
-      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-    },
   };
+  return [
+    {
+      ...common,
+      entry: { cli: "src/cli.ts" },
+      format: ["cjs"],
+      outExtension: () => ({ js: ".cjs" }),
+      splitting: false,
+      clean: ["cli.cjs*", "lazy"],
+      esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate")],
+    },
+    {
+      ...common,
+      entry: { launch: CORE_LAUNCH },
+      format: ["esm"],
+      splitting: false,
+      clean: ["launch.js*"],
+    },
+    {
+      ...common,
+      entry: { index: "src/index.ts" },
+      format: ["esm"],
+      splitting: true,
+      clean: ["index.*", "chunk-*", "network-*", "rest-*", "cli.js*"],
+      dts: profiling ? false : { entry: { index: "src/index.ts" }, resolve: ["@infra-mcp/core"] },
+      esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
+      banner: {
+        // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
+        js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+      },
+    },
+  ];
 }

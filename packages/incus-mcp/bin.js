@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Committed launcher: turn on Node's on-disk compile cache before the bundle loads, so the
-// second and later starts skip parsing the bundle (cold start is a benchmark target).
-import module from "node:module";
+// Committed launcher, the same in every bin package: runs the server bundle through core's launch,
+// which keeps a V8 code cache of start-up in Node's compile-cache directory (cold start is a
+// benchmark target; see tsup.shared.ts and BENCHMARKS.md).
+import { launch } from "./dist/launch.js";
 
-module.enableCompileCache?.();
-await import("./dist/cli.js");
+launch(new URL("./dist/cli.cjs", import.meta.url));

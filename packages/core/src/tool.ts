@@ -4,6 +4,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from "@modelco
 import type WebSocket from "ws";
 import { z } from "zod";
 import { ConfigError, InfraMcpError } from "./errors.js";
+import { sdkToolConfig } from "./listing.js";
 import { log } from "./logger.js";
 import { redactor } from "./redact.js";
 import type { SessionRegistry } from "./sessions.js";
@@ -180,13 +181,7 @@ export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[]
   for (const tool of tools) {
     server.registerTool(
       tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-        annotations: { title: tool.title, ...tool.annotations },
-      },
+      sdkToolConfig(tool),
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
         const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
         const token = extra._meta?.progressToken;

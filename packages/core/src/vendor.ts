@@ -3,6 +3,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
+import { installToolList } from "./listing.js";
 import { type SessionLimits, SessionRegistry } from "./sessions.js";
 import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 
@@ -95,6 +96,7 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     }
   };
   registerTools(server, tools, { getClient, sessions, sessionSignal: ending.signal });
+  installToolList(server, tools);
   return {
     server,
     sessions,

@@ -1,4 +1,4 @@
 import { runCli } from "@infra-mcp/core";
 import { incusVendor } from "./index.js";
 
-await runCli(incusVendor);
+void runCli(incusVendor);

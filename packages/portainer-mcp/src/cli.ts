@@ -1,4 +1,4 @@
 import { runCli } from "@infra-mcp/core";
 import { portainerVendor } from "./index.js";
 
-await runCli(portainerVendor);
+void runCli(portainerVendor);

@@ -1,4 +1,4 @@
 import { runCli } from "@infra-mcp/core";
 import { qoveryVendor } from "./index.js";
 
-await runCli(qoveryVendor);
+void runCli(qoveryVendor);
