@@ -28,7 +28,7 @@ for (const v of VENDORS) {
   const bin = join(pkgDir, "bin.js");
   const { version } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   await check(`${v}-mcp is built`, async () => {
-    if (!existsSync(join(pkgDir, "dist", "cli.js"))) throw new Error("dist/cli.js missing: run pnpm build first");
+    if (!existsSync(join(pkgDir, "dist", "cli.cjs"))) throw new Error("dist/cli.cjs missing: run pnpm build first");
   });
   await check(`${v}-mcp --version`, async () => {
     const out = await new Promise((resolve, reject) =>

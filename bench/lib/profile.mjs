@@ -22,7 +22,8 @@ function mapFor(url, cache) {
   if (cache.has(url)) return cache.get(url);
   let map = null;
   try {
-    const path = url.startsWith("file://") ? fileURLToPath(url) : null;
+    // ES modules report file:// URLs; a script run by vm (the bins' launch) its plain path.
+    const path = url.startsWith("file://") ? fileURLToPath(url) : url.startsWith("/") ? url : null;
     if (path && existsSync(`${path}.map`)) {
       const payload = JSON.parse(readFileSync(`${path}.map`, "utf8"));
       map = { sm: new SourceMap(payload), dir: path };

@@ -6,7 +6,7 @@ import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-f
 import { API_KEY, DOCKER_SOCKET, gate, JWT, removeContainer, runContainer, uniq } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
-const BUILT = existsSync(fileURLToPath(new URL("../dist/cli.js", import.meta.url)));
+const BUILT = existsSync(fileURLToPath(new URL("../dist/cli.cjs", import.meta.url)));
 const NAME = `pmcp-stdio-${uniq}`;
 
 describe.skipIf(gate.skip || !BUILT)("the built bin over stdio (run `pnpm --filter portainer-mcp build` first)", () => {

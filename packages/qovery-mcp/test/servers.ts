@@ -10,11 +10,11 @@ import type { CapturedRequest } from "./openapi.js";
 export const FAKE_TOKEN = "qov-FAKE-token-7f3a9c21d4e8b605-DO-NOT-LEAK";
 
 export const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
-const BUILT = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const BUILT = fileURLToPath(new URL("../dist/cli.cjs", import.meta.url));
 const PRISM = fileURLToPath(new URL("../node_modules/.bin/prism", import.meta.url));
 
 export function requireBuild(): void {
-  if (!existsSync(BUILT)) throw new Error("dist/cli.js is missing: run `pnpm --filter qovery-mcp build` first");
+  if (!existsSync(BUILT)) throw new Error("dist/cli.cjs is missing: run `pnpm --filter qovery-mcp build` first");
 }
 
 function listen(server: Server): Promise<number> {

@@ -2,10 +2,12 @@
  * Test helpers shared by the packages' suites (not part of the servers' runtime): a real MCP client
  * wired to a server in memory or over stdio, and the rule for tests that need a real daemon.
  */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { createVendorServer, type ServerOptions, type VendorDefinition } from "../vendor.js";
 
 export interface ConnectedClient {
@@ -85,3 +87,41 @@ export const LOOPBACK_TEST_NETWORK = {
   stateless: false,
   handleSignals: false,
 } as const;
+
+/**
+ * The raw tools/list result line a built bin writes on stdout (initialize first), parsed but not
+ * passed through a client's schema, so a test can compare it byte for byte.
+ */
+export async function rawToolsList(binPath: string, env: Record<string, string> = {}): Promise<{ tools: Tool[] }> {
+  const child = spawn(process.execPath, [binPath], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const send = (msg: unknown) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+    send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "infra-mcp-tests", version: "0" },
+      },
+    });
+    for await (const line of lines) {
+      const msg = JSON.parse(line) as { id?: number; result?: { tools: Tool[] }; error?: unknown };
+      if (msg.id === 1) {
+        send({ jsonrpc: "2.0", method: "notifications/initialized" });
+        send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+      } else if (msg.id === 2) {
+        if (!msg.result) throw new Error(`tools/list failed: ${line}`);
+        return msg.result;
+      }
+    }
+    throw new Error("the bin closed stdout before answering tools/list");
+  } finally {
+    child.kill();
+  }
+}
