@@ -1,6 +1,9 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
-import { tools } from "./tools/index.js";
+import { containerToolRoutes, withRoutes } from "./routes.js";
+import { tools as toolTable } from "./tools/index.js";
+
+const tools = withRoutes(toolTable, containerToolRoutes);
 
 declare const __VERSION__: string;
 
