@@ -143,7 +143,11 @@ export class HttpClient {
         retry: { limit: 0 },
         ...(req.signal ? { signal: req.signal } : {}),
       });
-      return { status: res.status, headers: res.headers, body: res.body ?? new ReadableStream({ start: (c) => c.close() }) };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: res.body ?? new ReadableStream({ start: (c) => c.close() }),
+      };
     } catch (error) {
       throw this.mapError(error, req.method, url.pathname, timeout, req.signal);
     }
@@ -236,7 +240,14 @@ export function describeBody(data: unknown): string {
     const o = data as Record<string, unknown>;
     for (const key of ["message", "error", "detail", "details", "title"]) {
       const v = o[key];
-      if (typeof v === "string" && v) return excerpt(v);
+      if (typeof v !== "string" || !v) continue;
+      // Portainer's errors put the generic part in message and the cause in details
+      // ({"message":"Unable to create Kubernetes client","details":"Unsupported environment type"}).
+      const more = key === "message" ? o.details : undefined;
+      if (typeof more === "string" && more && more.toLowerCase() !== v.toLowerCase() && more !== "Unauthorized") {
+        return excerpt(`${v}: ${more}`);
+      }
+      return excerpt(v);
     }
     return excerpt(JSON.stringify(data));
   }

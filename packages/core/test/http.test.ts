@@ -166,6 +166,22 @@ describe("HttpClient", () => {
     expect((error as Error).message).toMatch(/No such container: x/);
   });
 
+  it("joins a message with the details that say why (Portainer's error bodies)", async () => {
+    const u = await upstream((req, res) =>
+      req.url === "/a"
+        ? json(res, 500, { message: "Unable to create Kubernetes client", details: "Unsupported environment type" })
+        : json(res, 401, { message: "Invalid JWT token", details: "Unauthorized" }),
+    );
+    const a = await client(u.url)
+      .request({ method: "GET", path: "/a" })
+      .catch((e: unknown) => e);
+    expect((a as Error).message).toMatch(/— Unable to create Kubernetes client: Unsupported environment type$/);
+    const b = await client(u.url)
+      .request({ method: "GET", path: "/b" })
+      .catch((e: unknown) => e);
+    expect((b as Error).message).toMatch(/— Invalid JWT token$/);
+  });
+
   it("reports malformed JSON as a protocol error", async () => {
     const u = await upstream((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });

@@ -1,22 +1,9 @@
 import { InputError } from "@infra-mcp/core";
 import { z } from "zod";
 import { portainer } from "../builder.js";
-import {
-  containerPath,
-  inspectContainerDocument,
-  stateLine,
-  stateOf,
-  withContainerHint,
-} from "../containers.js";
-import {
-  dockerTime,
-  LogDemuxer,
-  type LogPiece,
-  LogRenderer,
-  LogTail,
-  logNote,
-  readLogBody,
-} from "../docker-logs.js";
+import { containerPath, inspectContainerDocument, stateLine, stateOf, withContainerHint } from "../containers.js";
+import { dockerTime, LogDemuxer, LogRenderer, LogTail, logNote, readLogBody } from "../docker-logs.js";
+import { followLogs } from "../log-follow.js";
 import { containerId, endpointId, unlisted } from "../schemas.js";
 import { sessionText } from "../stream.js";
 
@@ -49,7 +36,10 @@ const inputSchema = z.object({
 
 type Args = z.infer<typeof inputSchema>;
 
-function logQuery(args: Args, follow: boolean): Record<string, string | undefined> {
+/** How often a follow session asks for new lines. */
+const FOLLOW_POLL_MS = 1_000;
+
+function logQuery(args: Args): Record<string, string | undefined> {
   return {
     stdout: args.stdout ? "1" : "0",
     stderr: args.stderr ? "1" : "0",
@@ -57,7 +47,6 @@ function logQuery(args: Args, follow: boolean): Record<string, string | undefine
     timestamps: args.timestamps ? "1" : "0",
     ...(args.since !== undefined ? { since: dockerTime("since", args.since) } : {}),
     ...(args.until !== undefined ? { until: dockerTime("until", args.until) } : {}),
-    ...(follow ? { follow: "1" } : {}),
   };
 }
 
@@ -73,9 +62,10 @@ export const getContainerLogs = portainer.tool({
   hints: "readOnly",
   opensSession: true,
   async handler(args, ctx) {
-    if (!args.stdout && !args.stderr) throw new InputError("stdout", "stdout and stderr are both false: nothing to read");
+    if (!args.stdout && !args.stderr)
+      throw new InputError("stdout", "stdout and stderr are both false: nothing to read");
     if (args.follow) ctx.sessions.assertCapacity();
-    const query = logQuery(args, args.follow);
+    const query = logQuery(args);
     // Inspect first: resolves a name, gives a clear 404, and says whether the log is multiplexed
     // (Docker 20.10 labels both kinds application/vnd.docker.raw-stream, so the header cannot tell).
     const doc = await inspectContainerDocument(ctx.client, args.endpointId, args.containerId, ctx.signal);
@@ -84,46 +74,41 @@ export const getContainerLogs = portainer.tool({
     const path = containerPath(args.endpointId, doc.Id, "logs");
 
     if (args.follow) {
+      if (args.until !== undefined) throw new InputError("until", "cannot be combined with follow:true");
       const controller = new AbortController();
-      const res = await ctx.client.http
-        .stream({ method: "GET", path, query, signal: controller.signal })
-        .catch((error: unknown) => {
-          throw withContainerHint(error);
-        });
       const session = ctx.sessions.add("logs", `logs of ${state.name || state.id.slice(0, 12)}`, {
         write: async () => {
           throw new InputError("sessionId", "a log session is read-only (no stdin)");
         },
         close: async () => controller.abort(),
       });
-      const demux = tty ? undefined : new LogDemuxer();
-      const renderer = new LogRenderer();
-      void (async () => {
-        try {
-          for await (const chunk of res.body) {
-            const buf = Buffer.from(chunk);
-            const pieces: LogPiece[] = demux ? demux.push(buf) : [{ stream: "tty", data: buf }];
-            for (const piece of pieces) session.push(Buffer.from(renderer.render(piece)));
-          }
-        } catch {
-          // closed by session-close, or the connection dropped: either way the stream is over
-        }
-        if (controller.signal.aborted) return session.markExited(null);
-        // The engine ends a follow stream when the container stops: report how it ended.
-        const after = await inspectContainerDocument(ctx.client, args.endpointId, doc.Id, AbortSignal.timeout(10_000))
-          .then(stateOf)
-          .catch(() => undefined);
-        session.markExited(after && !after.running ? after.exitCode : null);
-      })();
+      followLogs(
+        session,
+        {
+          client: ctx.client,
+          endpointId: args.endpointId,
+          containerId: doc.Id,
+          tty,
+          stdout: args.stdout,
+          stderr: args.stderr,
+          timestamps: args.timestamps,
+          tail: args.tail,
+          since: query.since,
+          pollMs: FOLLOW_POLL_MS,
+        },
+        controller.signal,
+      );
       return {
-        text: `${sessionText(session, `following logs of ${stateLine(state)}`)} The session ends when the container stops.`,
+        text: `${sessionText(session, `following logs of ${stateLine(state)}`)} New lines arrive about once a second; the session ends when the container stops.`,
         structured: { sessionId: session.id, containerId: doc.Id, name: state.name, tty, state },
       };
     }
 
-    const res = await ctx.client.http.stream({ method: "GET", path, query, signal: ctx.signal }).catch((error: unknown) => {
-      throw withContainerHint(error);
-    });
+    const res = await ctx.client.http
+      .stream({ method: "GET", path, query, signal: ctx.signal })
+      .catch((error: unknown) => {
+        throw withContainerHint(error);
+      });
     const tail = new LogTail(args.maxBytes);
     const timeoutMs = ctx.client.http.upstream.timeoutMs;
     const stopped = await readLogBody(res.body, tail, tty ? undefined : new LogDemuxer(), timeoutMs);
@@ -131,7 +116,13 @@ export const getContainerLogs = portainer.tool({
     const entries = tail.pieces.map((p) => ({ stream: p.stream, text: p.data.toString("utf8") }));
     const log = tail.pieces.map((p) => renderer.render(p)).join("");
     const lines = tail.lineCount();
-    const note = logNote(tail, stopped, timeoutMs, { tail: "tail", until: "until", timestamps: "timestamps" }, args.tail);
+    const note = logNote(
+      tail,
+      stopped,
+      timeoutMs,
+      { tail: "tail", until: "until", timestamps: "timestamps" },
+      args.tail,
+    );
     const streams = tty ? "tty" : [args.stdout && "stdout", args.stderr && "stderr"].filter(Boolean).join("+");
     const head = `${stateLine(state)} · ${streams} · ${lines} line${lines === 1 ? "" : "s"}, ${tail.keptBytes} bytes`;
     return {

@@ -9,10 +9,16 @@ const inputSchema = z.object({ endpointId, containerId });
 export function inspectSummary(doc: ContainerDocument): string {
   const state = stateOf(doc);
   const lines = [stateLine(state)];
-  lines.push(`image: ${doc.Config?.Image ?? doc.Image ?? "?"}${doc.Image && doc.Image !== doc.Config?.Image ? ` (${doc.Image.slice(0, 19)})` : ""}`);
+  lines.push(
+    `image: ${doc.Config?.Image ?? doc.Image ?? "?"}${doc.Image && doc.Image !== doc.Config?.Image ? ` (${doc.Image.slice(0, 19)})` : ""}`,
+  );
   const argv = [...(doc.Config?.Entrypoint ?? []), ...(doc.Config?.Cmd ?? [])];
-  lines.push(`command: ${argv.length ? JSON.stringify(argv) : [doc.Path, ...(doc.Args ?? [])].filter(Boolean).join(" ")}`);
-  lines.push(`created: ${doc.Created ?? "?"}${state.startedAt ? ` · started: ${state.startedAt}` : ""}${!state.running && state.finishedAt ? ` · finished: ${state.finishedAt}` : ""}`);
+  lines.push(
+    `command: ${argv.length ? JSON.stringify(argv) : [doc.Path, ...(doc.Args ?? [])].filter(Boolean).join(" ")}`,
+  );
+  lines.push(
+    `created: ${doc.Created ?? "?"}${state.startedAt ? ` · started: ${state.startedAt}` : ""}${!state.running && state.finishedAt ? ` · finished: ${state.finishedAt}` : ""}`,
+  );
   const health = doc.State?.Health;
   if (health?.Status) {
     const last = health.Log?.at(-1);
@@ -21,7 +27,8 @@ export function inspectSummary(doc: ContainerDocument): string {
     );
   }
   const policy = doc.HostConfig?.RestartPolicy;
-  if (policy?.Name) lines.push(`restart policy: ${policy.Name}${policy.MaximumRetryCount ? ` (max ${policy.MaximumRetryCount})` : ""}`);
+  if (policy?.Name)
+    lines.push(`restart policy: ${policy.Name}${policy.MaximumRetryCount ? ` (max ${policy.MaximumRetryCount})` : ""}`);
   const ports = Object.entries(doc.NetworkSettings?.Ports ?? {}).map(([port, binds]) =>
     binds?.length ? `${binds.map((b) => `${b.HostIp || "0.0.0.0"}:${b.HostPort}`).join(",")}->${port}` : port,
   );
@@ -37,7 +44,9 @@ export function inspectSummary(doc: ContainerDocument): string {
   const labels = Object.entries(doc.Config?.Labels ?? {});
   if (labels.length) {
     const shown = labels.slice(0, 20).map(([k, v]) => `${k}=${v.length > 80 ? `${v.slice(0, 80)}…` : v}`);
-    lines.push(`labels: ${shown.join(", ")}${labels.length > 20 ? ` (+${labels.length - 20} more in structuredContent)` : ""}`);
+    lines.push(
+      `labels: ${shown.join(", ")}${labels.length > 20 ? ` (+${labels.length - 20} more in structuredContent)` : ""}`,
+    );
   }
   if (doc.Config?.WorkingDir || doc.Config?.User)
     lines.push(`workdir: ${doc.Config.WorkingDir || "/"} · user: ${doc.Config.User || "(image default)"}`);
