@@ -38,3 +38,11 @@ export const k8sName = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name (lowercase letters, digits, '-', '.')")
   .meta(unlisted);
+/** Log tools keep the newest this many bytes. */
+export const maxLogBytes = z
+  .number()
+  .int()
+  .min(1)
+  .max(16 * 1024 * 1024)
+  .meta(unlisted)
+  .default(64 * 1024);

@@ -4,34 +4,22 @@ import { portainer } from "../builder.js";
 import { containerPath, inspectContainerDocument, stateLine, stateOf, withContainerHint } from "../containers.js";
 import { dockerTime, LogDemuxer, LogRenderer, LogTail, logNote, readLogBody } from "../docker-logs.js";
 import { followLogs } from "../log-follow.js";
-import { containerId, endpointId, unlisted } from "../schemas.js";
+import { containerId, endpointId, maxLogBytes, unlisted } from "../schemas.js";
 import { sessionText } from "../stream.js";
 
-const time = z
-  .union([z.string().min(1).max(64).meta(unlisted), z.number().min(0)])
-  .optional()
-  .describe("RFC 3339, Unix seconds, or a duration back from now (15m, 2h)");
+const time = z.string().min(1).max(64).meta(unlisted).optional();
 
 const inputSchema = z.object({
   endpointId,
   containerId,
   stdout: z.boolean().default(true),
   stderr: z.boolean().default(true),
-  tail: z
-    .union([z.number().int().min(0).meta(unlisted), z.literal("all")])
-    .default(100)
-    .describe("Last N lines, or all"),
+  tail: z.union([z.number().int().min(0).meta(unlisted), z.literal("all")]).default(100),
   since: time,
   until: time,
-  timestamps: z.boolean().default(false).describe("Prefix each line with the engine's RFC 3339 time"),
-  maxBytes: z
-    .number()
-    .int()
-    .min(1)
-    .max(16 * 1024 * 1024)
-    .default(64 * 1024)
-    .describe("Keep the newest this many bytes"),
-  follow: z.boolean().default(false).describe("Open a session that keeps receiving new lines (session-read)"),
+  timestamps: z.boolean().default(false),
+  maxBytes: maxLogBytes,
+  follow: z.boolean().default(false),
 });
 
 type Args = z.infer<typeof inputSchema>;
@@ -54,9 +42,9 @@ export const getContainerLogs = portainer.tool({
   name: "get-container-logs",
   title: "Read a container's logs",
   description:
-    "A Docker container's logs through Portainer: the last `tail` lines (default 100), optionally since/until a " +
-    "time. stderr lines are marked [stderr] (a TTY container has one stream). Keeps the newest maxBytes and says " +
-    "when older output was cut. follow:true opens a session that receives new lines (session-read).",
+    "Docker container logs via Portainer: the last `tail` lines, since/until (RFC 3339, Unix seconds, or 15m/2h " +
+    "back). stderr lines marked [stderr]; a TTY has one stream. Keeps the newest maxBytes. follow:true opens a " +
+    "session (session-read) that gets new lines.",
   toolset: "containers",
   inputSchema,
   hints: "readOnly",

@@ -10,8 +10,8 @@ export const getContainerStats = portainer.tool({
   name: "get-container-stats",
   title: "Sample a container's resource use",
   description:
-    "One sample of a running container's CPU %, memory used/limit, network and block I/O and PIDs through " +
-    "Portainer, computed as `docker stats` does (CPU over the engine's ~1 s sampling interval; memory without page cache).",
+    "One sample of a container's CPU %, memory used/limit, net and block I/O, PIDs via Portainer, computed " +
+    "as `docker stats` does (takes ~1 s).",
   toolset: "containers",
   inputSchema,
   hints: "readOnly",

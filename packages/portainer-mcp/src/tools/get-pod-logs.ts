@@ -3,33 +3,26 @@ import { z } from "zod";
 import { portainer } from "../builder.js";
 import { LogTail, logNote, readLogBody } from "../docker-logs.js";
 import { kubernetesPath } from "../portainer.js";
-import { endpointId, k8sName, unlisted } from "../schemas.js";
+import { endpointId, k8sName, maxLogBytes, unlisted } from "../schemas.js";
 
 const inputSchema = z.object({
   endpointId,
   namespace: k8sName,
   podName: k8sName,
-  container: k8sName.optional().describe("Needed when the pod has several containers"),
+  container: k8sName.optional(),
   tailLines: z.number().int().min(0).meta(unlisted).default(100),
   sinceSeconds: z.number().int().min(1).meta(unlisted).optional(),
-  previous: z.boolean().default(false).describe("The previous (crashed) instance of the container"),
+  previous: z.boolean().default(false),
   timestamps: z.boolean().default(false),
-  maxBytes: z
-    .number()
-    .int()
-    .min(1)
-    .max(16 * 1024 * 1024)
-    .default(64 * 1024)
-    .describe("Keep the newest this many bytes"),
+  maxBytes: maxLogBytes,
 });
 
 export const getPodLogs = portainer.tool({
   name: "get-pod-logs",
   title: "Read a pod's logs",
   description:
-    "A Kubernetes pod container's logs through Portainer's Kubernetes proxy: the last tailLines (default 100), " +
-    "optionally only the last sinceSeconds, or the previous instance's. Keeps the newest maxBytes and says when " +
-    "output was cut. stdout and stderr arrive merged (the Kubernetes API does not separate them).",
+    "Pod container logs via Portainer's Kubernetes proxy: the last tailLines, or sinceSeconds; previous:true for " +
+    "the crashed instance; container when the pod has several. stdout and stderr come merged. Keeps the newest maxBytes.",
   toolset: "kubernetes",
   inputSchema,
   hints: "readOnly",

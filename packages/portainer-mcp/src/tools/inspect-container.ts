@@ -58,8 +58,8 @@ export const inspectContainer = portainer.tool({
   name: "inspect-container",
   title: "Inspect a container",
   description:
-    "A Docker container's facts through Portainer: image, state (exit code, restarts, health), command, ports, " +
-    "mounts, networks, labels, times. The full inspect document (Config.Env included) is in structuredContent.",
+    "A Docker container's image, state (exit code, restarts, health), command, ports, mounts, networks, labels " +
+    "and times via Portainer; the full inspect document (env included) in structuredContent.",
   toolset: "containers",
   inputSchema,
   hints: "readOnly",

@@ -18,8 +18,7 @@ export const killContainer = portainer.tool({
   name: "kill-container",
   title: "Send a signal to a container",
   description:
-    "Send a signal to a running Docker container's main process through Portainer (default SIGKILL, no grace). " +
-    "Other signals may leave it running; the state afterwards is reported.",
+    "Signal a Docker container's main process via Portainer (default SIGKILL); reports the state afterwards.",
   toolset: "containers",
   inputSchema,
   hints: "destructive",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { portainer } from "../builder.js";
 import { containerAction, stateLine } from "../containers.js";
-import { containerId, endpointId } from "../schemas.js";
+import { containerId, endpointId, unlisted } from "../schemas.js";
 
 const inputSchema = z.object({
   endpointId,
@@ -12,15 +12,15 @@ const inputSchema = z.object({
     .min(0)
     .max(3600)
     .optional()
-    .describe("Seconds to wait for the stop before SIGKILL (default: the container's StopTimeout, else 10)"),
+    .meta(unlisted)
+    .describe("Seconds before SIGKILL (default: the container's, else 10)"),
 });
 
 export const restartContainer = portainer.tool({
   name: "restart-container",
   title: "Restart a container",
   description:
-    "Restart a Docker container through Portainer (stop with the grace timeout, then start; a stopped one is " +
-    "just started). Reports the state afterwards.",
+    "Restart a Docker container via Portainer (stop, SIGKILL after timeout, start); reports the state afterwards.",
   toolset: "containers",
   inputSchema,
   hints: "destructive",

@@ -9,8 +9,7 @@ export const startContainer = portainer.tool({
   name: "start-container",
   title: "Start a container",
   description:
-    "Start a stopped Docker container through Portainer and report the state the engine shows afterwards " +
-    "(a container whose process exits at once shows as exited). Starting a running container changes nothing.",
+    "Start a Docker container via Portainer; reports the state afterwards (a process that exits at once shows exited).",
   toolset: "containers",
   inputSchema,
   hints: "idempotentWrite",

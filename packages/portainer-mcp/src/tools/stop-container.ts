@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { portainer } from "../builder.js";
 import { containerAction, stateLine } from "../containers.js";
-import { containerId, endpointId } from "../schemas.js";
+import { containerId, endpointId, unlisted } from "../schemas.js";
 
 const inputSchema = z.object({
   endpointId,
@@ -12,15 +12,15 @@ const inputSchema = z.object({
     .min(0)
     .max(3600)
     .optional()
-    .describe("Seconds between SIGTERM and SIGKILL (default: the container's StopTimeout, else 10)"),
+    .meta(unlisted)
+    .describe("Seconds before SIGKILL (default: the container's, else 10)"),
 });
 
 export const stopContainer = portainer.tool({
   name: "stop-container",
   title: "Stop a container",
   description:
-    "Stop a running Docker container through Portainer: its stop signal, then SIGKILL after the grace timeout. " +
-    "Reports the state afterwards; stopping a stopped container changes nothing.",
+    "Stop a Docker container via Portainer (stop signal, SIGKILL after timeout); reports the state afterwards.",
   toolset: "containers",
   inputSchema,
   hints: "destructiveIdempotent",
