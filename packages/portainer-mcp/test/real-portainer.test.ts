@@ -508,7 +508,11 @@ describe.skipIf(!enabled)("the test front answers like the real Portainer CE", (
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
-        Cmd: ["sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line-$i-abcdefghijklmnopqrstuvwxyz; i=$((i+1)); done; sleep 0.1"],
+        Cmd: [
+          "sh",
+          "-c",
+          "i=0; while [ $i -lt 300 ]; do echo line-$i-abcdefghijklmnopqrstuvwxyz; i=$((i+1)); done; sleep 0.1",
+        ],
       });
       const ws = new WebSocket(
         `${base.replace("http", "ws")}/api/websocket/exec?endpointId=${EP}&id=${created.data.Id}`,
