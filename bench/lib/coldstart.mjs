@@ -36,6 +36,7 @@ export async function coldStart(subjects, { runs = 11, timeoutMs = 20_000 } = {}
         info.set(s.label, {
           tools: result.tools?.length ?? 0,
           listResultBytes: Buffer.byteLength(JSON.stringify(result)),
+          ...largestTool(result.tools),
           serverVersion: r.init.msg.result?.serverInfo?.version,
         });
       }
@@ -59,6 +60,16 @@ export async function coldStart(subjects, { runs = 11, timeoutMs = 20_000 } = {}
     ...summarize(times.get(s.label)),
     samples: times.get(s.label),
   }));
+}
+
+/** The largest single entry of a tools/list result (serialised bytes) and its name. */
+export function largestTool(tools = []) {
+  let largest = { largestToolBytes: 0, largestTool: "" };
+  for (const t of tools) {
+    const bytes = Buffer.byteLength(JSON.stringify(t));
+    if (bytes > largest.largestToolBytes) largest = { largestToolBytes: bytes, largestTool: t.name };
+  }
+  return largest;
 }
 
 /** Wall time of a plain command to exit (for `node -e ''`), interleaving is the caller's job. */
