@@ -47,6 +47,8 @@ export function listedTool(tool: AnyTool<unknown>): Tool {
       : { type: "object", properties: {} }) as Tool["inputSchema"],
     annotations: config.annotations,
     execution: { taskSupport: "forbidden" },
+    // McpServer sets the key even when empty; in-memory clients (tests) see it, JSON drops it.
+    _meta: undefined,
   };
   const output = config.outputSchema && normalizeObjectSchema(config.outputSchema);
   if (output) {
