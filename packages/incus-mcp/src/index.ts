@@ -1,18 +1,30 @@
-import type { VendorDefinition } from "@infra-mcp/core";
-import { createIncusClient, type IncusClient } from "./config.js";
-import { tools } from "./tools/index.js";
+import { type AnyTool, scopeTools, type VendorDefinition } from "@infra-mcp/core";
+import { z } from "zod";
+import { type IncusClient, IncusRemotes } from "./config.js";
+import { routes, withRoutes } from "./routes.js";
+import { tools as table } from "./tools/index.js";
+
+/**
+ * Every tool takes an optional `remote`: the vendor's client is the registry of remotes and each
+ * call gets the client of the remote it names (tool files only ever see one remote's client).
+ */
+export const tools: AnyTool<IncusRemotes>[] = scopeTools(withRoutes(table, routes), {
+  // Described once in the server instructions, not in every tool's schema (tools/list size).
+  args: { remote: z.string().optional() },
+  select: (remotes: IncusRemotes, args) => remotes.get(args.remote),
+});
 
 declare const __VERSION__: string;
 
-export const incusVendor: VendorDefinition<IncusClient> = {
+export const incusVendor: VendorDefinition<IncusRemotes> = {
   name: "incus-mcp",
   version: typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev",
   title: "Incus MCP server",
   instructions:
-    "Incus containers and VMs: list-instances to find names, exec-in-instance to run a command, open-exec-session for interactive ones. Operations (get-operations, wait-operation, cancel-operation) track background work; finished operations vanish after ~5 s.",
+    "Incus containers and VMs: list-instances to find names, exec-in-instance to run a command, open-exec-session for interactive ones. Operations (get-operations, wait-operation, cancel-operation) track background work; finished operations vanish after ~5 s. State-changing tools (start/stop-instance, snapshots) wait up to waitSeconds with progress notifications, else answer with the operation id for wait-operation. Every tool takes an optional `remote` (a name from list-remotes); omitted = the default remote.",
   tools,
-  createClient: createIncusClient,
-  closeClient: (client) => client.http.close(),
+  createClient: (env) => new IncusRemotes(env),
+  closeClient: (remotes) => remotes.close(),
   credentialHeader: "x-incus-token",
   credentialEnv: "INCUS_TOKEN",
   envHelp: [
@@ -29,4 +41,4 @@ export const incusVendor: VendorDefinition<IncusClient> = {
 };
 
 export type { IncusClient };
-export { tools };
+export { IncusRemotes };
