@@ -1,6 +1,6 @@
 import { InputError } from "@infra-mcp/core";
 import { z } from "zod";
-import { instancePath, projectQuery } from "./api.js";
+import { incusCall, instancePath, projectQuery } from "./api.js";
 import type { IncusClient } from "./config.js";
 
 /** Largest file pull-file reads and push-file writes (decoded bytes). */
@@ -47,4 +47,34 @@ export function fileTarget(
     path: instancePath(args.instance, "/files"),
     query: { ...projectQuery(client, args.project), path: args.path },
   };
+}
+
+/** Most entries delete-file removes in one recursive call. */
+export const MAX_TREE_ENTRIES = 10_000;
+
+/**
+ * Deletes a directory tree entry by entry, depth first, symlinks as links (never followed):
+ * Incus 6.0's files API removes only files and empty directories (recursive delete came later).
+ * Returns how many entries were removed.
+ */
+export async function deleteTree(
+  client: IncusClient,
+  target: { path: string; query: Record<string, string> },
+  signal: AbortSignal,
+): Promise<number> {
+  let removed = 0;
+  const remove = async (path: string): Promise<void> => {
+    const query = { ...target.query, path };
+    const head = await client.http.bytes({ method: "HEAD", path: target.path, query, maxBytes: 1, signal });
+    if (fileMeta(head.headers).type === "directory") {
+      const res = await incusCall<string[]>(client, { method: "GET", path: target.path, query, signal });
+      for (const entry of res.metadata ?? []) await remove(`${path.replace(/\/+$/, "")}/${entry}`);
+    }
+    if (++removed > MAX_TREE_ENTRIES) {
+      throw new InputError("recursive", `the tree has more than ${MAX_TREE_ENTRIES} entries; ${removed - 1} were deleted`);
+    }
+    await incusCall(client, { method: "DELETE", path: target.path, query, signal });
+  };
+  await remove(target.query.path ?? "/");
+  return removed;
 }

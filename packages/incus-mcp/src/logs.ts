@@ -14,8 +14,8 @@ export const windowArgs = {
     .describe("Omitted = the tail"),
 };
 
-/** Largest console buffer read into memory (its own ring buffer is far smaller). */
-export const CONSOLE_READ_CAP = 8 * 1024 * 1024;
+/** Largest log read whole into memory (the console buffer, or a server that ignores Range). */
+export const WHOLE_READ_CAP = 8 * 1024 * 1024;
 
 export interface ByteWindow {
   data: Buffer;
@@ -52,7 +52,7 @@ export async function readLogWindow(
     path,
     query,
     headers: { range, accept: "*/*" },
-    maxBytes: window.offset === undefined ? CONSOLE_READ_CAP : window.maxBytes + window.offset,
+    maxBytes: window.offset === undefined ? WHOLE_READ_CAP : window.maxBytes + window.offset,
     overflow: "truncate",
     throwHttpErrors: false,
     signal,
