@@ -111,7 +111,13 @@ export async function waitOperation(client: IncusClient, id: string, options: Wa
       }
       return result;
     }
-    if (body.type === "error") throw new UpstreamHttpError("GET", path, body.error_code ?? 0, body.error ?? "");
+    if (body.type === "error") {
+      // Incus answers a wait on an operation that FAILED with an error body carrying the
+      // operation's err; the operation itself (status Failure) is the answer then.
+      const op = options.secret === undefined ? await readOperation(client, id, options.signal) : undefined;
+      if (op && isFinal(op)) return { done: true, operation: op, waitedMs };
+      throw new UpstreamHttpError("GET", path, body.error_code ?? 0, body.error ?? "");
+    }
     const op = body.metadata as IncusOperation;
     return { done: isFinal(op), operation: op, waitedMs };
   } finally {
