@@ -205,8 +205,23 @@ export class HttpClient {
     );
   }
 
-  async close(): Promise<void> {
-    await this.#dispatcher.close().catch(() => {});
+  /**
+   * Lets finished keep-alive sockets close gracefully, then destroys whatever is left: a request
+   * stuck on a server that never completes the TLS handshake would otherwise hold close() (and
+   * the end of an MCP session) until every pending connect timed out.
+   */
+  async close(graceMs = 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.#dispatcher.close().then(
+      () => true,
+      () => true,
+    );
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const closed = await Promise.race([graceful, late]);
+    clearTimeout(timer);
+    if (!closed) await this.#dispatcher.destroy().catch(() => {});
   }
 }
 
