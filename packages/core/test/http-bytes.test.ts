@@ -16,7 +16,10 @@ describe("HttpClient.bytes: binary-safe bodies for files and logs", () => {
         res.writeHead(416, { "content-range": "bytes */6" });
         return res.end();
       }
-      res.writeHead(200, { "content-type": "application/octet-stream", "x-seen-type": String(req.headers["content-type"]) });
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "x-seen-type": String(req.headers["content-type"]),
+      });
       res.end(req.method === "POST" ? Buffer.from(req.body) : binary);
     });
     cleanup.push(u.close);

@@ -22,7 +22,14 @@ const whoami = defineTool<{ name: string }, z.ZodObject<{ x: z.ZodNumber }>>({
   description: "Names the client that serves the call.",
   inputSchema: z.object({ x: z.number() }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  rest: [{ method: "GET", path: "/v1/whoami", websocket: true, openUpstreamSocket: async (_args, ctx) => ctx.client.name as never }],
+  rest: [
+    {
+      method: "GET",
+      path: "/v1/whoami",
+      websocket: true,
+      openUpstreamSocket: async (_args, ctx) => ctx.client.name as never,
+    },
+  ],
   async handler(args, ctx) {
     return { text: `${ctx.client.name} ${args.x}` };
   },
@@ -33,7 +40,11 @@ const scope = {
   select: (root: Registry, args: { remote?: string | undefined }) => root.get(args.remote),
 };
 
-function run(tool: ReturnType<typeof scopeTools<Registry, { name: string }, typeof scope.args>>[number], args: unknown, root: Registry) {
+function run(
+  tool: ReturnType<typeof scopeTools<Registry, { name: string }, typeof scope.args>>[number],
+  args: unknown,
+  root: Registry,
+) {
   return invokeTool(tool, tool.inputSchema.parse(args), {
     getClient: () => root,
     sessions: new SessionRegistry(),
@@ -53,14 +64,21 @@ describe("scopeTools: shared arguments that pick the call's client", () => {
 
   it("an unknown choice fails the call with the selector's error", async () => {
     const [tool] = scopeTools([whoami], scope);
-    await expect(run(tool!, { x: 1, remote: "bad" }, new Registry())).rejects.toThrow(/unknown remote "bad"; known: a, b/);
+    await expect(run(tool!, { x: 1, remote: "bad" }, new Registry())).rejects.toThrow(
+      /unknown remote "bad"; known: a, b/,
+    );
   });
 
   it("websocket route hooks get the scoped client too", async () => {
     const [tool] = scopeTools([whoami], scope);
     const hook = tool!.rest?.[0]?.openUpstreamSocket;
     const root = new Registry();
-    const ctx = { client: root, sessions: new SessionRegistry(), signal: new AbortController().signal, progress: async () => {} };
+    const ctx = {
+      client: root,
+      sessions: new SessionRegistry(),
+      signal: new AbortController().signal,
+      progress: async () => {},
+    };
     expect(await hook?.({ x: 1, remote: "b" } as never, ctx)).toBe("b");
   });
 

@@ -93,7 +93,8 @@ export class IncusRemotes {
       isDefault: false,
       source: "built-in",
     });
-    for (const entry of this.config.remotes.values()) out.set(entry.name, { ...entry, isDefault: false, source: "config" });
+    for (const entry of this.config.remotes.values())
+      out.set(entry.name, { ...entry, isDefault: false, source: "config" });
     const url = readSetting(["INCUS_URL"], this.env);
     if (url) {
       out.set(URL_REMOTE, {
@@ -133,7 +134,9 @@ export class IncusRemotes {
     if (!info) {
       const names = all.map((r) => r.name).join(", ");
       if (name === undefined) {
-        throw new ConfigError(`INCUS_REMOTE=${wanted}: no remote "${wanted}" in ${this.config.file} (known: ${names}).`);
+        throw new ConfigError(
+          `INCUS_REMOTE=${wanted}: no remote "${wanted}" in ${this.config.file} (known: ${names}).`,
+        );
       }
       throw new InputError("remote", `unknown remote "${wanted}"; known: ${names} (see list-remotes)`);
     }

@@ -71,7 +71,10 @@ export async function deleteTree(
       for (const entry of res.metadata ?? []) await remove(`${path.replace(/\/+$/, "")}/${entry}`);
     }
     if (++removed > MAX_TREE_ENTRIES) {
-      throw new InputError("recursive", `the tree has more than ${MAX_TREE_ENTRIES} entries; ${removed - 1} were deleted`);
+      throw new InputError(
+        "recursive",
+        `the tree has more than ${MAX_TREE_ENTRIES} entries; ${removed - 1} were deleted`,
+      );
     }
     await incusCall(client, { method: "DELETE", path: target.path, query, signal });
   };

@@ -29,14 +29,15 @@ export const incusVendor: VendorDefinition<IncusRemotes> = {
   credentialEnv: "INCUS_TOKEN",
   envHelp: [
     "  INCUS_SOCKET        unix socket (default /run/incus/unix.socket if present, else /var/lib/incus/unix.socket)",
-    "  INCUS_URL           https://host:8443 instead of the socket",
+    "  INCUS_URL           https://host:8443: the remote `url` (the default unless INCUS_REMOTE is set)",
     "  INCUS_CLIENT_CERT   PEM client certificate file (trusted with `incus config trust add-certificate`)",
     "  INCUS_CLIENT_KEY    PEM private key file for INCUS_CLIENT_CERT",
     "  INCUS_SERVER_CERT   PEM server certificate to pin (self-signed servers)",
     "  INCUS_TOKEN         OIDC access token sent as Bearer (alias INCUS_API_KEY; *_FILE accepted)",
-    "  INCUS_REMOTE        remote name from the incus CLI config (INCUS_CONF, default ~/.config/incus)",
-    "  INCUS_PROJECT       default project",
-    "  INCUS_TIMEOUT_MS    default request timeout (30000)",
+    "  INCUS_REMOTE        default remote (a name from the incus CLI config, or local / url); tools take `remote`",
+    "  INCUS_CONF          incus CLI config directory (default ~/.config/incus): the remotes tools can name",
+    "  INCUS_PROJECT       default project (else the remote's project)",
+    "  INCUS_TIMEOUT_MS    request, connect and wait-liveness timeout (30000)",
   ].join("\n"),
 };
 

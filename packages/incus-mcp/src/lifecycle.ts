@@ -9,13 +9,7 @@ export const lifecycleArgs = { instance: instanceArg, project: projectArg, waitS
 
 /** Stop and restart: a clean shutdown bounded by `timeout`, or `force` to kill at once. */
 export const shutdownArgs = {
-  timeout: z
-    .number()
-    .int()
-    .min(-1)
-    .max(3600)
-    .default(30)
-    .describe("Clean-shutdown seconds (-1 = no limit)"),
+  timeout: z.number().int().min(-1).max(3600).default(30).describe("Clean-shutdown seconds (-1 = no limit)"),
   force: z.boolean().default(false),
 };
 

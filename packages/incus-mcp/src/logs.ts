@@ -6,12 +6,7 @@ import type { IncusClient } from "./config.js";
 /** Byte-window arguments of the log tools: the tail by default, or from an offset. */
 export const windowArgs = {
   maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
-  offset: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe("Omitted = the tail"),
+  offset: z.number().int().min(0).optional().describe("Omitted = the tail"),
 };
 
 /** Largest log read whole into memory (the console buffer, or a server that ignores Range). */
@@ -66,16 +61,24 @@ export async function readLogWindow(
   if (res.status >= 400) throw new UpstreamHttpError("GET", path, res.status, describeBodyOf(res.data));
   if (res.status === 206) {
     const start = Number(/bytes (\d+)-/.exec(res.headers.get("content-range") ?? "")?.[1] ?? 0);
-    return { data: res.data.subarray(0, window.maxBytes), start, total: Number.isFinite(total) ? total : res.data.length };
+    return {
+      data: res.data.subarray(0, window.maxBytes),
+      start,
+      total: Number.isFinite(total) ? total : res.data.length,
+    };
   }
   return sliceWindow(res.data, window.offset, window.maxBytes);
 }
 
 /** The window as text plus one line saying which bytes these are and how to get the others. */
-export function describeWindow(window: ByteWindow, what: string): { text: string; structured: Record<string, unknown> } {
+export function describeWindow(
+  window: ByteWindow,
+  what: string,
+): { text: string; structured: Record<string, unknown> } {
   // A window that starts inside a multi-byte character would read as binary: start after it.
   let skip = 0;
-  while (window.start > 0 && skip < 3 && skip < window.data.length && ((window.data[skip] ?? 0) & 0xc0) === 0x80) skip++;
+  while (window.start > 0 && skip < 3 && skip < window.data.length && ((window.data[skip] ?? 0) & 0xc0) === 0x80)
+    skip++;
   const w = { ...window, data: window.data.subarray(skip), start: window.start + skip };
   const decoded = decodeBytes(w.data, true);
   const end = w.start + w.data.length;

@@ -13,7 +13,9 @@ const instance = { name: "instance" };
 export const routes: Record<string, RestRoute<IncusClient, never>[]> = {
   "list-remotes": [{ method: "GET", path: "/v1/remotes" }],
   "get-instance-state": [{ method: "GET", path: "/v1/1-0/instances/{name}/state", pathArgs: instance }],
-  "start-instance": [{ method: "PUT", path: "/v1/1-0/instances/{name}/state-start", pathArgs: instance, body: "merge" }],
+  "start-instance": [
+    { method: "PUT", path: "/v1/1-0/instances/{name}/state-start", pathArgs: instance, body: "merge" },
+  ],
   "stop-instance": [{ method: "PUT", path: "/v1/1-0/instances/{name}/state-stop", pathArgs: instance, body: "merge" }],
   "restart-instance": [
     { method: "PUT", path: "/v1/1-0/instances/{name}/state-restart", pathArgs: instance, body: "merge" },

@@ -76,7 +76,9 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
   it("get-console-log returns what the console printed since the last read, bounded to the tail", async () => {
     const marker = `console-marker-${randomBytes(4).toString("hex")}`;
     incus("exec", NAME, "--", "sh", "-c", `echo ${marker} > /dev/console`);
-    const first = structured<{ content: string; truncated: boolean }>(await c.call("get-console-log", { instance: NAME }));
+    const first = structured<{ content: string; truncated: boolean }>(
+      await c.call("get-console-log", { instance: NAME }),
+    );
     expect(first.content).toContain(`${marker}\r\n`);
     expect(first.truncated).toBe(false);
     // Incus hands each console byte out once: the next read has only what came after.
@@ -103,7 +105,11 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
     const t = structured<{ content: string; offset: number; nextOffset: number; truncated: boolean }>(tail);
     expect(t).toMatchObject({ offset: whole.totalBytes - 40, nextOffset: whole.totalBytes, truncated: true });
     expect(t.content).toBe(whole.content.slice(-40));
-    expect(textOf(tail)).toMatch(new RegExp(`bytes ${whole.totalBytes - 40}-${whole.totalBytes} of ${whole.totalBytes} \\(truncated; earlier bytes: offset=`));
+    expect(textOf(tail)).toMatch(
+      new RegExp(
+        `bytes ${whole.totalBytes - 40}-${whole.totalBytes} of ${whole.totalBytes} \\(truncated; earlier bytes: offset=`,
+      ),
+    );
 
     const head = await c.call("get-instance-log", { instance: NAME, file: "lxc.log", offset: 0, maxBytes: 30 });
     expect(structured<{ content: string }>(head).content).toBe(whole.content.slice(0, 30));
@@ -121,12 +127,26 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
 
   it("push-file / pull-file: text with uid, gid and mode set, then kept on overwrite", async () => {
     const w = structured<{ uid: number; gid: number; mode: string }>(
-      await c.call("push-file", { instance: NAME, path: "/tmp/a.txt", content: "héllo\n", uid: 12, gid: 34, mode: "640" }),
+      await c.call("push-file", {
+        instance: NAME,
+        path: "/tmp/a.txt",
+        content: "héllo\n",
+        uid: 12,
+        gid: 34,
+        mode: "640",
+      }),
     );
     expect(w).toMatchObject({ uid: 12, gid: 34, mode: "0640" });
     expect(incus("exec", NAME, "--", "stat", "-c", "%u %g %a %s", "/tmp/a.txt").trim()).toBe("12 34 640 7");
     const r = await c.call("pull-file", { instance: NAME, path: "/tmp/a.txt" });
-    expect(structured(r)).toMatchObject({ content: "héllo\n", encoding: "utf8", uid: 12, gid: 34, mode: "0640", size: 7 });
+    expect(structured(r)).toMatchObject({
+      content: "héllo\n",
+      encoding: "utf8",
+      uid: 12,
+      gid: 34,
+      mode: "0640",
+      size: 7,
+    });
     expect(textOf(r)).toMatch(/^\/tmp\/a\.txt: file, uid 12, gid 34, mode 0640, 7 bytes\nhéllo\n$/);
 
     await c.call("push-file", { instance: NAME, path: "/tmp/a.txt", content: "second" });
@@ -137,7 +157,12 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
 
   it("binary files round-trip as base64; a file past maxBytes is cut and marked", async () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x80]), randomBytes(5000)]);
-    await c.call("push-file", { instance: NAME, path: "/tmp/b.bin", content: bytes.toString("base64"), encoding: "base64" });
+    await c.call("push-file", {
+      instance: NAME,
+      path: "/tmp/b.bin",
+      content: bytes.toString("base64"),
+      encoding: "base64",
+    });
     expect(incus("exec", NAME, "--", "md5sum", "/tmp/b.bin").split(" ")[0]).toBe(
       (await import("node:crypto")).createHash("md5").update(bytes).digest("hex"),
     );
@@ -161,9 +186,9 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
     expect(incus("exec", NAME, "--", "readlink", "/tmp/link").trim()).toBe("/tmp/d/x");
     const dir = await c.call("pull-file", { instance: NAME, path: "/tmp/d" });
     expect(structured(dir)).toMatchObject({ type: "directory", entries: ["x"], mode: "0700" });
-    expect(structured<{ entries: string[] }>(await c.call("pull-file", { instance: NAME, path: "/tmp" })).entries).toEqual(
-      expect.arrayContaining(["a.txt", "b.bin", "d", "link"]),
-    );
+    expect(
+      structured<{ entries: string[] }>(await c.call("pull-file", { instance: NAME, path: "/tmp" })).entries,
+    ).toEqual(expect.arrayContaining(["a.txt", "b.bin", "d", "link"]));
 
     await c.call("push-file", { instance: NAME, path: "/tmp/d/sub", type: "directory" });
     await c.call("push-file", { instance: NAME, path: "/tmp/d/sub/y", content: "y" });
@@ -171,7 +196,9 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
     const notEmpty = await c.call("delete-file", { instance: NAME, path: "/tmp/d" });
     expect(notEmpty.isError).toBe(true);
     expect(textOf(notEmpty)).toMatch(/directory not empty/);
-    const tree = structured<{ removed: number }>(await c.call("delete-file", { instance: NAME, path: "/tmp/d", recursive: true }));
+    const tree = structured<{ removed: number }>(
+      await c.call("delete-file", { instance: NAME, path: "/tmp/d", recursive: true }),
+    );
     // d, x, sub, y, up — the symlink to /tmp is removed as a link, never followed
     expect(tree.removed).toBe(5);
     expect((await c.call("delete-file", { instance: NAME, path: "/", recursive: true })).isError).toBe(true);
@@ -237,6 +264,10 @@ describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own insta
       expect(hint(n)?.readOnlyHint, n).toBe(true);
     }
     // reading the console drains its buffer on the daemon
-    expect(hint("get-console-log")).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    expect(hint("get-console-log")).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+    });
   });
 });

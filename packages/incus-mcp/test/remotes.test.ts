@@ -131,7 +131,14 @@ describe.skipIf(gate.skip)("several remotes from one server (real daemon: unix s
     const r = await c.call("list-remotes", {});
     const s = structured<{
       defaultRemote: string;
-      remotes: { name: string; addr: string; authType: string; isDefault: boolean; answers: boolean | null; auth?: string }[];
+      remotes: {
+        name: string;
+        addr: string;
+        authType: string;
+        isDefault: boolean;
+        answers: boolean | null;
+        auth?: string;
+      }[];
     }>(r);
     expect(s.defaultRemote).toBe("sock");
     const by = Object.fromEntries(s.remotes.map((x) => [x.name, x]));
@@ -140,7 +147,9 @@ describe.skipIf(gate.skip)("several remotes from one server (real daemon: unix s
     expect(by.tls).toMatchObject({ addr: HTTPS, authType: "tls", isDefault: false, answers: true, auth: "trusted" });
     expect(by.local).toMatchObject({ answers: true });
     expect(by.images).toMatchObject({ answers: null });
-    expect(textOf(r)).toMatch(new RegExp(`^\\* sock unix:// auth=file access project=${PROJECT_A} answers \\(trusted, Incus `, "m"));
+    expect(textOf(r)).toMatch(
+      new RegExp(`^\\* sock unix:// auth=file access project=${PROJECT_A} answers \\(trusted, Incus `, "m"),
+    );
     expect(textOf(r)).toMatch(/images .* \(simplestreams image server, not probed\)/);
   });
 
@@ -154,7 +163,9 @@ describe.skipIf(gate.skip)("several remotes from one server (real daemon: unix s
     expect(textOf(images)).toMatch(/remote "images" is a simplestreams image server, not an Incus API/);
     const envDefault = await connect({ INCUS_CONF: conf, INCUS_REMOTE: "gone" });
     try {
-      expect(textOf(await envDefault.call("list-instances", {}))).toMatch(/INCUS_REMOTE=gone: no remote "gone" .*known: local, sock, tls, images/);
+      expect(textOf(await envDefault.call("list-instances", {}))).toMatch(
+        /INCUS_REMOTE=gone: no remote "gone" .*known: local, sock, tls, images/,
+      );
       // list-remotes still answers when the default remote is wrong
       expect((await envDefault.call("list-remotes", { probe: false })).isError).toBeFalsy();
     } finally {
@@ -212,7 +223,11 @@ describe("remote credentials (loopback servers, no daemon needed)", () => {
         await c.call("list-remotes", { probe: false }),
       );
       expect(listed.defaultRemote).toBe("url");
-      expect(listed.remotes.map((r) => `${r.name}:${r.source}`)).toEqual(["local:built-in", "other:config", "url:INCUS_URL"]);
+      expect(listed.remotes.map((r) => `${r.name}:${r.source}`)).toEqual([
+        "local:built-in",
+        "other:config",
+        "url:INCUS_URL",
+      ]);
     } finally {
       await c.close();
       await main.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { VendorDefinition } from "@infra-mcp/core";
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
 import { LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
-import type { VendorDefinition } from "@infra-mcp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { incusVendor } from "../src/index.js";
@@ -72,9 +72,9 @@ describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", (
     await c.call("push-file", { instance: NAME, path: "/root/state", content: "after" });
     const restored = await c.call("restore-snapshot", { instance: NAME, snapshot: "s1" });
     expect(structured(restored)).toMatchObject({ succeeded: true, status: "Stopped" });
-    expect(structured<{ content: string }>(await c.call("pull-file", { instance: NAME, path: "/root/state" })).content).toBe(
-      "before",
-    );
+    expect(
+      structured<{ content: string }>(await c.call("pull-file", { instance: NAME, path: "/root/state" })).content,
+    ).toBe("before");
 
     const dup = await c.call("create-snapshot", { instance: NAME, snapshot: "s1" });
     expect(dup.isError).toBe(true);

@@ -39,7 +39,8 @@ export const createSnapshot = incus.tool({
       args.waitSeconds,
     );
     // The operation names the snapshot it makes (also when Incus picked the name).
-    const made = outcome.operation.resources?.instances_snapshots?.[0]?.replace(/^.*\/snapshots\//, "") ?? args.snapshot;
+    const made =
+      outcome.operation.resources?.instances_snapshots?.[0]?.replace(/^.*\/snapshots\//, "") ?? args.snapshot;
     return {
       text: `${args.instance}${made ? `/${made}` : ""}: ${describeOutcome(outcome)}`,
       structured: {

@@ -7,7 +7,8 @@ import { deleteTree, filePathArg, fileTarget } from "../files.js";
 export const deleteFile = incus.tool({
   name: "delete-file",
   title: "Delete file in instance",
-  description: "Delete a file, symlink or empty directory in an instance; recursive deletes a directory tree (up to 10000 entries; symlinks are not followed).",
+  description:
+    "Delete a file, symlink or empty directory in an instance; recursive deletes a directory tree (up to 10000 entries; symlinks are not followed).",
   toolset: "files",
   inputSchema: z.object({
     instance: instanceArg,

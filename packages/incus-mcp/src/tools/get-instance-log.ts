@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { encodePathSegment } from "@infra-mcp/core";
+import { z } from "zod";
 import { instanceArg, instancePath, projectArg, projectQuery } from "../api.js";
 import { incus } from "../builder.js";
 import { describeWindow, readLogWindow, windowArgs } from "../logs.js";

@@ -47,7 +47,8 @@ export const pullFile = incus.tool({
       };
     }
     const length = Number(res.headers.get("content-length"));
-    const size = Number.isFinite(length) && res.headers.has("content-length") ? length : res.truncated ? null : res.data.length;
+    const size =
+      Number.isFinite(length) && res.headers.has("content-length") ? length : res.truncated ? null : res.data.length;
     const decoded = decodeBytes(res.data, res.truncated);
     const cut = res.truncated
       ? `; first ${res.data.length} bytes shown (truncated: raise maxBytes, up to ${MAX_FILE_BYTES})`

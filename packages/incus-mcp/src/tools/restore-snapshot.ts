@@ -23,7 +23,12 @@ export const restoreSnapshot = incus.tool({
     const query = projectQuery(ctx.client, args.project);
     const outcome = await runOperation(
       ctx.client,
-      { method: "PUT", path: instancePath(args.instance), query, body: { restore: args.snapshot, stateful: args.stateful } },
+      {
+        method: "PUT",
+        path: instancePath(args.instance),
+        query,
+        body: { restore: args.snapshot, stateful: args.stateful },
+      },
       ctx,
       args.waitSeconds,
     );

@@ -5,8 +5,7 @@ import { changeState, lifecycleArgs } from "../lifecycle.js";
 export const startInstance = incus.tool({
   name: "start-instance",
   title: "Start instance",
-  description:
-    "Start an instance, waiting up to waitSeconds; returns the resulting status.",
+  description: "Start an instance, waiting up to waitSeconds; returns the resulting status.",
   toolset: "instances",
   inputSchema: z.object(lifecycleArgs),
   hints: "idempotentWrite",
