@@ -102,6 +102,24 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
   };
 }
 
+/**
+ * zod's namespace re-exports all of its ~50 error-message locales (~200 KB), which a bundle keeps
+ * since `z.locales` is reachable; the servers only ever use English (zod's default). The bin's
+ * bundle gets a locales index with English alone, so a first start does not parse the rest.
+ */
+export function zodEnglishOnly(): EsbuildPlugin {
+  return {
+    name: "zod-english-only",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+        contents: 'export { default as en } from "./en.js";\n',
+        loader: "js",
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
 const CORE_LAUNCH = fileURLToPath(new URL("./packages/core/src/launch.ts", import.meta.url));
 
 /**
@@ -140,7 +158,7 @@ export function binBundle(packageJsonUrl: URL): Options[] {
       outExtension: () => ({ js: ".cjs" }),
       splitting: false,
       clean: ["cli.cjs*", "lazy"],
-      esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate")],
+      esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate"), zodEnglishOnly()],
     },
     {
       ...common,
