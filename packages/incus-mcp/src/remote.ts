@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { ConfigError, type Env } from "@infra-mcp/core";
+import { ConfigError, type Env, registerSecret } from "@infra-mcp/core";
 import { parse } from "yaml";
 
 /** One remote of the incus CLI's config.yml, with the files the CLI keeps beside it. */
@@ -69,11 +69,18 @@ export function readRemote(name: string, env: Env): IncusRemote {
   if (remote.authType === "oidc") {
     const tokens = optional(join(dir, "oidctokens", `${name}.json`));
     if (tokens) {
+      let t: { access_token?: unknown; refresh_token?: unknown };
       try {
-        const t = JSON.parse(tokens) as { access_token?: unknown };
-        if (typeof t.access_token === "string" && t.access_token) remote.oidcAccessToken = t.access_token;
+        t = JSON.parse(tokens) as typeof t;
       } catch {
         throw new ConfigError(`INCUS_REMOTE=${name}: oidctokens/${name}.json is not valid JSON.`);
+      }
+      // Credentials read from the CLI's cache are secrets like INCUS_TOKEN: scrubbed from all output.
+      const source = `INCUS_REMOTE=${name} (oidctokens/${name}.json)`;
+      if (typeof t.refresh_token === "string" && t.refresh_token) registerSecret(t.refresh_token, source);
+      if (typeof t.access_token === "string" && t.access_token) {
+        registerSecret(t.access_token, source);
+        remote.oidcAccessToken = t.access_token;
       }
     }
   } else if (!cert || !key) {
