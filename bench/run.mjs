@@ -206,6 +206,8 @@ if (want("http")) {
         QOVERY_API_URL: upstream.url,
         QOVERY_API_KEY: FAKE_KEY,
         MCP_HTTP_MAX_SESSIONS: String(sessions + 56),
+        // One load generator is one client: give it the whole cap.
+        MCP_HTTP_MAX_SESSIONS_PER_CLIENT: String(sessions + 56),
       });
     } catch (error) {
       results.http = { skipped: `qovery-mcp --http does not serve yet: ${error.message.split("\n")[0]}` };
@@ -219,7 +221,10 @@ if (want("http")) {
         // session-list needs no configuration), under the same load as the anchor's echo.
         let bare;
         if (builtBins.includes("portainer")) {
-          const p = await startHttpBin(binOf("portainer"), { MCP_HTTP_MAX_SESSIONS: String(sessions + 56) });
+          const p = await startHttpBin(binOf("portainer"), {
+            MCP_HTTP_MAX_SESSIONS: String(sessions + 56),
+            MCP_HTTP_MAX_SESSIONS_PER_CLIENT: String(sessions + 56),
+          });
           try {
             log(`HTTP load: portainer-mcp --http session-list (no upstream), ${sessions} sessions × ${seconds} s`);
             bare = await httpLoad(p.url, { sessions, seconds, tool: "session-list", args: {} });
