@@ -123,7 +123,7 @@ export class McpHttpEndpoint<C> {
     await Promise.all([...this.#sessions.values()].map((s) => this.#drop(s, "shutdown")));
   }
 
-  /** The request's own credential header, if any; a refused one is answered here (undefined → stop). */
+  /** The request's own credential header, if any; an unusable one is answered 400 here (REFUSED: stop). */
   #userCredential(req: IncomingMessage, res: ServerResponse): UserCredential | undefined | typeof REFUSED {
     try {
       return credentialOverride(this.vendor, req.headers, this.#options.env ?? process.env);
