@@ -362,12 +362,17 @@ ${servers(stateless)}
     // The tool tables of the very bundle the replicas run (apps/gateway/dist), not the vendors' own builds.
     const bundle = pathToFileURL(join(repoRoot, "apps/gateway/dist/index.js")).href;
     const { vendors } = (await import(bundle)) as { vendors: VendorDefinition<unknown>[] };
-    // Tools that always open a session, and the session-* tools; a tool whose session mode is
-    // optional (execute-websocket …) stays, one-shot only.
-    const sessionTools = new Set(
-      vendors.flatMap((v) => v.tools.filter((t) => t.opensSession === true || t.usesSessions).map((t) => t.name)),
-    );
+    // Per vendor (two vendors may use one tool name): tools that always open a session, and the
+    // session-* tools; a tool whose session mode is optional (execute-websocket …) stays, one-shot only.
+    const sessionToolsOf = (mount: string) =>
+      new Set(
+        vendors
+          .find((v) => v.name === `${mount}-mcp`)!
+          .tools.filter((t) => t.opensSession === true || t.usesSessions)
+          .map((t) => t.name),
+      );
     for (const mount of ["portainer", "incus", "qovery"]) {
+      const sessionTools = sessionToolsOf(mount);
       const list = async (p: number) => {
         const conn = await connect(`http://127.0.0.1:${p}/${mount}/mcp`);
         const names = (await conn.client.listTools()).tools.map((t) => t.name).sort();
