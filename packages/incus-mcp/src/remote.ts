@@ -113,7 +113,7 @@ export function remoteCredentials(entry: RemoteEntry, dir: string): IncusRemote 
         throw new ConfigError(`Remote ${entry.name}: oidctokens/${entry.name}.json is not valid JSON.`);
       }
       // Credentials read from the CLI's cache are secrets like INCUS_TOKEN: scrubbed from all output.
-      const source = `INCUS_REMOTE=${name} (oidctokens/${name}.json)`;
+      const source = `Remote ${entry.name} (oidctokens/${entry.name}.json)`;
       if (typeof t.refresh_token === "string" && t.refresh_token) registerSecret(t.refresh_token, source);
       if (typeof t.access_token === "string" && t.access_token) {
         registerSecret(t.access_token, source);

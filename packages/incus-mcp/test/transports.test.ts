@@ -202,7 +202,7 @@ describe("bearer token, redaction, cancellation and a dead daemon (loopback, no 
       const short = await connect({ INCUS_REMOTE: "sso", INCUS_CONF: conf });
       const e = await short.call("get-operations", {});
       expect(e.isError).toBe(true);
-      expect(textOf(e)).toMatch(/INCUS_REMOTE=sso.*shorter than 6/);
+      expect(textOf(e)).toMatch(/Remote sso.*shorter than 6/);
       await short.close();
     } finally {
       rmSync(conf, { recursive: true, force: true });
