@@ -36,10 +36,12 @@ HTTP/REST (--http, --rest):
   MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default loopback origins)
   MCP_HTTP_MAX_BODY_BYTES          Request body limit, larger → 413 (default 1048576)
   MCP_HTTP_MAX_SESSIONS            Concurrent MCP sessions, more → 503 (default 64)
+  MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (credential header, else address) may hold,
+                                   more → 503 (default half of MCP_HTTP_MAX_SESSIONS)
   MCP_HTTP_SESSION_IDLE_SECONDS    Idle MCP session expiry (default 1800)
   MCP_INSTANCE_ID                  Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
-  MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value a new session adopts as its id;
-                                   for hash-by-session-id proxies that write it (see "Running for a team")`;
+  MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value prefixes a new session's generated
+                                   id, for proxies that hash on it (see "Running for a team")`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
 

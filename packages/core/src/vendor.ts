@@ -4,6 +4,7 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
+import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry } from "./sessions.js";
 import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 
@@ -55,7 +56,13 @@ export interface ServerOptions extends ToolFilter {
   sessionLimits?: Partial<SessionLimits>;
   /** Extra identification in serverInfo (e.g. a replica id). */
   instanceId?: string;
+  /** The redaction scope of this server's user (a per-user credential), for every call. */
+  redaction?: Redactor;
 }
+
+/** What a session-optional tool is told in stateless mode when asked for a session. */
+export const STATELESS_NO_SESSION =
+  "session:true is not available: this server is stateless (--stateless), so nothing outlives a request. Leave session out for a one-shot run.";
 
 export interface ServerHandle {
   server: McpServer;
@@ -80,7 +87,10 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     },
     { ...(instructions ? { instructions } : {}), capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator },
   );
-  const sessions = new SessionRegistry(options.sessionLimits);
+  const sessions = new SessionRegistry(
+    options.sessionLimits,
+    options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
+  );
   const ending = new AbortController();
   let client: C | undefined;
   let configError: ConfigError | undefined;
@@ -88,14 +98,20 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     if (client !== undefined) return client;
     if (configError) throw configError;
     try {
-      client = vendor.createClient(options.env ?? process.env);
+      // Inside the user's scope: a per-user credential read here stays out of the process-wide set.
+      client = withRedactionScope(options.redaction, () => vendor.createClient(options.env ?? process.env));
       return client;
     } catch (error) {
       if (error instanceof ConfigError) configError = error;
       throw error;
     }
   };
-  registerTools(server, tools, { getClient, sessions, sessionSignal: ending.signal });
+  registerTools(server, tools, {
+    getClient,
+    sessions,
+    sessionSignal: ending.signal,
+    ...(options.redaction ? { redaction: options.redaction } : {}),
+  });
   installToolList(server, tools);
   return {
     server,
@@ -116,8 +132,15 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
 function statelessNote<C>(all: readonly AnyTool<C>[], kept: readonly AnyTool<C>[], options: ToolFilter): string {
   if (!options.stateless) return "";
   const dropped = selectTools(all, { ...options, stateless: false }).filter((t) => !kept.includes(t));
-  if (!dropped.length) return "";
   const names = dropped.filter((t) => !t.usesSessions).map((t) => t.name);
   if (dropped.some((t) => t.usesSessions)) names.push("session-*");
-  return `This server is stateless, so session tools are not offered (unavailable here: ${names.join(", ")}).`;
+  const optional = kept.filter((t) => t.opensSession === "optional").map((t) => t.name);
+  return [
+    names.length
+      ? `This server is stateless, so session tools are not offered (unavailable here: ${names.join(", ")}).`
+      : "",
+    optional.length ? `${optional.join(", ")} run one-shot only here (no session:true).` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 }

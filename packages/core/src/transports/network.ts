@@ -6,16 +6,10 @@ import { ConfigError } from "../errors.js";
 import { log } from "../logger.js";
 import type { RestSurface } from "../rest/index.js";
 import type { VendorDefinition } from "../vendor.js";
+import { guardFromEnv, type NetworkGuard } from "./guard.js";
 import { McpHttpEndpoint } from "./http.js";
-import {
-  guardFromEnv,
-  limitsFromEnv,
-  type NetworkGuard,
-  type NetworkLimits,
-  refuseUpgrade,
-  sendJson,
-  sendProblem,
-} from "./security.js";
+import { limitsFromEnv, type NetworkLimits, resolveLimits } from "./limits.js";
+import { refuseUpgrade, sendJson, sendProblem } from "./problem.js";
 
 export interface NetworkOptions {
   /** Serve MCP over Streamable HTTP. */
@@ -30,7 +24,7 @@ export interface NetworkOptions {
   tools?: string[] | undefined;
   /** Environment read for credentials and MCP_HTTP_* settings (default process.env). */
   env?: Env;
-  /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS / MCP_HTTP_SESSION_IDLE_SECONDS. */
+  /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS(_PER_CLIENT) / MCP_HTTP_SESSION_IDLE_SECONDS. */
   limits?: Partial<NetworkLimits>;
   /** "root": one vendor at /mcp. "prefixed": each vendor at /<name without -mcp>/mcp (the gateway). */
   mount?: "root" | "prefixed";
@@ -41,7 +35,7 @@ export interface NetworkOptions {
    * as the `X-MCP-Instance` response header, so a client behind a load balancer can tell replicas apart.
    */
   instanceId?: string;
-  /** Header proposing a new session's id (default MCP_SESSION_ID_HEADER); see McpEndpointOptions. */
+  /** Header carrying a proxy's routing key (default MCP_SESSION_ID_HEADER); see McpEndpointOptions. */
   sessionIdHeader?: string;
 }
 
@@ -72,7 +66,10 @@ export function instanceIdFromEnv(env: Env): string | undefined {
   return raw;
 }
 
-/** MCP_SESSION_ID_HEADER: a header name, e.g. x-request-id (set only behind a proxy that writes it). */
+/**
+ * MCP_SESSION_ID_HEADER: a header name, e.g. x-request-id, whose value at initialize is recorded
+ * as the new session id's routing prefix (set only behind a proxy that writes it).
+ */
 export function sessionIdHeaderFromEnv(env: Env): string | undefined {
   const raw = env.MCP_SESSION_ID_HEADER?.trim().toLowerCase();
   if (!raw) return undefined;
@@ -99,7 +96,7 @@ export async function serveNetwork(
   const mount = opts.mount ?? (vendors.length === 1 ? "root" : "prefixed");
   if (mount === "root" && vendors.length > 1) throw new ConfigError('mount "root" serves exactly one vendor.');
   const guard = guardFromEnv(opts.host, env);
-  const limits = { ...limitsFromEnv(env), ...opts.limits };
+  const limits = resolveLimits({ ...limitsFromEnv(env), ...opts.limits });
   const instanceId = opts.instanceId ?? instanceIdFromEnv(env);
   const sessionIdHeader = opts.sessionIdHeader ?? sessionIdHeaderFromEnv(env);
   const allow = vendors.length === 1 ? opts.tools : undefined;
@@ -232,7 +229,10 @@ function sessionCounts(routes: Map<string, McpHttpEndpoint<unknown>>): Record<st
   return Object.fromEntries([...routes.values()].map((e) => [e.vendor.name, e.sessionCount]));
 }
 
-/** Liveness: Host/Origin still checked; no bearer needed so probes work; says nothing sensitive. */
+/**
+ * Liveness: Host/Origin still checked; no bearer needed so probes work. The details (session
+ * counts, routes) only with the configured token: without one configured, nobody sees them.
+ */
 function health(
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -244,8 +244,7 @@ function health(
     refuse(res, verdict);
     return;
   }
-  const authed = guard.check(req).ok;
-  sendJson(res, 200, { status: "ok", ...(authed ? details() : {}) });
+  sendJson(res, 200, { status: "ok", ...(guard.authenticated(req) ? details() : {}) });
 }
 
 function refuse(res: http.ServerResponse, verdict: { status?: number; title?: string; detail?: string }): void {
