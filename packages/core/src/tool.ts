@@ -1,4 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type WebSocket from "ws";
@@ -176,9 +176,15 @@ export interface RegisterOptions<C> {
   sessionSignal?: AbortSignal;
 }
 
-export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[], options: RegisterOptions<C>): void {
+/** Registers the tools; returns their SDK handles by name (to hide and show them per access level). */
+export function registerTools<C>(
+  server: McpServer,
+  tools: readonly AnyTool<C>[],
+  options: RegisterOptions<C>,
+): Map<string, RegisteredTool> {
+  const registered = new Map<string, RegisteredTool>();
   for (const tool of tools) {
-    server.registerTool(
+    const handle = server.registerTool(
       tool.name,
       {
         title: tool.title,
@@ -222,5 +228,7 @@ export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[]
         }
       },
     );
+    registered.set(tool.name, handle);
   }
+  return registered;
 }
