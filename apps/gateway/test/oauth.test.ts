@@ -72,7 +72,9 @@ describe("gateway with team sign-in (OAuth resource server)", () => {
     qovery = http.createServer((req, res) => {
       seen.push({ headers: req.headers, url: req.url ?? "" });
       req.resume();
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ "deployment.termination_grace_period_seconds": 60 }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ "deployment.termination_grace_period_seconds": 60 }));
     });
     await new Promise<void>((r) => qovery.listen(0, "127.0.0.1", r));
     net = await startGateway({
@@ -149,7 +151,10 @@ describe("gateway with team sign-in (OAuth resource server)", () => {
       const { client } = await connect(net.mcpUrls[vendor.name] ?? "", userToken);
       try {
         const listed = (await client.listTools()).tools;
-        expect(listed.some((t) => t.annotations?.readOnlyHint === false), vendor.name).toBe(true);
+        expect(
+          listed.some((t) => t.annotations?.readOnlyHint === false),
+          vendor.name,
+        ).toBe(true);
       } finally {
         await client.close();
       }
