@@ -172,7 +172,7 @@ describe("gateway with team sign-in (OAuth resource server)", () => {
       const res = await fetch(url, {
         method: route.method,
         headers: { authorization: `Bearer ${readToken}`, "content-type": "application/json" },
-        body: route.method === "GET" ? undefined : JSON.stringify({ name: "copy", environment_id: CONTAINER }),
+        ...(route.method === "GET" ? {} : { body: JSON.stringify({ name: "copy", environment_id: CONTAINER }) }),
       });
       expect(res.status, vendor).toBe(403);
       expect(((await res.json()) as { error: string }).error).toBe("insufficient_scope");

@@ -5,6 +5,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { OAuthProtectedResourceMetadataSchema } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
+
+type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ConfigError } from "../src/errors.js";
@@ -425,7 +428,7 @@ describe("the key set cache", () => {
   it("is fetched once, and again only for a key id it has not seen (rotation)", async () => {
     const first = await generateKeyPair("ES256", { extractable: true });
     const second = await generateKeyPair("ES256", { extractable: true });
-    const jwk = async (k: CryptoKey, kid: string) => ({ ...(await exportJWK(k)), kid, alg: "ES256", use: "sig" });
+    const jwk = async (k: KeyLike, kid: string) => ({ ...(await exportJWK(k)), kid, alg: "ES256", use: "sig" });
     let keys = [await jwk(first.publicKey, "k1")];
     let fetches = 0;
     const jwks = http.createServer((_req, res) => {
@@ -444,7 +447,7 @@ describe("the key set cache", () => {
       },
       { resourceName: "t", jwksCooldownMs: 0 },
     );
-    const token = (key: CryptoKey, kid: string) =>
+    const token = (key: KeyLike, kid: string) =>
       new SignJWT({ sub: "svc", scope: "mcp:read" })
         .setProtectedHeader({ alg: "ES256", kid })
         .setIssuer(issuer)
