@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { normalizeObjectSchema } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 import { toJsonSchemaCompat } from "@modelcontextprotocol/sdk/server/zod-json-schema-compat.js";
 import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
@@ -88,14 +88,22 @@ export function listTools(tools: readonly AnyTool<unknown>[], fromFile = precomp
   });
 }
 
-/** Replaces McpServer's tools/list handler (which converts every schema on every call) with listTools. */
-export function installToolList(server: McpServer, tools: readonly AnyTool<unknown>[]): void {
-  let listed: Tool[] | undefined;
+/**
+ * Replaces McpServer's tools/list handler (which converts every schema on every call) with
+ * listTools. Like McpServer's, it lists only the tools currently enabled (a read-only scope
+ * disables the writers of a session); the entries themselves are built once.
+ */
+export function installToolList(
+  server: McpServer,
+  tools: readonly AnyTool<unknown>[],
+  registered: ReadonlyMap<string, RegisteredTool>,
+): void {
+  let entries: Tool[] | undefined;
   server.server.setRequestHandler(ListToolsRequestSchema, () => {
-    const first = listed === undefined;
-    listed ??= listTools(tools);
+    const first = entries === undefined;
+    entries ??= listTools(tools);
     if (first) setImmediate(signalStarted);
-    return { tools: listed };
+    return { tools: entries.filter((t) => registered.get(t.name)?.enabled) };
   });
 }
 

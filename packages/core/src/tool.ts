@@ -1,4 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type WebSocket from "ws";
@@ -183,15 +183,23 @@ export interface RegisterOptions<C> {
   redaction?: Redactor;
 }
 
-export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[], options: RegisterOptions<C>): void {
+/** Registers the tools; returns their SDK handles by name (to hide and show them per access level). */
+export function registerTools<C>(
+  server: McpServer,
+  tools: readonly AnyTool<C>[],
+  options: RegisterOptions<C>,
+): Map<string, RegisteredTool> {
+  const registered = new Map<string, RegisteredTool>();
   for (const tool of tools) {
-    server.registerTool(
+    const handle = server.registerTool(
       tool.name,
       sdkToolConfig(tool),
       (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) =>
         withRedactionScope(options.redaction, () => callTool(tool, args, extra, options)),
     );
+    registered.set(tool.name, handle);
   }
+  return registered;
 }
 
 async function callTool<C>(

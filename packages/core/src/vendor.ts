@@ -1,4 +1,4 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Env } from "./credentials.js";
@@ -67,6 +67,11 @@ export const STATELESS_NO_SESSION =
 export interface ServerHandle {
   server: McpServer;
   sessions: SessionRegistry;
+  /**
+   * Hides (readOnly true) or shows again the tools without readOnlyHint: an OAuth session whose
+   * token grants only the read scope lists and calls read-only tools. No-op when unchanged.
+   */
+  setReadOnly(readOnly: boolean): void;
   /** Closes sessions, aborts in-flight calls and releases the client. */
   close(): Promise<void>;
 }
@@ -106,16 +111,28 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
       throw error;
     }
   };
-  registerTools(server, tools, {
+  const registered = registerTools(server, tools, {
     getClient,
     sessions,
     sessionSignal: ending.signal,
     ...(options.redaction ? { redaction: options.redaction } : {}),
   });
-  installToolList(server, tools);
+  installToolList(server, tools, registered);
+  const writers: RegisteredTool[] = tools
+    .filter((t) => !t.annotations.readOnlyHint)
+    .flatMap((t) => {
+      const r = registered.get(t.name);
+      return r ? [r] : [];
+    });
+  let hidden = false;
   return {
     server,
     sessions,
+    setReadOnly(readOnly) {
+      if (readOnly === hidden) return;
+      hidden = readOnly;
+      for (const r of writers) readOnly ? r.disable() : r.enable();
+    },
     async close() {
       ending.abort();
       await sessions.closeAll();

@@ -13,6 +13,7 @@ import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, typ
 import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../transports/body.js";
 import { CredentialHeaderError, credentialOverride, type UserCredential } from "../transports/credential.js";
 import { type NetworkLimits, resolveLimits } from "../transports/limits.js";
+import type { RequestAccess } from "../transports/oauth.js";
 import { refuseUpgrade, sendJson, sendProblem } from "../transports/problem.js";
 import type { VendorDefinition } from "../vendor.js";
 import { type Bridge, bridgeWebSockets, holdUpstream } from "./passthrough.js";
@@ -39,8 +40,9 @@ export interface RestOptions extends ToolFilter {
 
 export interface RestSurface {
   readonly routes: readonly CompiledRoute[];
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  /** `access`: what the caller's OAuth token allows (none without OAuth). */
+  handle(req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void>;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, access?: RequestAccess): Promise<void>;
   /** Open websocket bridges (for tests and /healthz). */
   readonly bridges: ReadonlySet<Bridge>;
   close(): Promise<void>;
@@ -112,7 +114,7 @@ export function createRestSurface(
     return { ok: true, args: parsed.data };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://rest.invalid");
     let match: ReturnType<typeof matchRoute>;
     try {
@@ -135,6 +137,9 @@ export function createRestSurface(
       );
     }
     const { route: compiled, pathArgs } = match;
+    if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
+      return sendProblem(res, insufficientScope(compiled.tool.name), access.insufficientScope());
+    }
     if (compiled.route.websocket && req.method === "GET" && !compiled.tool.annotations.readOnlyHint) {
       return sendProblem(
         res,
@@ -209,7 +214,7 @@ export function createRestSurface(
     }
   };
 
-  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, access?: RequestAccess): Promise<void> => {
     socket.on("error", () => {});
     if (closing) return refuseUpgrade(socket, 503, "Shutting down");
     const url = new URL(req.url ?? "/", "http://rest.invalid");
@@ -223,6 +228,10 @@ export function createRestSurface(
       return refuseUpgrade(socket, 404, "Not found", `No websocket route at ${url.pathname}.`);
     }
     const compiled = match.route;
+    if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
+      const p = insufficientScope(compiled.tool.name);
+      return refuseUpgrade(socket, 403, p.title, p.detail, access.insufficientScope());
+    }
     const open = compiled.route.openUpstreamSocket;
     if (!open) {
       return refuseUpgrade(
@@ -325,6 +334,17 @@ export function createRestSurface(
       for (const [vendor, client] of shared) await vendor.closeClient?.(client)?.catch(() => {});
       shared.clear();
     },
+  };
+}
+
+function insufficientScope(tool: string) {
+  return {
+    type: `${PROBLEM_BASE}insufficient-scope`,
+    title: "Insufficient scope",
+    status: 403,
+    error: "insufficient_scope",
+    detail: `The tool "${tool}" changes things and your access token grants read-only access; sign in with the write scope.`,
+    tool,
   };
 }
 

@@ -20,6 +20,8 @@ export interface GuardOptions {
   allowedHosts?: readonly string[];
   /** Extra Origins accepted (MCP_HTTP_ALLOWED_ORIGINS), e.g. https://app.example. */
   allowedOrigins?: readonly string[];
+  /** Requests are authenticated by OAuth (transports/oauth.ts), so no static token is needed off loopback. */
+  oauth?: boolean;
 }
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -69,9 +71,14 @@ export class NetworkGuard {
   constructor(options: GuardOptions) {
     const token = options.token?.trim() || undefined;
     this.#loopbackOnly = isLoopbackHost(options.host);
-    if (!this.#loopbackOnly && !token) {
+    if (token && options.oauth) {
       throw new ConfigError(
-        `Refusing to listen on non-loopback address ${options.host} without authentication: set MCP_HTTP_TOKEN (clients then send "Authorization: Bearer <token>"), or bind to 127.0.0.1.`,
+        "MCP_HTTP_TOKEN and MCP_OAUTH_ISSUER are both set: use one (MCP_HTTP_TOKEN for a single shared token, MCP_OAUTH_ISSUER for team sign-in).",
+      );
+    }
+    if (!this.#loopbackOnly && !token && !options.oauth) {
+      throw new ConfigError(
+        `Refusing to listen on non-loopback address ${options.host} without authentication: set MCP_HTTP_TOKEN (clients then send "Authorization: Bearer <token>") or MCP_OAUTH_ISSUER (team sign-in), or bind to 127.0.0.1.`,
       );
     }
     if (token) {
@@ -180,12 +187,13 @@ function list(raw: string | undefined): string[] {
 }
 
 /** Guard settings from MCP_HTTP_TOKEN, MCP_HTTP_ALLOWED_HOSTS, MCP_HTTP_ALLOWED_ORIGINS. */
-export function guardFromEnv(host: string, env: Env = process.env): NetworkGuard {
+export function guardFromEnv(host: string, env: Env = process.env, options: { oauth?: boolean } = {}): NetworkGuard {
   return new NetworkGuard({
     host,
     // readCredential registers the token with the redactor (and refuses one too short to redact).
     token: readCredential({ env: ["MCP_HTTP_TOKEN"], file: true, description: "HTTP bearer token" }, env),
     allowedHosts: list(env.MCP_HTTP_ALLOWED_HOSTS),
     allowedOrigins: list(env.MCP_HTTP_ALLOWED_ORIGINS),
+    ...(options.oauth ? { oauth: true } : {}),
   });
 }

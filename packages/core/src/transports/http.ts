@@ -6,11 +6,12 @@ import type { Env } from "../credentials.js";
 import { log } from "../logger.js";
 import { type Redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import type { SessionLimits } from "../sessions.js";
-import type { ToolFilter } from "../tool.js";
+import { selectTools, type ToolFilter } from "../tool.js";
 import { createVendorServer, type ServerHandle, type VendorDefinition } from "../vendor.js";
 import { BodyTooLargeError, readBody } from "./body.js";
 import { CredentialHeaderError, credentialOverride, sameCredential, type UserCredential } from "./credential.js";
 import { type NetworkLimits, resolveLimits } from "./limits.js";
+import type { RequestAccess } from "./oauth.js";
 import { sendJson } from "./problem.js";
 
 /**
@@ -46,6 +47,8 @@ interface McpSession {
   inflight: number;
   /** Digest of the credential header this session was opened with, if any. */
   credential: Buffer | undefined;
+  /** The OAuth subject that opened the session; every later request must come from it. */
+  subject: string | undefined;
   /** Scrubs that credential from this session's output; dropped with the session. */
   redaction: Redactor | undefined;
   /** Whose share of the session cap this session counts against. */
@@ -66,6 +69,7 @@ export class McpHttpEndpoint<C> {
   #statelessInflight = 0;
   #sweeper: NodeJS.Timeout | undefined;
   #closing = false;
+  #writers: Set<string> | undefined;
 
   constructor(vendor: VendorDefinition<C>, options: McpEndpointOptions = {}) {
     this.vendor = vendor;
@@ -86,9 +90,10 @@ export class McpHttpEndpoint<C> {
     return this.#options.stateless === true;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `access`: what the caller's OAuth token allows (none without OAuth). */
+  async handle(req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void> {
     if (this.#closing) return rpcError(res, 503, -32000, "Server is shutting down.");
-    if (this.stateless) return this.#handleStateless(req, res);
+    if (this.stateless) return this.#handleStateless(req, res, access);
     const sid = headerValue(req, SESSION_HEADER);
     if (req.method === "POST") {
       const body = await this.#readJson(req, res);
@@ -97,13 +102,13 @@ export class McpHttpEndpoint<C> {
         if (!isInitializeRequest(body)) {
           return rpcError(res, 400, -32000, "Bad Request: no Mcp-Session-Id header; start with an initialize request.");
         }
-        return this.#initialize(req, res, body);
+        return this.#initialize(req, res, body, access);
       }
-      return this.#forward(sid, req, res, body);
+      return this.#forward(sid, req, res, body, access);
     }
     if (req.method === "GET" || req.method === "DELETE") {
       if (sid === undefined) return rpcError(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required.");
-      return this.#forward(sid, req, res, undefined);
+      return this.#forward(sid, req, res, undefined, access);
     }
     return rpcError(res, 405, -32000, "Method not allowed.", { allow: "GET, POST, DELETE" });
   }
@@ -156,7 +161,7 @@ export class McpHttpEndpoint<C> {
     return { ...(readOnly ? { readOnly } : {}), ...(allow ? { allow } : {}), ...(stateless ? { stateless } : {}) };
   }
 
-  async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown, access?: RequestAccess): Promise<void> {
     const user = this.#userCredential(req, res);
     if (user === REFUSED) return;
     if (this.#sessions.size + this.#pending >= this.limits.maxSessions) {
@@ -169,14 +174,18 @@ export class McpHttpEndpoint<C> {
         { "retry-after": "5" },
       );
     }
-    // One client (its credential, else its address) gets a share of the cap, so it cannot lock
-    // every other client out until its sessions expire.
-    const client = user ? `credential:${user.digest.toString("hex")}` : `address:${req.socket.remoteAddress ?? "?"}`;
+    // One client (its OAuth subject, else its credential, else its address) gets a share of the
+    // cap, so it cannot lock every other client out until its sessions expire.
+    const client = access?.subject
+      ? `subject:${access.subject}`
+      : user
+        ? `credential:${user.digest.toString("hex")}`
+        : `address:${req.socket.remoteAddress ?? "?"}`;
     if ((this.#perClient.get(client) ?? 0) >= this.limits.maxSessionsPerClient) {
       log.warn("MCP per-client session share reached", {
         server: this.vendor.name,
         max: this.limits.maxSessionsPerClient,
-        by: user ? "credential" : "address",
+        by: access?.subject ? "subject" : user ? "credential" : "address",
       });
       return rpcError(
         res,
@@ -189,6 +198,7 @@ export class McpHttpEndpoint<C> {
     // Accepted: from here on the user's credential is scrubbed from this session's output.
     const redaction = user ? scopedRedactor(user.value) : undefined;
     const handle = createVendorServer(this.vendor, this.#serverOptions(false, user, redaction));
+    if (access?.readOnly) handle.setReadOnly(true);
     const session: McpSession = {
       id: undefined,
       transport: undefined as unknown as StreamableHTTPServerTransport,
@@ -196,6 +206,7 @@ export class McpHttpEndpoint<C> {
       lastActivity: Date.now(),
       inflight: 0,
       credential: user?.digest,
+      subject: access?.subject,
       redaction,
       client,
       closed: false,
@@ -245,11 +256,28 @@ export class McpHttpEndpoint<C> {
     return key && ROUTING_KEY.test(key) ? key : undefined;
   }
 
-  async #forward(sid: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async #forward(
+    sid: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    access?: RequestAccess,
+  ): Promise<void> {
     const session = this.#sessions.get(sid);
     if (!session || session.closed) {
       return rpcError(res, 404, -32001, "Session not found: it ended or expired. Initialize a new one.");
     }
+    if (session.subject !== access?.subject) {
+      return rpcError(
+        res,
+        403,
+        -32000,
+        "This MCP session was opened by another user; initialize a session of your own.",
+      );
+    }
+    if (access && this.#refuseScope(res, body, access)) return;
+    // The tools listed follow the scope of the token in hand (a client may step up mid-session).
+    session.handle.setReadOnly(access?.readOnly ?? false);
     const user = this.#userCredential(req, res);
     if (user === REFUSED) return;
     // A session opened with a user's credential runs with it: every request of the session
@@ -313,12 +341,13 @@ export class McpHttpEndpoint<C> {
     await session.transport.close().catch(() => {});
   }
 
-  async #handleStateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handleStateless(req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void> {
     if (req.method !== "POST") {
       return rpcError(res, 405, -32000, "Method not allowed: this server is stateless (POST only).", { allow: "POST" });
     }
     const body = await this.#readJson(req, res);
     if (body === NO_BODY) return;
+    if (access && this.#refuseScope(res, body, access)) return;
     if (this.#statelessInflight >= this.limits.maxSessions) {
       return rpcError(res, 503, -32000, `Too many concurrent requests (${this.limits.maxSessions}).`, {
         "retry-after": "1",
@@ -328,6 +357,7 @@ export class McpHttpEndpoint<C> {
     if (user === REFUSED) return;
     const redaction = user ? scopedRedactor(user.value) : undefined;
     const handle = createVendorServer(this.vendor, this.#serverOptions(true, user, redaction));
+    if (access?.readOnly) handle.setReadOnly(true);
     // No sessionIdGenerator: the SDK's stateless mode (no Mcp-Session-Id issued or checked).
     const transport = new StreamableHTTPServerTransport({
       maxRequestBodySize: this.limits.maxBodyBytes,
@@ -349,6 +379,39 @@ export class McpHttpEndpoint<C> {
       finish();
       throw error;
     }
+  }
+
+  /**
+   * A tools/call (alone or in a batch) for a tool this server offers but the token's scope does not
+   * cover → 403 insufficient_scope with the challenge naming the scope, so the client can step up.
+   * Tools the flags removed fall through to the SDK's "not found".
+   */
+  #refuseScope(res: ServerResponse, body: unknown, access: RequestAccess): boolean {
+    if (!access.readOnly) return false;
+    const messages = Array.isArray(body) ? body : [body];
+    for (const m of messages) {
+      if (!m || typeof m !== "object" || (m as { method?: unknown }).method !== "tools/call") continue;
+      const name = (m as { params?: { name?: unknown } }).params?.name;
+      if (typeof name !== "string" || !this.#writeTools.has(name)) continue;
+      rpcError(
+        res,
+        403,
+        -32000,
+        `insufficient_scope: the tool "${name}" changes things and your access token grants read-only access; sign in with the write scope.`,
+        access.insufficientScope(),
+      );
+      return true;
+    }
+    return false;
+  }
+
+  get #writeTools(): Set<string> {
+    this.#writers ??= new Set(
+      selectTools(this.vendor.tools, this.#filter(this.stateless))
+        .filter((t) => !t.annotations.readOnlyHint)
+        .map((t) => t.name),
+    );
+    return this.#writers;
   }
 
   async #readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {

@@ -38,7 +38,13 @@ export function sendJson(
 }
 
 /** Answers a refused websocket Upgrade on the raw socket with a problem body, then closes it. */
-export function refuseUpgrade(socket: Duplex, status: number, title: string, detail?: string): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  title: string,
+  detail?: string,
+  headers: Record<string, string> = {},
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
@@ -46,7 +52,10 @@ export function refuseUpgrade(socket: Duplex, status: number, title: string, det
   const body = JSON.stringify(
     redactor.redactValue({ type: "about:blank", title, status, ...(detail ? { detail } : {}) }),
   );
-  const auth = status === 401 ? 'www-authenticate: Bearer realm="infra-mcp"\r\n' : "";
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  const auth = extra || (status === 401 ? 'www-authenticate: Bearer realm="infra-mcp"\r\n' : "");
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nconnection: close\r\ncontent-type: application/problem+json\r\n${auth}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
