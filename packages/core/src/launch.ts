@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,22 +16,25 @@ import { STARTED_EVENT } from "./started.js";
  * (vm.Script#createCachedData) holds those functions too; BENCHMARKS.md measures the difference.
  *
  * The cache lives in Node's compile-cache directory (NODE_COMPILE_CACHE, off when Node's cache is
- * off), keyed by the bundle's content hash and the V8 version, and is written once, atomically,
- * when the server signals the end of start-up (or at exit after that). A cache V8 rejects (other
- * flags) is rewritten; an unreadable or unwritable directory just means no cache.
+ * off), keyed by the bundle's path, content and V8 version, and is written once, atomically, when
+ * the server signals the end of start-up (or at exit after that), replacing the caches of the
+ * bundle's earlier versions. A cache V8 rejects (other flags) is rewritten; an unreadable or
+ * unwritable directory just means no cache.
  */
 export function launch(bundle: URL | string): void {
   module.enableCompileCache?.();
   const file = typeof bundle === "string" ? bundle : fileURLToPath(bundle);
   const source = readFileSync(file, "utf8");
   const dir = module.getCompileCacheDir?.();
-  const cacheFile = dir
-    ? join(
-        dir,
-        "infra-mcp",
-        `${basename(file)}-${createHash("sha1").update(source).update(process.versions.v8).digest("hex").slice(0, 16)}.v8`,
-      )
-    : undefined;
+  const hash = (...parts: string[]) => {
+    const h = createHash("sha1");
+    for (const p of parts) h.update(p);
+    return h.digest("hex").slice(0, 16);
+  };
+  // One file per installed bundle (its path) and version of it (its content): three bins share
+  // the directory, and a rebuilt or updated bundle never meets the cache of another.
+  const prefix = `${basename(file)}-${hash(file)}-`;
+  const cacheFile = dir ? join(dir, "infra-mcp", `${prefix}${hash(source, process.versions.v8)}.v8`) : undefined;
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
@@ -59,6 +62,12 @@ export function launch(bundle: URL | string): void {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
+        // The caches of this bundle's earlier versions will never be read again.
+        for (const old of readdirSync(dirname(cacheFile))) {
+          if (old.startsWith(prefix) && old.endsWith(".v8") && old !== basename(cacheFile)) {
+            rmSync(join(dirname(cacheFile), old), { force: true });
+          }
+        }
       } catch {
         // A read-only or full cache directory costs speed, never function.
       }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +51,7 @@ describe("launch", () => {
     writeBundle("one");
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("one:string\n");
     const [first] = cacheFiles(cache);
-    expect(first).toMatch(/\/infra-mcp\/cli\.cjs-[0-9a-f]{16}\.v8$/);
+    expect(first).toMatch(/\/infra-mcp\/cli\.cjs-[0-9a-f]{16}-[0-9a-f]{16}\.v8$/);
     const written = statSync(first as string).mtimeMs;
     // Second start: the cache is accepted, so it is not rewritten; the result is the same.
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("one:string\n");
@@ -59,12 +59,35 @@ describe("launch", () => {
     expect(cacheFiles(cache)).toEqual([first]);
   });
 
-  it("keys the cache by the bundle's content: a changed bundle never runs an old cache", () => {
+  it("keys the cache by the bundle's content: a changed bundle never runs an old cache, and replaces it", () => {
     const cache = join(work, "cc2");
     writeBundle("old");
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("old:string\n");
+    const [oldCache] = cacheFiles(cache);
     writeBundle("new"); // same length as "old"
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("new:string\n");
+    // The new version's cache replaced the old one.
+    const now = cacheFiles(cache);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(oldCache);
+    expect(run({ NODE_COMPILE_CACHE: cache })).toBe("new:string\n");
+  });
+
+  it("keeps one cache per installed bundle: two bins sharing the directory keep theirs", () => {
+    const cache = join(work, "cc4");
+    writeBundle("first");
+    expect(run({ NODE_COMPILE_CACHE: cache })).toBe("first:string\n");
+    const otherDir = join(work, "other");
+    mkdirSync(otherDir, { recursive: true });
+    const otherLauncher = join(otherDir, "bin.mjs");
+    copyFileSync(bundle, join(otherDir, "cli.cjs"));
+    writeFileSync(
+      otherLauncher,
+      `import { launch } from ${JSON.stringify(LAUNCH)};\nlaunch(${JSON.stringify(join(otherDir, "cli.cjs"))});\n`,
+    );
+    execFileSync(process.execPath, [otherLauncher], {
+      env: { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cache },
+    });
     expect(cacheFiles(cache)).toHaveLength(2);
   });
 
