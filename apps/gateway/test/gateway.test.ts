@@ -70,7 +70,7 @@ describe("gateway: three vendors in one process", () => {
   });
 
   it("serves every vendor's REST routes on the REST port and 404s the rest as problem+json", async () => {
-    const declared = vendors.flatMap((v) => v.tools.flatMap((t) => t.rest ?? []));
+    const declared = vendors.flatMap((v) => v.routes ?? []);
     const health = await get(`${net.restUrl}/healthz`);
     expect(JSON.parse(health.body)).toEqual({ status: "ok", routes: declared.length });
     const missing = await get(`${net.restUrl}/v1/nothing-here`);

@@ -4,7 +4,7 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { type SessionLimits, SessionRegistry } from "./sessions.js";
-import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
+import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 
 /** What a vendor package hands to core: its tool table and how to build a client from config. */
 export interface VendorDefinition<C> {
@@ -15,6 +15,8 @@ export interface VendorDefinition<C> {
   /** Server instructions shown to the model at initialize. */
   instructions?: string;
   tools: readonly AnyTool<C>[];
+  /** The seeds' REST routes (served by --rest), each answered by a tool of `tools`. */
+  routes?: readonly AnyRoute<C>[];
   /** Reads configuration and builds a client; throws ConfigError naming the variable to fix. */
   createClient(env: Env): C;
   /** Releases sockets/agents held by a client. */

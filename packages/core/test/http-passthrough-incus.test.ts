@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
 import { daemonGate, LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { defineTool } from "../src/tool.js";
+import { defineTool, route } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { type ResolvedUpstream, resolveUpstream } from "../src/upstream.js";
 import type { VendorDefinition } from "../src/vendor.js";
@@ -51,18 +51,6 @@ const operationWebsocket = defineTool<IncusClient, typeof schema>({
   description: "Connects to an operation's websocket (REST passthrough only).",
   inputSchema: schema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/1-0/operations/{id}/websocket",
-      websocket: true,
-      openUpstreamSocket: (args, ctx) =>
-        connectWebSocket(ctx.client.upstream, `/1.0/operations/${encodeURIComponent(args.id)}/websocket`, {
-          query: { secret: args.secret },
-          signal: ctx.signal,
-        }),
-    },
-  ],
   async handler() {
     return { text: "use a websocket client on this route", isError: true };
   },
@@ -73,6 +61,15 @@ const vendor: VendorDefinition<IncusClient> = {
   version: "0.0.0",
   title: "Incus passthrough test",
   tools: [operationWebsocket],
+  routes: [
+    route("GET /v1/1-0/operations/{id}/websocket", operationWebsocket, {
+      openUpstreamSocket: (args, ctx) =>
+        connectWebSocket(ctx.client.upstream, `/1.0/operations/${encodeURIComponent(args.id)}/websocket`, {
+          query: { secret: args.secret },
+          signal: ctx.signal,
+        }),
+    }),
+  ],
   createClient: () => ({ upstream: resolveUpstream({ name: "Incus", baseUrl: "http://incus", socketPath: SOCKET }) }),
   envHelp: "",
 };

@@ -1,5 +1,6 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { createIncusClient, type IncusClient } from "./config.js";
+import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -11,6 +12,7 @@ export const incusVendor: VendorDefinition<IncusClient> = {
   instructions:
     "Incus containers and VMs: list-instances to find names, exec-in-instance to run a command, open-exec-session for interactive ones. Operations (get-operations, wait-operation, cancel-operation) track background work; finished operations vanish after ~5 s.",
   tools,
+  routes,
   createClient: createIncusClient,
   closeClient: (client) => client.http.close(),
   credentialHeader: "x-incus-token",
@@ -29,4 +31,4 @@ export const incusVendor: VendorDefinition<IncusClient> = {
 };
 
 export type { IncusClient };
-export { tools };
+export { routes, tools };

@@ -1,4 +1,5 @@
 import { UpstreamHttpError, UpstreamProtocolError } from "@infra-mcp/core";
+import { z } from "zod";
 import { type IncusEnvelope, type IncusOperation, incusCall, isEnvelope, isFinal, operationPath } from "./api.js";
 import type { IncusClient } from "./config.js";
 
@@ -31,7 +32,7 @@ function isDeadline(body: IncusEnvelope): boolean {
  * (or off for -1), so nothing here cuts a long wait short. While it runs, the operation's state is
  * polled for progress messages; the client's cancel aborts the upstream request.
  */
-export async function waitOperation(client: IncusClient, id: string, options: WaitOptions): Promise<WaitResult> {
+export async function waitOperationEnd(client: IncusClient, id: string, options: WaitOptions): Promise<WaitResult> {
   const path = operationPath(id, "/wait");
   const started = performance.now();
   const query: Record<string, string> = { timeout: String(options.timeoutSec) };
@@ -122,14 +123,17 @@ export function progressOf(op: IncusOperation): string {
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
+/** The wait-operation(-2) `timeout` argument. */
+export const waitTimeout = z.number().int().min(-1).default(60).describe("Seconds; -1 = until it ends");
+
 /** The tool-facing wait shared by wait-operation and wait-operation-2: MCP progress while waiting. */
-export async function waitForTool(
+export async function waitResult(
   client: IncusClient,
   args: { id: string; timeout: number; secret?: string },
   ctx: { signal: AbortSignal; progress(p: number, total?: number, message?: string): Promise<void> },
 ) {
   const total = args.timeout >= 0 ? args.timeout : undefined;
-  const r = await waitOperation(client, args.id, {
+  const r = await waitOperationEnd(client, args.id, {
     timeoutSec: args.timeout,
     ...(args.secret !== undefined ? { secret: args.secret } : {}),
     signal: ctx.signal,

@@ -1,5 +1,6 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
+import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -13,6 +14,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
+  routes,
   createClient: createPortainerClient,
   closeClient: closePortainerClient,
   credentialHeader: "x-portainer-api-key",
@@ -23,4 +25,4 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
 };
 
 export type { PortainerClient };
-export { tools };
+export { routes, tools };

@@ -10,4 +10,11 @@ export const qovery = defineVendor<QoveryClient>({
     shell: { description: "Shell and commands in a running container (websocket gateway)", default: false },
     sessions: { description: "Read, write, resize, signal and close open stream sessions", default: true },
   },
+  // What these statuses mean for any Qovery call; a tool's own statusHints (404, 409) say more.
+  statusHints: {
+    400: "Qovery refused the request; fix the fields its message names",
+    401: "Qovery rejected the token in QOVERY_API_KEY (mistyped, revoked or expired); create a new API token",
+    403: "The token in QOVERY_API_KEY is valid but has no access to this resource; check the ids and the token's organization/role",
+    422: "Qovery refused the request; fix the fields its message names",
+  },
 });

@@ -1,7 +1,7 @@
 /** The tool table as a model sees it: names, hints, REST routes, and the context cost of each tool. */
 import { connectInMemory } from "@infra-mcp/core/testing";
 import { describe, expect, it } from "vitest";
-import { qoveryVendor, tools } from "../src/index.js";
+import { qoveryVendor, routes, tools } from "../src/index.js";
 
 const SEED_NAMES = [
   "clone-container",
@@ -32,8 +32,9 @@ describe("tool table", () => {
 
   it("every tool has the seed's REST route, with every placeholder mapped to a schema argument", () => {
     for (const t of tools) {
-      expect(t.rest?.length, t.name).toBe(1);
-      const route = t.rest?.[0];
+      const rest = routes.filter((r) => r.tool === t);
+      expect(rest.length, t.name).toBe(1);
+      const route = rest[0];
       expect(route?.path.startsWith("/v1/")).toBe(true);
       const placeholders = [...(route?.path.matchAll(/\{([^}]+)\}/g) ?? [])].map((m) => m[1] as string);
       for (const p of placeholders) {

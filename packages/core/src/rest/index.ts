@@ -28,7 +28,7 @@ export { type Bridge, type BridgeStats, bridgeWebSockets, holdUpstream, isSendab
 export { buildArgs, type CompiledRoute, coerceArg, compileRoutes, matchRoute } from "./routes.js";
 
 /**
- * The seeds' REST surface: every tool's `rest` routes, answered by the same tool handler the MCP
+ * The seeds' REST surface: every vendor's route table, answered by the same tool handler the MCP
  * server runs. Query, path and JSON body become tool arguments, validated by the tool's own zod
  * schema; the result is JSON (structuredContent, or {text}); failures are problem+json with the
  * status errors.ts assigns. Websocket routes bridge an Upgrade to the upstream socket the tool's
@@ -189,19 +189,11 @@ export function createRestSurface(
     } catch (error) {
       return refuseUpgrade(socket, 400, "Invalid path", errorText(error));
     }
-    if (match.kind !== "match" || !match.route.route.websocket) {
+    const open = match.kind === "match" ? match.route.route.openUpstreamSocket : undefined;
+    if (match.kind !== "match" || !open) {
       return refuseUpgrade(socket, 404, "Not found", `No websocket route at ${url.pathname}.`);
     }
     const compiled = match.route;
-    const open = compiled.route.openUpstreamSocket;
-    if (!open) {
-      return refuseUpgrade(
-        socket,
-        501,
-        "Not implemented",
-        `${compiled.tool.name} declares no openUpstreamSocket for this route.`,
-      );
-    }
     const parsed = await parseRequest(req, compiled, match.pathArgs, url, false).catch((error: unknown) => ({
       ok: false as const,
       status: httpStatusFor(error),

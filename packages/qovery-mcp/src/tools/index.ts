@@ -9,7 +9,10 @@ import { listContainers } from "./list-containers.js";
 import { listDefaultContainerAdvancedSettings } from "./list-default-container-advanced-settings.js";
 import { previewContainerEnvironments } from "./preview-container-environments.js";
 
-/** The qovery-mcp tool table, in the seed's order: one line per tool, one file per tool beside this one. */
+/**
+ * The qovery-mcp tool table, in the seed's order: one line per tool, one file per tool beside
+ * this one. REST routes: ../routes.ts.
+ */
 export const tools: AnyTool<QoveryClient>[] = [
   cloneContainer,
   listDefaultContainerAdvancedSettings,
