@@ -19,6 +19,8 @@ export interface CredentialSpec {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads a credential, registers it with the redactor, and names the variable when it is missing. */
+export function readCredential(spec: CredentialSpec & { required: true }, env?: Env): string;
+export function readCredential(spec: CredentialSpec, env?: Env): string | undefined;
 export function readCredential(spec: CredentialSpec, env: Env = process.env): string | undefined {
   for (const name of spec.env) {
     const direct = env[name]?.trim();

@@ -101,7 +101,7 @@ export class HttpClient {
         ...(req.signal ? { signal: req.signal } : {}),
       });
       const text = await readBoundedText(res, {
-        maxBytes: this.upstream.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        maxBytes: this.upstream.maxResponseBytes,
         timeoutMs: timeout,
         what: shown,
         upstream: this.upstream.name,
@@ -150,9 +150,6 @@ export class HttpClient {
     await this.#dispatcher.close().catch(() => {});
   }
 }
-
-/** Largest upstream response body read into memory unless UpstreamOptions.maxResponseBytes says otherwise. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Reads a response body with a byte cap and a deadline (the request timeout, counted from the

@@ -3,7 +3,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
-import { type SessionLimits, SessionRegistry } from "./sessions.js";
+import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
 import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 
 /** What a vendor package hands to core: its tool table and how to build a client from config. */
@@ -81,7 +81,8 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     },
     { ...(instructions ? { instructions } : {}), capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator },
   );
-  const sessions = new SessionRegistry(options.sessionLimits);
+  const env = options.env ?? process.env;
+  const sessions = new SessionRegistry({ ...sessionLimitsFromEnv(env), ...options.sessionLimits });
   const ending = new AbortController();
   let client: C | undefined;
   let configError: ConfigError | undefined;
@@ -89,7 +90,7 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     if (client !== undefined) return client;
     if (configError) throw configError;
     try {
-      client = vendor.createClient(options.env ?? process.env);
+      client = vendor.createClient(env);
       return client;
     } catch (error) {
       if (error instanceof ConfigError) configError = error;

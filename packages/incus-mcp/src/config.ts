@@ -10,6 +10,7 @@ import {
   readSetting,
   type TlsOptions,
   type UpstreamOptions,
+  upstreamLimitsFromEnv,
 } from "@infra-mcp/core";
 import { readRemote } from "./remote.js";
 
@@ -38,9 +39,10 @@ export function createIncusClient(env: Env): IncusClient {
     { env: ["INCUS_TOKEN", "INCUS_API_KEY"], file: true, description: "Incus OIDC access token" },
     env,
   );
-  const base: Pick<UpstreamOptions, "name" | "timeoutMs" | "userAgent"> = {
+  const base: Pick<UpstreamOptions, "name" | "timeoutMs" | "retries" | "maxResponseBytes" | "userAgent"> = {
     name: "Incus",
     timeoutMs,
+    ...upstreamLimitsFromEnv(env),
     userAgent: "incus-mcp",
   };
   let options: UpstreamOptions;

@@ -6,6 +6,7 @@ import {
   connectWebSocket,
   encodePathSegment,
   InputError,
+  rawDataToBuffer,
   type SessionDriver,
   type SessionRegistry,
   type StreamSession,
@@ -249,7 +250,7 @@ export async function startExecSession(
   const sockets = await connectAll(client, op, ["0", "control"], signal, (name, ws) => {
     if (name !== "0") return;
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const buf = rawDataToBuffer(data);
       if (!isBinary && buf.length === 0) return;
       if (session) session.push(buf);
       else early.push(buf);

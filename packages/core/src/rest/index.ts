@@ -8,7 +8,7 @@ import type { Env } from "../credentials.js";
 import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
 import { log } from "../logger.js";
 import { redactor } from "../redact.js";
-import { SessionRegistry } from "../sessions.js";
+import { SessionRegistry, sessionLimitsFromEnv } from "../sessions.js";
 import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
 import {
   BodyTooLargeError,
@@ -62,6 +62,8 @@ export function createRestSurface(
   options: RestOptions = {},
 ): RestSurface {
   const limits = { ...DEFAULT_NETWORK_LIMITS, ...options.limits };
+  const env = options.env ?? process.env;
+  const sessionLimits = sessionLimitsFromEnv(env);
   const filter: ToolFilter = {
     ...(options.readOnly ? { readOnly: true } : {}),
     ...(options.allow ? { allow: options.allow } : {}),
@@ -76,14 +78,14 @@ export function createRestSurface(
 
   /** The process-wide client, or a per-request one when the request carries the vendor's credential header. */
   const lease = (vendor: VendorDefinition<unknown>, req: IncomingMessage): ClientLease => {
-    const override = credentialOverride(vendor, req.headers, options.env ?? process.env);
+    const override = credentialOverride(vendor, req.headers, env);
     if (override) {
       const client = vendor.createClient(override.env);
       return { client, release: async () => vendor.closeClient?.(client) };
     }
     let client = shared.get(vendor);
     if (client === undefined) {
-      client = vendor.createClient(options.env ?? process.env);
+      client = vendor.createClient(env);
       shared.set(vendor, client);
     }
     return { client, release: async () => {} };
@@ -147,7 +149,7 @@ export function createRestSurface(
       if (!res.writableFinished) aborter.abort();
     });
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry();
+    const sessions = new SessionRegistry(sessionLimits);
     try {
       const parsed = await parseRequest(req, compiled, pathArgs, url, req.method !== "GET" && req.method !== "DELETE");
       if (!parsed.ok) {
@@ -206,7 +208,7 @@ export function createRestSurface(
     const onGone = () => aborter.abort();
     socket.once("close", onGone);
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry();
+    const sessions = new SessionRegistry(sessionLimits);
     let upstream: WebSocket;
     try {
       const ctx: ToolContext<unknown> = {

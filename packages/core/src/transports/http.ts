@@ -1,8 +1,10 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Env } from "../credentials.js";
+import { digest } from "../digest.js";
+import { startSweeper } from "../lifecycle.js";
 import { log } from "../logger.js";
 import type { SessionLimits } from "../sessions.js";
 import type { ToolFilter } from "../tool.js";
@@ -66,9 +68,7 @@ export class McpHttpEndpoint<C> {
     this.#options = options;
     this.limits = { ...DEFAULT_NETWORK_LIMITS, ...options.limits };
     if (!options.stateless) {
-      const every = Math.max(250, Math.min(60_000, Math.floor(this.limits.sessionIdleMs / 4)));
-      this.#sweeper = setInterval(() => void this.sweep(), every);
-      this.#sweeper.unref();
+      this.#sweeper = startSweeper(this.limits.sessionIdleMs, () => this.sweep());
     }
   }
 
@@ -124,9 +124,17 @@ export class McpHttpEndpoint<C> {
     return { env: override.env, credential: digest(override.value) };
   }
 
-  #filter(stateless: boolean): ToolFilter {
-    const { readOnly, allow } = this.#options;
-    return { ...(readOnly ? { readOnly } : {}), ...(allow ? { allow } : {}), ...(stateless ? { stateless } : {}) };
+  /** One McpServer for a session (or, stateless, for one request), built from this endpoint's options. */
+  #createServer(stateless: boolean, env: Env | undefined): ServerHandle {
+    const { readOnly, allow, sessionLimits, instanceId } = this.#options;
+    return createVendorServer(this.vendor, {
+      ...(readOnly ? { readOnly } : {}),
+      ...(allow ? { allow } : {}),
+      ...(stateless ? { stateless } : {}),
+      ...(env ? { env } : {}),
+      ...(sessionLimits ? { sessionLimits } : {}),
+      ...(instanceId ? { instanceId } : {}),
+    });
   }
 
   async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -141,12 +149,7 @@ export class McpHttpEndpoint<C> {
       );
     }
     const { env, credential } = this.#credentialEnv(req);
-    const handle = createVendorServer(this.vendor, {
-      ...this.#filter(false),
-      ...(env ? { env } : {}),
-      ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
-      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
-    });
+    const handle = this.#createServer(false, env);
     const session: McpSession = {
       id: undefined,
       transport: undefined as unknown as StreamableHTTPServerTransport,
@@ -259,12 +262,7 @@ export class McpHttpEndpoint<C> {
       });
     }
     const { env } = this.#credentialEnv(req);
-    const handle = createVendorServer(this.vendor, {
-      ...this.#filter(true),
-      ...(env ? { env } : {}),
-      ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
-      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
-    });
+    const handle = this.#createServer(true, env);
     // No sessionIdGenerator: the SDK's stateless mode (no Mcp-Session-Id issued or checked).
     const transport = new StreamableHTTPServerTransport({
       maxRequestBodySize: this.limits.maxBodyBytes,
@@ -314,10 +312,6 @@ const PROPOSED_SESSION_ID = /^[0-9A-Za-z._~-]{16,128}$/;
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
 }
 
 /** A JSON-RPC error envelope with an HTTP status, as the SDK answers transport-level failures. */

@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { type Env, readCredential } from "../credentials.js";
+import { digest } from "../digest.js";
 import { ConfigError } from "../errors.js";
 import { redactor } from "../redact.js";
 import type { VendorDefinition } from "../vendor.js";
@@ -155,9 +156,6 @@ export class NetworkGuard {
 }
 
 /** Digest first so the comparison is constant-time whatever the lengths. */
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
-}
 
 export class BodyTooLargeError extends Error {
   readonly limit: number;
