@@ -71,8 +71,47 @@ export function lazyPackages(names: readonly string[]): EsbuildPlugin {
 }
 
 /**
- * The one bundle configuration of the three bins (each package's tsup.config.ts is one line):
- * one minified ESM bundle per entry with core and every dependency inlined, so `npx <server>`
+ * Packages a vendor's library entry takes from its importer instead of carrying its own copy
+ * (declared as optional peerDependencies): two copies of core in one process would mean two
+ * redactors and two error hierarchies, and two copies of zod two schema registries (the `.meta()`
+ * that trims a listed schema would be lost).
+ */
+export const SHARED_WITH_IMPORTER = ["@infra-mcp/core", "zod"];
+
+/**
+ * The build of a vendor package (each package's tsup.config.ts is one line): the bin bundle and
+ * the library entry, both into dist/ (the package's build script empties dist/ first).
+ */
+export function vendorBuild(packageJsonUrl: URL): Options[] {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its profiling copy of the bin
+  if (process.env.BUNDLE_SOURCEMAP === "1") return [binBundle(packageJsonUrl)];
+  return [binBundle(packageJsonUrl), libraryEntry(packageJsonUrl)];
+}
+
+/**
+ * The library entry (`import { incusVendor } from "incus-mcp"`, as the gateway does): the vendor's
+ * own code, with @infra-mcp/core and zod imported from the importer (SHARED_WITH_IMPORTER) and
+ * typed against core's own declarations, so one process runs one core.
+ */
+export function libraryEntry(packageJsonUrl: URL): Options {
+  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
+  return {
+    entry: { index: "src/index.ts" },
+    format: ["esm"],
+    platform: "node",
+    target: "node22",
+    bundle: true,
+    splitting: false,
+    sourcemap: false,
+    clean: false,
+    dts: { entry: { index: "src/index.ts" } },
+    external: SHARED_WITH_IMPORTER,
+    define: { __VERSION__: JSON.stringify(pkg.version) },
+  };
+}
+
+/**
+ * The bin: one minified ESM bundle with core and every dependency inlined, so `npx <server>`
  * installs one package with no dependency tree and start-up reads one file. HTTP/REST code is a
  * separate chunk, loaded only when --http/--rest ask for it; undici and ws load on first use.
  * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
@@ -82,7 +121,7 @@ export function binBundle(packageJsonUrl: URL): Options {
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
   const profiling = process.env.BUNDLE_SOURCEMAP === "1";
   return {
-    entry: { cli: "src/cli.ts", index: "src/index.ts" },
+    entry: { cli: "src/cli.ts" },
     format: ["esm"],
     platform: "node",
     target: "node22",
@@ -90,8 +129,7 @@ export function binBundle(packageJsonUrl: URL): Options {
     splitting: true,
     minify: true,
     sourcemap: profiling,
-    clean: true,
-    dts: profiling ? false : { entry: { index: "src/index.ts" }, resolve: ["@infra-mcp/core"] },
+    clean: false,
     noExternal: [/.*/],
     define: { __VERSION__: JSON.stringify(pkg.version) },
     esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
