@@ -1,4 +1,4 @@
-/** The tool table as a model sees it: names, hints, REST routes, and the context cost of each tool. */
+/** The tool table as a model sees it: names, hints, REST routes (toolsnaps and byte budget: tools-list.test.ts). */
 import { connectInMemory } from "@infra-mcp/core/testing";
 import { describe, expect, it } from "vitest";
 import { qoveryVendor, routes, tools } from "../src/index.js";
@@ -46,20 +46,12 @@ describe("tool table", () => {
     }
   });
 
-  it("tools/list cost: ≤ 900 bytes per tool except create-container (the whole ContainerRequest)", async () => {
+  it("lists Probe and IdRefs once and references them, not inlined per use", async () => {
     const mcp = await connectInMemory(qoveryVendor, { env: {} });
     try {
       const listed = (await mcp.client.listTools()).tools;
-      const sizes = Object.fromEntries(listed.map((t) => [t.name, Buffer.byteLength(JSON.stringify(t))]));
-      expect(Object.keys(sizes)).toHaveLength(8);
-      for (const [name, size] of Object.entries(sizes)) {
-        expect(size, name).toBeLessThanOrEqual(name === "create-container" ? 5400 : 900);
-      }
-      // Probe and IdRefs are listed once and referenced, not inlined per use.
       const create = listed.find((t) => t.name === "create-container")?.inputSchema as { definitions?: object };
       expect(Object.keys(create?.definitions ?? {})).toEqual(["Probe", "IdRefs"]);
-      // Toolsnap: any schema/description/hint change shows up as a reviewed snapshot diff.
-      expect(listed).toMatchSnapshot();
     } finally {
       await mcp.close();
     }
