@@ -94,19 +94,46 @@ export function vendorBuild(packageJsonUrl: URL): Options[] {
  * typed against core's own declarations, so one process runs one core.
  */
 export function libraryEntry(packageJsonUrl: URL): Options {
-  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
   return {
+    ...esmForNode(packageJsonUrl),
     entry: { index: "src/index.ts" },
-    format: ["esm"],
-    platform: "node",
-    target: "node22",
-    bundle: true,
     splitting: false,
     sourcemap: false,
     clean: false,
     dts: { entry: { index: "src/index.ts" } },
     external: SHARED_WITH_IMPORTER,
+  };
+}
+
+/** What every bundle here shares: ESM for Node 22, the package version as __VERSION__. */
+function esmForNode(packageJsonUrl: URL): Options {
+  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
+  return {
+    format: ["esm"],
+    platform: "node",
+    target: "node22",
+    bundle: true,
     define: { __VERSION__: JSON.stringify(pkg.version) },
+  };
+}
+
+/**
+ * One file (plus lazily loaded chunks) with every dependency inlined: the vendor bins, and the
+ * gateway app (its image has no install step).
+ */
+export function selfContained(packageJsonUrl: URL, entry: Record<string, string>): Options {
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry,
+    splitting: true,
+    minify: true,
+    sourcemap: false,
+    clean: false,
+    noExternal: [/.*/],
+    banner: {
+      // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
+      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+    },
   };
 }
 
@@ -117,25 +144,11 @@ export function libraryEntry(packageJsonUrl: URL): Options {
  * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
  */
 export function binBundle(packageJsonUrl: URL): Options {
-  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
   const profiling = process.env.BUNDLE_SOURCEMAP === "1";
   return {
-    entry: { cli: "src/cli.ts" },
-    format: ["esm"],
-    platform: "node",
-    target: "node22",
-    bundle: true,
-    splitting: true,
-    minify: true,
+    ...selfContained(packageJsonUrl, { cli: "src/cli.ts" }),
     sourcemap: profiling,
-    clean: false,
-    noExternal: [/.*/],
-    define: { __VERSION__: JSON.stringify(pkg.version) },
     esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
-    banner: {
-      // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
-      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-    },
   };
 }
