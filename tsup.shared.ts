@@ -102,8 +102,12 @@ export function libraryEntry(packageJsonUrl: URL): Options {
     clean: false,
     dts: { entry: { index: "src/index.ts" } },
     external: SHARED_WITH_IMPORTER,
+    banner: { js: CJS_REQUIRE },
   };
 }
+
+/** Bundled CommonJS dependencies (yaml, ws, undici) call require(); ESM has none unless we make one. */
+const CJS_REQUIRE = 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);';
 
 /** What every bundle here shares: ESM for Node 22, the package version as __VERSION__. */
 function esmForNode(packageJsonUrl: URL): Options {
@@ -130,10 +134,7 @@ export function selfContained(packageJsonUrl: URL, entry: Record<string, string>
     sourcemap: false,
     clean: false,
     noExternal: [/.*/],
-    banner: {
-      // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
-      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-    },
+    banner: { js: `#!/usr/bin/env node\n${CJS_REQUIRE}` },
   };
 }
 

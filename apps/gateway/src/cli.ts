@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
-import { log, parsePort, setLogLevel } from "@infra-mcp/core";
+import { CORE_ENV_HELP, log, parsePort, reportStartupError, setLogLevel } from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
 
 const USAGE = `Usage: infra-mcp-gateway [options]
 
@@ -17,6 +20,12 @@ Options:
   --read-only       Only read-only tools (MCP and REST)
   --stateless       MCP without sessions (session tools not offered)
   -h, --help        Show this help
+  -v, --version     Show the version
+
+The vendor bins' MCP_READ_ONLY, MCP_TOOLS, MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
+use the flags above.
+
+${CORE_ENV_HELP}
 `;
 
 setLogLevel(process.env.LOG_LEVEL);
@@ -24,6 +33,7 @@ try {
   const { values } = parseArgs({
     options: {
       help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false },
       port: { type: "string" },
       "rest-port": { type: "string" },
       host: { type: "string" },
@@ -36,7 +46,9 @@ try {
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\nEnvironment (each vendor):\n${vendors.map((v) => v.envHelp).join("\n")}\n`);
+    process.stdout.write(`${USAGE}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`);
+  } else if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
   } else {
     const net = await startGateway({
       http: !values["no-http"],
@@ -50,6 +62,5 @@ try {
     log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
   }
 } catch (error) {
-  process.stderr.write(`infra-mcp-gateway: ${(error as Error).message}\n\n${USAGE}`);
-  process.exitCode = 2;
+  reportStartupError("infra-mcp-gateway", error);
 }

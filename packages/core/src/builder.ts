@@ -116,6 +116,8 @@ export interface VariantSpec<S extends AnyObjectSchema, O> {
 
 export interface VendorBuilder<C> {
   readonly toolsets: Readonly<Record<string, ToolsetInfo>>;
+  /** The vendor-wide status hints (for vendor modules: withStatusHint(error, own, vendor.statusHints)). */
+  readonly statusHints: Readonly<StatusHints>;
   tool<S extends AnyObjectSchema, O = undefined>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O>;
   /** A tool that is one upstream HTTP call (see VendorHttpToolSpec). */
   httpTool<S extends AnyObjectSchema, O = undefined>(spec: VendorHttpToolSpec<S, O>): VendorTool<C, S, O>;
@@ -134,9 +136,12 @@ export function structuredBody(data: unknown): Record<string, unknown> {
   return data && typeof data === "object" ? (data as Record<string, unknown>) : { value: data ?? null };
 }
 
-/** Rewraps an upstream HTTP error with the hint for its status (the credential is never part of one). */
-function withStatusHint(error: unknown, ...hints: (StatusHints | undefined)[]): unknown {
-  if (!(error instanceof UpstreamHttpError)) return error;
+/**
+ * Rewraps an upstream HTTP error with the first hint for its status (the credential is never part
+ * of one); an error that already carries a hint (a vendor module said more) is left as it is.
+ */
+export function withStatusHint(error: unknown, ...hints: (StatusHints | undefined)[]): unknown {
+  if (!(error instanceof UpstreamHttpError) || error.hint !== undefined) return error;
   const hint = hints.map((h) => h?.[error.status]).find((h) => h !== undefined);
   if (!hint) return error;
   return new UpstreamHttpError(error.method, error.path, error.status, error.detail, hint);
@@ -227,6 +232,7 @@ export function defineVendor<C>(config: VendorConfig): VendorBuilder<C> {
 
   return {
     toolsets,
+    statusHints: Object.freeze({ ...config.statusHints }),
     tool: build,
     httpTool,
     sessionTools() {

@@ -10,7 +10,8 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   version: typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev",
   title: "Portainer MCP server",
   instructions:
-    "Portainer: find an environment with list-environments and a container with list-containers, then run commands " +
+    "Portainer: find an environment with list-environments and a container with list-containers; read it with " +
+    "get-container-logs, inspect-container, get-container-stats; start/stop/restart/kill-container; run commands " +
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,

@@ -5,11 +5,23 @@ import { attachWebsocket } from "./tools/attach-websocket.js";
 import { executeWebsocket } from "./tools/execute-websocket.js";
 import { openKubectlShellSession } from "./tools/execute-websocket-kubectl-shell-pod.js";
 import { executeWebsocketPod } from "./tools/execute-websocket-pod.js";
+import { getContainerLogs } from "./tools/get-container-logs.js";
+import { getContainerStats } from "./tools/get-container-stats.js";
+import { getPodLogs } from "./tools/get-pod-logs.js";
+import { inspectContainer } from "./tools/inspect-container.js";
+import { killContainer } from "./tools/kill-container.js";
+import { restartContainer } from "./tools/restart-container.js";
+import { startContainer } from "./tools/start-container.js";
+import { stopContainer } from "./tools/stop-container.js";
+
+const CONTAINER = "/v1/endpoints/{endpointid}/docker/containers/{containerid}";
+const container = { pathArgs: { endpointid: "endpointId", containerid: "containerId" } };
 
 /**
- * The seed's REST surface (--rest): route → tool. An Upgrade is bridged, frame for frame, to the
- * Portainer websocket the route's opener returns (the one the tool's handler opens too); the
- * credential stays in this process. A plain GET runs the tool once.
+ * The REST surface (--rest): route → tool. The seed's websocket routes bridge an Upgrade, frame
+ * for frame, to the Portainer websocket the route's opener returns (the one the tool's handler
+ * opens too); the credential stays in this process, and a plain GET runs the tool once. The other
+ * routes are seed style: the Portainer path under /v1, without /api.
  */
 export const routes: AnyRoute<PortainerClient>[] = [
   // The exec is created as given (no sh wrapping), or execId is started.
@@ -25,5 +37,16 @@ export const routes: AnyRoute<PortainerClient>[] = [
   }),
   route("GET /v1/websocket/kubernetes-shell", openKubectlShellSession, {
     openUpstreamSocket: (args, ctx) => openKubectlShell(ctx.client, args.endpointId, ctx.signal),
+  }),
+  // containers and pods
+  route(`GET ${CONTAINER}/logs`, getContainerLogs, container),
+  route(`GET ${CONTAINER}/json`, inspectContainer, container),
+  route(`GET ${CONTAINER}/stats`, getContainerStats, container),
+  route(`POST ${CONTAINER}/start`, startContainer, container),
+  route(`POST ${CONTAINER}/stop`, stopContainer, container),
+  route(`POST ${CONTAINER}/restart`, restartContainer, container),
+  route(`POST ${CONTAINER}/kill`, killContainer, container),
+  route("GET /v1/endpoints/{endpointid}/kubernetes/api/v1/namespaces/{namespace}/pods/{podname}/log", getPodLogs, {
+    pathArgs: { endpointid: "endpointId", podname: "podName" },
   }),
 ];

@@ -21,5 +21,10 @@ checkToolList({
       max: 1250,
       why: "container, node, stdin + encoding, listen time, output cap, session, and what attaching does (no earlier logs)",
     },
+    "get-container-logs": {
+      max: 1250,
+      why: "twelve arguments: streams, tail, since/until, timestamps, bound, follow",
+    },
+    "get-pod-logs": { max: 1100, why: "nine arguments: pod, container, previous, tail, since, timestamps, bound" },
   },
 });

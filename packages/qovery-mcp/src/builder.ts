@@ -1,4 +1,4 @@
-import { defineVendor } from "@infra-mcp/core";
+import { defineVendor, type StatusHints, withStatusHint } from "@infra-mcp/core";
 import type { QoveryClient } from "./config.js";
 
 /** The one way a qovery-mcp tool is written: `qovery.tool({...})` in src/tools/<tool-name>.ts. */
@@ -18,3 +18,11 @@ export const qovery = defineVendor<QoveryClient>({
     422: "Qovery refused the request; fix the fields its message names",
   },
 });
+
+/**
+ * For vendor modules that call Qovery outside a tool's own request (gateway lookups, lifecycle
+ * reads): the error with what its status means there, else what it means for any Qovery call.
+ */
+export function withHint(error: unknown, hints: StatusHints = {}): unknown {
+  return withStatusHint(error, hints, qovery.statusHints);
+}

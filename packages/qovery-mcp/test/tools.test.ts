@@ -14,9 +14,26 @@ const SEED_NAMES = [
   "list-all-container-registry-container",
 ];
 
+/** Beyond the seed: container lifecycle, deployments, logs (REST and the websocket gateway), shell. */
+const LIFECYCLE_NAMES = [
+  "get-container",
+  "get-container-status",
+  "list-container-deployments",
+  "get-container-logs",
+  "deploy-container",
+  "redeploy-container",
+  "restart-container",
+  "stop-container",
+  "get-service-logs",
+  "open-container-shell",
+];
+/** Core's session tools, minus session-signal (Qovery's gateway carries no signals). */
+const SESSION_NAMES = ["session-read", "session-write", "session-resize", "session-close", "session-list"];
+
 describe("tool table", () => {
-  it("has exactly the seed's eight MCP names, in order", () => {
-    expect(tools.map((t) => t.name)).toEqual(SEED_NAMES);
+  it("has the seed's eight MCP names first, in order, then the lifecycle tools and the session tools", () => {
+    expect(tools.slice(0, 8).map((t) => t.name)).toEqual(SEED_NAMES);
+    expect(tools.map((t) => t.name)).toEqual([...SEED_NAMES, ...LIFECYCLE_NAMES, ...SESSION_NAMES]);
   });
 
   it("marks exactly the list/status/default tools read-only and idempotent", () => {
@@ -31,7 +48,7 @@ describe("tool table", () => {
   });
 
   it("every tool has the seed's REST route, with every placeholder mapped to a schema argument", () => {
-    for (const t of tools) {
+    for (const t of tools.filter((x) => !SESSION_NAMES.includes(x.name))) {
       const rest = routes.filter((r) => r.tool === t);
       expect(rest.length, t.name).toBe(1);
       const route = rest[0];
@@ -43,6 +60,17 @@ describe("tool table", () => {
         expect(Object.keys(t.inputSchema.shape)).toContain(arg);
       }
       expect(route?.body).toBe(route?.method === "POST" ? "merge" : undefined);
+    }
+    const ws = routes.filter((r) => r.openUpstreamSocket).map((r) => [r.tool.name, r.path]);
+    expect(ws).toEqual([
+      ["get-service-logs", "/v1/service/logs"],
+      ["open-container-shell", "/v1/shell/exec"],
+    ]);
+    for (const t of tools.filter((x) => SESSION_NAMES.includes(x.name))) {
+      expect(
+        routes.some((r) => r.tool === t),
+        t.name,
+      ).toBe(false);
     }
   });
 
