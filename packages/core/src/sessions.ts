@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
+import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
 import { decodeBytes, RingBuffer } from "./output.js";
 
@@ -43,7 +44,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
  * Defaults, overridable per deployment: MCP_MAX_STREAM_SESSIONS, MCP_STREAM_BUFFER_BYTES,
  * MCP_STREAM_IDLE_SECONDS. A malformed value is a configuration error naming the variable.
  */
-export function sessionLimitsFromEnv(env: Env = process.env): SessionLimits {
+export function sessionLimitsFromEnv(env: Env): SessionLimits {
   return {
     maxSessions: readPositiveInt("MCP_MAX_STREAM_SESSIONS", DEFAULT_SESSION_LIMITS.maxSessions, env),
     bufferBytes: readPositiveInt("MCP_STREAM_BUFFER_BYTES", DEFAULT_SESSION_LIMITS.bufferBytes, env),
@@ -153,11 +154,12 @@ export class SessionRegistry {
   #timer: NodeJS.Timeout | undefined;
 
   /**
+   * Limits come from the entry point (sessionLimitsFromEnv there); unset ones are the defaults.
    * `unavailable`: why no session can be opened here at all (a stateless server); a tool that
    * asks for one gets that reason as an error on its `session` argument.
    */
   constructor(limits: Partial<SessionLimits> = {}, options: { unavailable?: string } = {}) {
-    this.limits = { ...sessionLimitsFromEnv(), ...limits };
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...limits };
     this.#unavailable = options.unavailable;
   }
 
@@ -218,8 +220,6 @@ export class SessionRegistry {
 
   #ensureSweeper(): void {
     if (this.#timer) return;
-    const every = Math.max(250, Math.min(60_000, Math.floor(this.limits.idleMs / 4)));
-    this.#timer = setInterval(() => void this.sweep(), every);
-    this.#timer.unref();
+    this.#timer = startSweeper(this.limits.idleMs, () => this.sweep());
   }
 }
