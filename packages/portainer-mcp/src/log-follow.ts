@@ -199,10 +199,18 @@ async function pollInto(
   // The cursor as of the last entry handed to the session: where to resume if the answer is let go.
   let shown = cursor;
   const flush = async (): Promise<boolean> => {
-    if (batchBytes && !(await session.waitForRoom(batchBytes, READER_PAUSE_MS, signal))) return false;
-    if (batchBytes) session.push(batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batchBytes));
+    const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batchBytes);
     batch = [];
     batchBytes = 0;
+    // A chunk larger than the buffer goes in buffer-sized slices. If the reader goes away in the
+    // middle of one, the rest is pushed anyway (its oldest bytes drop, as a live stream's would)
+    // so the next poll need not resume inside it.
+    const slice = session.output.capacity;
+    for (let at = 0; at < bytes.length; at += slice) {
+      const part = bytes.subarray(at, at + slice);
+      if (!(await session.waitForRoom(part.length, READER_PAUSE_MS, signal)) && at === 0) return false;
+      session.push(part);
+    }
     shown = filter.cursor;
     return true;
   };
@@ -232,7 +240,8 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
   /** Returns whether to go on, and whether right away (an answer was cut short while the reader was away). */
   const poll = async (first: boolean): Promise<{ more: boolean; now: boolean }> => {
     // Polling waits for the reader too, so an unread session asks the engine for nothing.
-    while (!signal.aborted && !(await session.waitForRoom(64 * 1024, READER_PAUSE_MS, signal))) {}
+    const room = Math.min(64 * 1024, Math.ceil(session.output.capacity / 2));
+    while (!signal.aborted && !(await session.waitForRoom(room, READER_PAUSE_MS, signal))) {}
     // State first: a container seen stopped has flushed its last lines into the log read next.
     const state = first
       ? undefined
