@@ -165,10 +165,14 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
       "-c",
       `seq ${lines} | sed 's/.*/line-& of a backlog that outgrows the session buffer/'; echo written >&2; sleep 3600`,
     ]);
-    await until("the backlog written", async () => {
-      const r = await mcp.call("get-container-logs", { endpointId: 1, containerId: BACKLOG, stdout: false });
-      return textOf(r).includes("[stderr] written") ? true : undefined;
-    });
+    await until(
+      "the backlog written",
+      async () => {
+        const r = await mcp.call("get-container-logs", { endpointId: 1, containerId: BACKLOG, stdout: false });
+        return textOf(r).includes("[stderr] written") ? true : undefined;
+      },
+      60_000,
+    );
     // A server with an 8 KiB session buffer; the log is ~220 KiB.
     const small = await connectInMemory(portainerVendor, {
       env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY },
@@ -186,19 +190,16 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
       let text = "";
       let offset = 0;
       let missed = 0;
-      await until(
-        "the whole backlog",
-        async () => {
-          const x = (await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }))
-            .structuredContent as Structured;
-          expect(x.state).toBe("open");
-          text += x.text as string;
-          missed += x.missedBytes as number;
-          offset = x.nextOffset as number;
-          return text.split("\n").length > lines ? true : undefined;
-        },
-        60_000,
-      );
+      const deadline = Date.now() + 60_000;
+      while (text.split("\n").length <= lines) {
+        if (Date.now() > deadline) throw new Error(`timed out with ${text.split("\n").length - 1} lines read`);
+        const x = (await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }))
+          .structuredContent as Structured;
+        expect(x.state).toBe("open");
+        text += x.text as string;
+        missed += x.missedBytes as number;
+        offset = x.nextOffset as number;
+      }
       expect(missed).toBe(0);
       const got = text.split("\n").slice(0, lines);
       expect(got).toEqual(
