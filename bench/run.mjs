@@ -180,7 +180,7 @@ if (want("logs")) {
     results.logs.portainer = await portainerLogsBench(
       binOf("portainer"),
       join(BENCH, "anchors", "portainer-front.mjs"),
-      QUICK ? { sizesMiB: [16, 64], runs: 1 } : { sizesMiB: [16, 64], runs: 3 },
+      QUICK ? { sizesMiB: [16, 64, 128], runs: 1 } : { sizesMiB: [16, 64, 128], runs: 3 },
     );
   } else results.logs.portainer = { skipped: "portainer-mcp is not built" };
   if (builtBins.includes("incus")) {
