@@ -641,6 +641,7 @@ pnpm install && pnpm build        # the bins must be built: bench measures dist/
 pnpm bench                        # ≈ 3–4 min; rewrites BENCHMARKS.md
 node bench/run.mjs --quick        # fewer runs, for a quick look (numbers are indicative only)
 node bench/run.mjs --only cold,context --out /tmp/b.md   # some sections, elsewhere
+node bench/run.mjs --only logs --out /tmp/logs.md       # followed logs (needs Docker + Incus)
 node bench/lib/profile.mjs --warm /tmp/cc packages/qovery-mcp/dist/cli.js   # where a start's time goes
 \`\`\`
 
