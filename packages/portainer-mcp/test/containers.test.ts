@@ -168,7 +168,13 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     await until(
       "the backlog written",
       async () => {
-        const r = await mcp.call("get-container-logs", { endpointId: 1, containerId: BACKLOG, stdout: false });
+        // tail:"all": the engine's stderr copier can log "written" before the stdout copier is done.
+        const r = await mcp.call("get-container-logs", {
+          endpointId: 1,
+          containerId: BACKLOG,
+          stdout: false,
+          tail: "all",
+        });
         return textOf(r).includes("[stderr] written") ? true : undefined;
       },
       60_000,
