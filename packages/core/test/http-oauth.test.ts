@@ -13,9 +13,9 @@ import WebSocket from "ws";
 import { ConfigError } from "../src/errors.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
 import { SHORT_CLIENT, startTestIdentityProvider, type TestIdentityProvider } from "../src/testing/oidc.js";
+import { NetworkGuard } from "../src/transports/guard.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { OAuthResourceServer, oauthSettingsFromEnv } from "../src/transports/oauth.js";
-import { NetworkGuard } from "../src/transports/guard.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 /**
