@@ -41,8 +41,8 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
                 bundle: true,
                 format: "cjs",
                 platform: "node",
-                target: build.initialOptions.target,
-                minify: build.initialOptions.minify,
+                ...(build.initialOptions.target ? { target: build.initialOptions.target } : {}),
+                minify: build.initialOptions.minify === true,
                 logLevel: "warning",
               }),
             ),
@@ -103,6 +103,7 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
 }
 
 /**
+/**
  * zod's namespace re-exports all of its ~50 error-message locales (~200 KB), which a bundle keeps
  * since `z.locales` is reachable; the servers only ever use English (zod's default). The bin's
  * bundle gets a locales index with English alone, so a first start does not parse the rest.
@@ -120,65 +121,114 @@ export function zodEnglishOnly(): EsbuildPlugin {
   };
 }
 
-const CORE_LAUNCH = fileURLToPath(new URL("./packages/core/src/launch.ts", import.meta.url));
+/**
+ * Packages a vendor's library entry takes from its importer instead of carrying its own copy
+ * (declared as optional peerDependencies): two copies of core in one process would mean two
+ * redactors and two error hierarchies, and two copies of zod two schema registries (the `.meta()`
+ * that trims a listed schema would be lost).
+ */
+export const SHARED_WITH_IMPORTER = ["@infra-mcp/core", "zod"];
 
 /**
- * The one bundle configuration of the three bins (each package's tsup.config.ts is one line):
+ * The build of a vendor package (each package's tsup.config.ts is one line), into dist/ (the
+ * package's build script empties dist/ first, then writes dist/tools-list.json after tsup):
  *
- * - `dist/cli.cjs`, the server: ONE minified CommonJS file with core and every dependency inlined,
- *   so `npx <server>` installs one package with no dependency tree and start-up reads one file.
- *   CommonJS because bin.js runs it through core's `launch`, which keeps a V8 code cache taken
- *   after start-up (vm.Script; ES modules have no such API). undici, ws and ky are separate files
- *   (`dist/lazy/*.cjs`) required on first use, so a start neither runs nor parses them.
- * - `dist/launch.js`, that launcher (core/src/launch.ts; Node built-ins only).
- * - `dist/index.js` + `index.d.ts`, the library entry (the vendor definition, for the gateway and
- *   tests): ESM, its lazy packages inline.
- *
- * Each build cleans only the files it writes, since tsup runs the three at once into dist/.
- * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
+ * - `cli.cjs` + `lazy/*.cjs`, the server (binBundle), and `launch.js`, the launcher bin.js runs it
+ *   with (launchEntry);
+ * - `index.js` + `index.d.ts`, the library entry (libraryEntry).
  */
-export function binBundle(packageJsonUrl: URL): Options[] {
+export function vendorBuild(packageJsonUrl: URL): Options[] {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its profiling copy of the bin
+  if (process.env.BUNDLE_SOURCEMAP === "1") return [binBundle(packageJsonUrl), launchEntry(packageJsonUrl)];
+  return [binBundle(packageJsonUrl), launchEntry(packageJsonUrl), libraryEntry(packageJsonUrl)];
+}
+
+/**
+ * The library entry (`import { incusVendor } from "incus-mcp"`, as the gateway does): the vendor's
+ * own code, with @infra-mcp/core and zod imported from the importer (SHARED_WITH_IMPORTER) and
+ * typed against core's own declarations, so one process runs one core.
+ */
+export function libraryEntry(packageJsonUrl: URL): Options {
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry: { index: "src/index.ts" },
+    splitting: false,
+    sourcemap: false,
+    clean: false,
+    dts: { entry: { index: "src/index.ts" } },
+    external: SHARED_WITH_IMPORTER,
+    banner: { js: CJS_REQUIRE },
+  };
+}
+
+/** Bundled CommonJS dependencies (yaml, ws, undici) call require(); ESM has none unless we make one. */
+const CJS_REQUIRE = 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);';
+
+/** What every bundle here shares: ESM for Node 22, the package version as __VERSION__. */
+function esmForNode(packageJsonUrl: URL): Options {
   const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
-  const profiling = process.env.BUNDLE_SOURCEMAP === "1";
-  const common: Options = {
+  return {
+    format: ["esm"],
     platform: "node",
     target: "node22",
     bundle: true,
-    minify: true,
-    sourcemap: profiling,
-    noExternal: [/.*/],
     define: { __VERSION__: JSON.stringify(pkg.version) },
   };
-  return [
-    {
-      ...common,
-      entry: { cli: "src/cli.ts" },
-      format: ["cjs"],
-      outExtension: () => ({ js: ".cjs" }),
-      splitting: false,
-      clean: ["cli.cjs*", "lazy"],
-      esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate"), zodEnglishOnly()],
-    },
-    {
-      ...common,
-      entry: { launch: CORE_LAUNCH },
-      format: ["esm"],
-      splitting: false,
-      clean: ["launch.js*"],
-    },
-    {
-      ...common,
-      entry: { index: "src/index.ts" },
-      format: ["esm"],
-      splitting: true,
-      clean: ["index.*", "chunk-*", "network-*", "rest-*", "cli.js*"],
-      dts: profiling ? false : { entry: { index: "src/index.ts" }, resolve: ["@infra-mcp/core"] },
-      esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
-      banner: {
-        // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
-        js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-      },
-    },
-  ];
+}
+
+/**
+ * One file (plus lazily loaded chunks) with every dependency inlined: the gateway app (its image
+ * has no install step).
+ */
+export function selfContained(packageJsonUrl: URL, entry: Record<string, string>): Options {
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry,
+    splitting: true,
+    minify: true,
+    sourcemap: false,
+    clean: false,
+    noExternal: [/.*/],
+    banner: { js: `#!/usr/bin/env node\n${CJS_REQUIRE}` },
+  };
+}
+
+/**
+ * The bin's server, `dist/cli.cjs`: ONE minified CommonJS file with core and every dependency
+ * inlined, so `npx <server>` installs one package with no dependency tree and start-up reads one
+ * file. CommonJS because bin.js runs it through core's `launch`, which keeps a V8 code cache taken
+ * after start-up (vm.Script; ES modules have no such API). HTTP/REST code is in the file but
+ * evaluated only when --http/--rest ask for it; undici, ws and ky are separate files
+ * (`dist/lazy/*.cjs`) required on first use, so a start neither runs nor parses them.
+ * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
+ */
+export function binBundle(packageJsonUrl: URL): Options {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
+  const profiling = process.env.BUNDLE_SOURCEMAP === "1";
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry: { cli: "src/cli.ts" },
+    format: ["cjs"],
+    outExtension: () => ({ js: ".cjs" }),
+    splitting: false,
+    minify: true,
+    sourcemap: profiling,
+    clean: false,
+    noExternal: [/.*/],
+    esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate"), zodEnglishOnly()],
+  };
+}
+
+const CORE_LAUNCH = fileURLToPath(new URL("./packages/core/src/launch.ts", import.meta.url));
+
+/** `dist/launch.js`, the launcher bin.js imports (core/src/launch.ts; Node built-ins only). */
+export function launchEntry(packageJsonUrl: URL): Options {
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry: { launch: CORE_LAUNCH },
+    splitting: false,
+    minify: true,
+    sourcemap: false,
+    clean: false,
+  };
 }

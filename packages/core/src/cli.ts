@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError } from "./errors.js";
-import { log } from "./logger.js";
+import { exitOnShutdown } from "./lifecycle.js";
+import { log, setLogLevel } from "./logger.js";
 import { selectTools } from "./tool.js";
 import { createVendorServer, type VendorDefinition } from "./vendor.js";
 
@@ -98,6 +99,16 @@ function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   throw new ConfigError(`${name} must be 1 (true, yes) or 0 (false, no), got "${env[name]}".`);
 }
 
+/** A --port style value (flag or variable); unset gives the fallback, anything but 0-65535 is an error. */
+export function parsePort(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`${flag} must be a port number, got "${value}".`);
+  }
+  return n;
+}
+
 /**
  * Parses the command line; every mode flag can also come from the environment (MCP_READ_ONLY,
  * MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS, MCP_HTTP_PORT, MCP_HTTP_HOST, MCP_REST_PORT) so a
@@ -124,12 +135,6 @@ export function parseCli(
     strict: true,
     allowPositionals: false,
   });
-  const port = (v: string | undefined, fallback: number, flag: string) => {
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${flag} must be a port number, got "${v}".`);
-    return n;
-  };
   const tools = (values.tools ?? (env.MCP_TOOLS?.trim() ? env.MCP_TOOLS : undefined))
     ?.split(",")
     .map((s) => s.trim())
@@ -140,10 +145,10 @@ export function parseCli(
     readOnly: values["read-only"] ?? envFlag(env, "MCP_READ_ONLY") ?? false,
     ...(tools ? { tools } : {}),
     http: values.http ?? envFlag(env, "MCP_HTTP") ?? false,
-    port: port(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
+    port: parsePort(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
     host: values.host ?? env.MCP_HTTP_HOST ?? "127.0.0.1",
     rest: values.rest ?? envFlag(env, "MCP_REST") ?? false,
-    restPort: port(values["rest-port"] ?? env.MCP_REST_PORT, 8080, "--rest-port"),
+    restPort: parsePort(values["rest-port"] ?? env.MCP_REST_PORT, 8080, "--rest-port"),
     stateless: values.stateless ?? envFlag(env, "MCP_STATELESS") ?? false,
   };
 }
@@ -152,10 +157,12 @@ export function parseCli(
 export async function runCli<C>(
   vendor: VendorDefinition<C>,
   argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  setLogLevel(env.LOG_LEVEL);
   let opts: ReturnType<typeof parseCli>;
   try {
-    opts = parseCli(argv);
+    opts = parseCli(argv, env);
     // Validate --tools before anything starts listening.
     selectTools(vendor.tools, { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) });
   } catch (error) {
@@ -174,28 +181,17 @@ export async function runCli<C>(
     // Loaded only when asked for, so the stdio start path stays small.
     const { serveNetwork } = await import("./transports/network.js");
     try {
-      await serveNetwork([vendor as VendorDefinition<unknown>], opts);
+      await serveNetwork([vendor as VendorDefinition<unknown>], { ...opts, env });
     } catch (error) {
       reportStartupError(vendor.name, error);
     }
     return;
   }
   const filter = { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) };
-  const handle = createVendorServer(vendor, filter);
+  const handle = createVendorServer(vendor, { ...filter, env });
   const transport = new StdioServerTransport();
-  let closing = false;
-  const shutdown = async (why: string) => {
-    if (closing) return;
-    closing = true;
-    log.debug("shutting down", { why });
-    const timer = setTimeout(() => process.exit(0), 4_000);
-    timer.unref();
-    await handle.close();
-    process.exit(0);
-  };
-  process.stdin.on("end", () => void shutdown("stdin closed"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  const shutdown = exitOnShutdown(() => handle.close(), "debug");
+  process.stdin.on("end", () => shutdown("stdin closed"));
   await handle.server.connect(transport);
   // Someone ran the bin by hand in a terminal: say that it is waiting for an MCP client.
   if (process.stdin.isTTY) log.info(`${vendor.name} ready on stdio; connect an MCP client (Ctrl-C to stop)`);

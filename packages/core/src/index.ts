@@ -3,7 +3,6 @@ export * from "./cli.js";
 export * from "./credentials.js";
 export * from "./errors.js";
 export * from "./http.js";
-export * from "./http-tool.js";
 export * from "./listing.js";
 export * from "./logger.js";
 export * from "./output.js";

@@ -12,14 +12,27 @@ export const streamArgs = {
   timeoutSeconds: z.number().int().min(1).max(3600).default(60),
 };
 
+/**
+ * Opens one operation websocket (`?public` for untrusted callers): what get-websocket-stream(-2)
+ * read and what their REST upgrade routes hand to the client.
+ */
+export function openOperationSocket(
+  client: IncusClient,
+  args: { id: string; secret: string },
+  options: { public: boolean },
+  signal: AbortSignal,
+) {
+  return openFd(client, args.id, args.secret, { public: options.public, signal });
+}
+
 /** Reads one operation websocket to its end (empty text frame or close) within the bounds. */
-export async function readStream(
+export async function readOperationSocket(
   client: IncusClient,
   args: { id: string; secret: string; maxBytes: number; idleTimeoutMs: number; timeoutSeconds: number },
+  options: { public: boolean },
   signal: AbortSignal,
-  isPublic: boolean,
 ) {
-  const ws = await openFd(client, args.id, args.secret, { public: isPublic, signal });
+  const ws = await openOperationSocket(client, args, options, signal);
   const r = await collectWebSocket(ws, {
     maxBytes: args.maxBytes,
     idleTimeoutMs: args.idleTimeoutMs,

@@ -1,9 +1,7 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
-import { containerToolRoutes, withRoutes } from "./routes.js";
-import { tools as toolTable } from "./tools/index.js";
-
-const tools = withRoutes(toolTable, containerToolRoutes);
+import { routes } from "./routes.js";
+import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
 
@@ -17,6 +15,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
+  routes,
   createClient: createPortainerClient,
   closeClient: closePortainerClient,
   credentialHeader: "x-portainer-api-key",
@@ -27,4 +26,4 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
 };
 
 export type { PortainerClient };
-export { tools };
+export { routes, tools };

@@ -1,12 +1,6 @@
-import { defineTool } from "@infra-mcp/core";
 import { z } from "zod";
 import { incusCall, projectArg, projectQuery } from "../api.js";
-import type { IncusClient } from "../config.js";
-
-const inputSchema = z.object({
-  project: projectArg,
-  "all-projects": z.boolean().default(false).describe("Instances of every project"),
-});
+import { incus } from "../builder.js";
 
 interface Instance {
   name: string;
@@ -18,12 +12,16 @@ interface Instance {
   config?: Record<string, string>;
 }
 
-export const listInstances = defineTool<IncusClient, typeof inputSchema>({
+export const listInstances = incus.tool({
   name: "list-instances",
   title: "List instances",
   description: "List containers and VMs with status, type, project and image, to find the name exec-in-instance needs.",
-  inputSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "instances",
+  inputSchema: z.object({
+    project: projectArg,
+    "all-projects": z.boolean().default(false).describe("Instances of every project"),
+  }),
+  hints: "readOnly",
 
   async handler(args, ctx) {
     const res = await incusCall<Instance[]>(ctx.client, {

@@ -1,6 +1,5 @@
-import { defineHttpTool, READ_ONLY } from "@infra-mcp/core";
 import { z } from "zod";
-import type { PortainerClient } from "../config.js";
+import { portainer } from "../builder.js";
 import { endpointId } from "../schemas.js";
 
 interface Container {
@@ -11,38 +10,32 @@ interface Container {
   Status?: string;
 }
 
-const inputSchema = z.object({ endpointId });
-
-export const listContainers = defineHttpTool<PortainerClient, typeof inputSchema>({
+export const listContainers = portainer.httpTool({
   name: "list-containers",
   title: "List containers of an environment",
   description:
     "List all containers (running and stopped) of a Docker environment through Portainer's Docker proxy: id, name, " +
     "image, state, status. Use the id or name with execute-websocket (containerId) or attach-websocket (id).",
-  inputSchema,
-  annotations: READ_ONLY,
+  toolset: "containers",
+  inputSchema: z.object({ endpointId }),
+  hints: "readOnly",
   request: {
     method: "GET",
     path: "/api/endpoints/{endpointId}/docker/containers/json",
     params: { endpointId: "path" },
     fixedQuery: { all: "1" },
   },
-  structure: (data) => ({
-    containers: ((data as Container[]) ?? []).map((c) => ({
+  result(data) {
+    const containers = ((data as Container[]) ?? []).map((c) => ({
       id: c.Id,
       name: (c.Names?.[0] ?? "").replace(/^\//, ""),
       image: c.Image ?? "",
       state: c.State ?? "",
       status: c.Status ?? "",
-    })),
-  }),
-  summarize: (data) => {
-    const list = (data as Container[]) ?? [];
-    if (!list.length) return "no containers";
-    return list
-      .map(
-        (c) => `${c.Id.slice(0, 12)}\t${(c.Names?.[0] ?? "").replace(/^\//, "")}\t${c.Image ?? ""}\t${c.State ?? ""}`,
-      )
-      .join("\n");
+    }));
+    const text = containers.length
+      ? containers.map((c) => `${c.id.slice(0, 12)}\t${c.name}\t${c.image}\t${c.state}`).join("\n")
+      : "no containers";
+    return { text, structured: { containers } };
   },
 });

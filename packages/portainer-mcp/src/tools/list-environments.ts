@@ -1,6 +1,5 @@
-import { defineHttpTool, READ_ONLY } from "@infra-mcp/core";
 import { z } from "zod";
-import type { PortainerClient } from "../config.js";
+import { portainer } from "../builder.js";
 
 interface Endpoint {
   Id: number;
@@ -21,37 +20,30 @@ const TYPES: Record<number, string> = {
   7: "kubernetes-edge-agent",
 };
 
-const inputSchema = z.object({
-  search: z.string().max(256).optional().describe("Only environments whose name contains this"),
-});
-
-export const listEnvironments = defineHttpTool<PortainerClient, typeof inputSchema>({
+export const listEnvironments = portainer.httpTool({
   name: "list-environments",
   title: "List Portainer environments",
   description:
     "List Portainer environments (endpoints): id, name, type (docker / kubernetes / agent kinds), status (1 up, 2 down). " +
     "The id is the endpointId every other tool needs; docker types work with execute-websocket and attach-websocket, " +
     "kubernetes types with the pod and kubectl-shell tools.",
-  inputSchema,
-  annotations: READ_ONLY,
+  toolset: "environments",
+  inputSchema: z.object({
+    search: z.string().max(256).optional().describe("Only environments whose name contains this"),
+  }),
+  hints: "readOnly",
   request: { method: "GET", path: "/api/endpoints", params: { search: "query" } },
-  structure: (data) => ({
-    environments: ((data as Endpoint[]) ?? []).map((e) => ({
+  result(data) {
+    const environments = ((data as Endpoint[]) ?? []).map((e) => ({
       id: e.Id,
       name: e.Name,
       type: TYPES[e.Type] ?? `type-${e.Type}`,
       status: e.Status === 1 ? "up" : e.Status === 2 ? "down" : String(e.Status ?? "unknown"),
       ...(e.URL ? { url: e.URL } : {}),
-    })),
-  }),
-  summarize: (data) => {
-    const list = (data as Endpoint[]) ?? [];
-    if (!list.length) return "no environments";
-    return list
-      .map(
-        (e) =>
-          `${e.Id}\t${e.Name}\t${TYPES[e.Type] ?? e.Type}\t${e.Status === 1 ? "up" : e.Status === 2 ? "down" : "?"}`,
-      )
-      .join("\n");
+    }));
+    const text = environments.length
+      ? environments.map((e) => `${e.id}\t${e.name}\t${e.type}\t${e.status}`).join("\n")
+      : "no environments";
+    return { text, structured: { environments } };
   },
 });

@@ -1,33 +1,21 @@
-import { READ_ONLY } from "@infra-mcp/core";
 import { z } from "zod";
-import { qoveryTool } from "../qovery-tool.js";
+import { qovery } from "../builder.js";
 import { containerRegistryId, organizationId } from "../schemas.js";
 import { statusList } from "../summary.js";
 
-const inputSchema = z.object({ organizationId, containerRegistryId });
-const title = "List all container registry container statuses";
-const description =
-  "Deployment state of every container, across the organization, that pulls from one container registry: one line per container id with state and last deployment date.";
-const annotations = READ_ONLY;
-
-export const listAllContainerRegistryContainer = qoveryTool({
+export const listAllContainerRegistryContainer = qovery.httpTool({
   name: "list-all-container-registry-container",
-  title,
-  description,
-  inputSchema,
-  annotations,
+  title: "List all container registry container statuses",
+  description:
+    "Deployment state of every container, across the organization, that pulls from one container registry: one line per container id with state and last deployment date.",
+  toolset: "containers",
+  inputSchema: z.object({ organizationId, containerRegistryId }),
+  hints: "readOnly",
   request: {
     method: "GET",
     path: "/organization/{organizationId}/containerRegistry/{containerRegistryId}/container/status",
     params: { organizationId: "path", containerRegistryId: "path" },
   },
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/organization/{organizationid}/containerregistry/{containerregistryid}/container/status",
-      pathArgs: { organizationid: "organizationId", containerregistryid: "containerRegistryId" },
-    },
-  ],
-  hints: { 404: "No organization with this organizationId, or no registry with this containerRegistryId in it" },
-  summarize: (data) => statusList(data, "using this registry"),
+  statusHints: { 404: "No organization with this organizationId, or no registry with this containerRegistryId in it" },
+  result: (data) => statusList(data, "using this registry"),
 });
