@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigError, log } from "@infra-mcp/core";
+import { ConfigError, log, toolsetHelp } from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
 
@@ -14,7 +14,11 @@ Options:
   --host H          Bind address (default 127.0.0.1, or MCP_HTTP_HOST; non-loopback needs MCP_HTTP_TOKEN)
   --no-rest         Serve MCP only
   --no-http         Serve REST only
+  --toolsets a,b    Toolsets to serve: "all", a name (every server that has it) or
+                    <server>:<name> (incus:exec, qovery:all); a server none names keeps its defaults
   --read-only       Only read-only tools (MCP and REST)
+  --disable-destructive  No destructive tools (MCP and REST); other writes stay
+  --confirm-destructive  MCP asks the user before each destructive call; REST refuses them
   --stateless       MCP without sessions (session tools not offered)
   -h, --help        Show this help
 `;
@@ -37,13 +41,19 @@ try {
       "no-rest": { type: "boolean", default: false },
       "no-http": { type: "boolean", default: false },
       "read-only": { type: "boolean", default: false },
+      "disable-destructive": { type: "boolean", default: false },
+      "confirm-destructive": { type: "boolean", default: false },
+      toolsets: { type: "string" },
       stateless: { type: "boolean", default: false },
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\nEnvironment (each vendor):\n${vendors.map((v) => v.envHelp).join("\n")}\n`);
+    const toolsets = vendors.map((v) => `${v.name} ${toolsetHelp(v)}`).join("\n");
+    process.stdout.write(
+      `${USAGE}\n${toolsets}\nEnvironment (each vendor):\n${vendors.map((v) => v.envHelp).join("\n")}\n`,
+    );
   } else {
     const net = await startGateway({
       http: !values["no-http"],
@@ -53,6 +63,16 @@ try {
       host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
       stateless: values.stateless ?? false,
       readOnly: values["read-only"] ?? false,
+      disableDestructive: values["disable-destructive"] ?? false,
+      confirmDestructive: values["confirm-destructive"] ?? false,
+      ...(values.toolsets
+        ? {
+            toolsets: values.toolsets
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
     });
     log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
   }

@@ -5,6 +5,7 @@ import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { type SessionLimits, SessionRegistry } from "./sessions.js";
 import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
+import type { ToolsetTable } from "./toolsets.js";
 
 /** What a vendor package hands to core: its tool table and how to build a client from config. */
 export interface VendorDefinition<C> {
@@ -15,6 +16,8 @@ export interface VendorDefinition<C> {
   /** Server instructions shown to the model at initialize. */
   instructions?: string;
   tools: readonly AnyTool<C>[];
+  /** The vendor's toolsets (its builder's `toolsets`): what --toolsets names and --help lists. */
+  toolsets?: ToolsetTable;
   /** Reads configuration and builds a client; throws ConfigError naming the variable to fix. */
   createClient(env: Env): C;
   /** Releases sockets/agents held by a client. */
@@ -38,8 +41,8 @@ export interface VendorDefinition<C> {
 
 /**
  * The SDK builds an Ajv instance (with formats) per server by default, used only to validate
- * elicitation answers, which these servers never request. One instance, built on first use, keeps
- * that cost off start-up and off every HTTP session.
+ * elicitation answers, which only --confirm-destructive asks for. One instance, built on first use,
+ * keeps that cost off start-up and off every HTTP session.
  */
 let ajv: AjvJsonSchemaValidator | undefined;
 const sharedValidator: jsonSchemaValidator = {
@@ -69,8 +72,8 @@ export interface ServerHandle {
  * configuration error instead of dying before the user can see why.
  */
 export function createVendorServer<C>(vendor: VendorDefinition<C>, options: ServerOptions = {}): ServerHandle {
-  const tools = selectTools(vendor.tools, options);
-  const instructions = [vendor.instructions, statelessNote(vendor.tools, tools, options)].filter(Boolean).join(" ");
+  const tools = selectTools(vendor.tools, options, vendor.toolsets);
+  const instructions = [vendor.instructions, statelessNote(vendor, tools, options)].filter(Boolean).join(" ");
   const server = new McpServer(
     {
       name: vendor.name,
@@ -94,7 +97,12 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
       throw error;
     }
   };
-  registerTools(server, tools, { getClient, sessions, sessionSignal: ending.signal });
+  registerTools(server, tools, {
+    getClient,
+    sessions,
+    sessionSignal: ending.signal,
+    ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
+  });
   return {
     server,
     sessions,
@@ -109,13 +117,28 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
 
 /**
  * In stateless mode, one sentence for the instructions naming what the stateless filter dropped
- * (tools that open a session, and the session-* tools), so the model does not look for them.
+ * (tools that open a session, the session-* tools, and destructive tools that need a confirmation
+ * a stateless request cannot ask for), so the model does not look for them.
  */
-function statelessNote<C>(all: readonly AnyTool<C>[], kept: readonly AnyTool<C>[], options: ToolFilter): string {
+function statelessNote<C>(vendor: VendorDefinition<C>, kept: readonly AnyTool<C>[], options: ToolFilter): string {
   if (!options.stateless) return "";
-  const dropped = selectTools(all, { ...options, stateless: false }).filter((t) => !kept.includes(t));
+  const dropped = selectTools(vendor.tools, { ...options, stateless: false }, vendor.toolsets).filter(
+    (t) => !kept.includes(t),
+  );
   if (!dropped.length) return "";
-  const names = dropped.filter((t) => !t.usesSessions).map((t) => t.name);
-  if (dropped.some((t) => t.usesSessions)) names.push("session-*");
-  return `This server is stateless, so session tools are not offered (unavailable here: ${names.join(", ")}).`;
+  const sessionNames = dropped.filter((t) => t.opensSession).map((t) => t.name);
+  if (dropped.some((t) => t.usesSessions)) sessionNames.push("session-*");
+  const unconfirmable = dropped.filter((t) => !t.opensSession && !t.usesSessions).map((t) => t.name);
+  const notes: string[] = [];
+  if (sessionNames.length) {
+    notes.push(
+      `This server is stateless, so session tools are not offered (unavailable here: ${sessionNames.join(", ")}).`,
+    );
+  }
+  if (unconfirmable.length) {
+    notes.push(
+      `Destructive calls need the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`,
+    );
+  }
+  return notes.join(" ");
 }

@@ -1,4 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
+import { incus } from "./builder.js";
 import { createIncusClient, type IncusClient } from "./config.js";
 import { tools } from "./tools/index.js";
 
@@ -11,6 +12,7 @@ export const incusVendor: VendorDefinition<IncusClient> = {
   instructions:
     "Incus containers and VMs: list-instances to find names, exec-in-instance to run a command, open-exec-session for interactive ones. Operations (get-operations, wait-operation, cancel-operation) track background work; finished operations vanish after ~5 s.",
   tools,
+  toolsets: incus.toolsets,
   createClient: createIncusClient,
   closeClient: (client) => client.http.close(),
   credentialHeader: "x-incus-token",

@@ -1,4 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
+import { portainer } from "./builder.js";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
 import { tools } from "./tools/index.js";
 
@@ -13,6 +14,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
+  toolsets: portainer.toolsets,
   createClient: createPortainerClient,
   closeClient: closePortainerClient,
   credentialHeader: "x-portainer-api-key",

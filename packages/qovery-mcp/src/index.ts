@@ -1,4 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
+import { qovery } from "./builder.js";
 import { closeQoveryClient, createQoveryClient, type QoveryClient } from "./config.js";
 import { tools } from "./tools/index.js";
 
@@ -11,6 +12,7 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   instructions:
     "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (no deploy); auto-deploy-containers and preview-container-environments act organization-wide on every matching container.",
   tools,
+  toolsets: qovery.toolsets,
   createClient: createQoveryClient,
   closeClient: closeQoveryClient,
   credentialHeader: "x-qovery-token",

@@ -10,6 +10,7 @@ import { log } from "../logger.js";
 import { redactor } from "../redact.js";
 import { SessionRegistry } from "../sessions.js";
 import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
+import { splitToolsets } from "../toolsets.js";
 import {
   BodyTooLargeError,
   credentialOverride,
@@ -35,6 +36,12 @@ export { buildArgs, type CompiledRoute, coerceArg, compileRoutes, matchRoute } f
  * `openUpstreamSocket` opens, credential applied server-side.
  */
 export interface RestOptions extends ToolFilter {
+  /**
+   * Each vendor's tool filter, exactly as its MCP endpoint gets it (serveNetwork builds both from
+   * one map). Without it, this options object is the filter, its `toolsets` entries split among
+   * the vendors like --toolsets.
+   */
+  filters?: ReadonlyMap<VendorDefinition<unknown>, ToolFilter>;
   limits?: Partial<NetworkLimits>;
   env?: Env;
   /** Backpressure thresholds for websocket passthrough (bytes). */
@@ -62,13 +69,19 @@ export function createRestSurface(
   options: RestOptions = {},
 ): RestSurface {
   const limits = { ...DEFAULT_NETWORK_LIMITS, ...options.limits };
-  const filter: ToolFilter = {
-    ...(options.readOnly ? { readOnly: true } : {}),
-    ...(options.allow ? { allow: options.allow } : {}),
-  };
+  const filters = options.filters ?? ownFilters(vendors, options);
+  const filterOf = (vendor: VendorDefinition<unknown>): ToolFilter => filters.get(vendor) ?? {};
   const routes = compileRoutes(
-    vendors.map((vendor) => ({ vendor, tools: selectTools(vendor.tools, filter).filter((t) => !t.usesSessions) })),
+    vendors.map((vendor) => ({
+      vendor,
+      tools: selectTools(vendor.tools, filterOf(vendor), vendor.toolsets).filter((t) => !t.usesSessions),
+    })),
   );
+  /** --confirm-destructive: REST cannot ask anyone, so destructive routes are refused (403). */
+  const unconfirmable = (compiled: CompiledRoute): boolean =>
+    filterOf(compiled.vendor).confirmDestructive === true && compiled.tool.annotations.destructiveHint;
+  const confirmDetail = (compiled: CompiledRoute) =>
+    `${compiled.tool.name} is destructive and this server requires the user to confirm destructive calls (--confirm-destructive), which the REST surface cannot ask for; use the MCP endpoint.`;
   const shared = new Map<VendorDefinition<unknown>, unknown>();
   const bridges = new Set<Bridge>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
@@ -140,6 +153,15 @@ export function createRestSurface(
       );
     }
     const { route: compiled, pathArgs } = match;
+    if (unconfirmable(compiled)) {
+      return sendProblem(res, {
+        type: `${PROBLEM_BASE}confirmation-required`,
+        title: "Confirmation required",
+        status: 403,
+        detail: confirmDetail(compiled),
+        tool: compiled.tool.name,
+      });
+    }
     // A websocket route without an Upgrade runs the same tool as a plain call (e.g. a one-shot
     // exec); any stream session it opens is closed when the response is sent.
     const aborter = new AbortController();
@@ -193,6 +215,7 @@ export function createRestSurface(
       return refuseUpgrade(socket, 404, "Not found", `No websocket route at ${url.pathname}.`);
     }
     const compiled = match.route;
+    if (unconfirmable(compiled)) return refuseUpgrade(socket, 403, "Confirmation required", confirmDetail(compiled));
     const open = compiled.route.openUpstreamSocket;
     if (!open) {
       return refuseUpgrade(
@@ -273,6 +296,26 @@ export function createRestSurface(
       shared.clear();
     },
   };
+}
+
+function ownFilters(
+  vendors: readonly VendorDefinition<unknown>[],
+  options: ToolFilter,
+): Map<VendorDefinition<unknown>, ToolFilter> {
+  const split = splitToolsets(vendors, options.toolsets);
+  const { readOnly, disableDestructive, confirmDestructive, allow } = options;
+  const common: ToolFilter = {
+    ...(readOnly ? { readOnly } : {}),
+    ...(disableDestructive ? { disableDestructive } : {}),
+    ...(confirmDestructive ? { confirmDestructive } : {}),
+    ...(allow ? { allow } : {}),
+  };
+  return new Map(
+    vendors.map((vendor) => {
+      const toolsets = split.get(vendor.name);
+      return [vendor, { ...common, ...(toolsets ? { toolsets } : {}) }];
+    }),
+  );
 }
 
 function zodProblem(error: z.ZodError): Record<string, unknown> {

@@ -125,8 +125,15 @@ export class McpHttpEndpoint<C> {
   }
 
   #filter(stateless: boolean): ToolFilter {
-    const { readOnly, allow } = this.#options;
-    return { ...(readOnly ? { readOnly } : {}), ...(allow ? { allow } : {}), ...(stateless ? { stateless } : {}) };
+    const { readOnly, disableDestructive, confirmDestructive, allow, toolsets } = this.#options;
+    return {
+      ...(readOnly ? { readOnly } : {}),
+      ...(disableDestructive ? { disableDestructive } : {}),
+      ...(confirmDestructive ? { confirmDestructive } : {}),
+      ...(allow ? { allow } : {}),
+      ...(toolsets ? { toolsets } : {}),
+      ...(stateless ? { stateless } : {}),
+    };
   }
 
   async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
