@@ -1,8 +1,56 @@
-import { collectWebSocket } from "@infra-mcp/core";
+import { collectWebSocket, InputError, type WebSocket } from "@infra-mcp/core";
 import { z } from "zod";
-import { operationId } from "./api.js";
+import { type IncusOperation, incusCall, operationId, operationPath } from "./api.js";
 import type { IncusClient } from "./config.js";
 import { openFd } from "./exec.js";
+
+/**
+ * Why a socket other than an output one may not be opened by a read-only tool: connecting takes the
+ * socket from whoever should hold it, and closing it afterwards acts on the command.
+ */
+const NOT_OUTPUT: Record<string, string> = {
+  control:
+    "that secret is the exec's control socket, and closing it makes Incus SIGKILL the command. To signal, resize or end a command, start it with open-exec-session and use session-signal, session-resize or session-close",
+  "0": "that secret is the exec's stdin (fd \"0\"; for an interactive exec also its terminal), and closing it ends the command's input. To type into a command or read its terminal, start it with open-exec-session and use session-write and session-read",
+};
+
+/**
+ * A read-only tool may only read an operation's output sockets (exec fds "1" and "2"). The secret
+ * is looked up in the operation's metadata.fds first: control, stdin and anything not listed there
+ * are refused before any socket is opened.
+ */
+export async function assertOutputSecret(
+  client: IncusClient,
+  id: string,
+  secret: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const op = (await incusCall<IncusOperation>(client, { method: "GET", path: operationPath(id), signal })).metadata;
+  const fds = op?.metadata?.fds;
+  const fd =
+    fds && typeof fds === "object"
+      ? Object.entries(fds as Record<string, unknown>).find(([, v]) => v === secret)?.[0]
+      : undefined;
+  if (fd === undefined) {
+    throw new InputError(
+      "secret",
+      'is not one of this operation\'s output sockets (metadata.fds "1" or "2" of a non-interactive exec); only those can be read here',
+    );
+  }
+  const why = NOT_OUTPUT[fd] ?? (fd === "1" || fd === "2" ? undefined : `fd "${fd}" is not an output socket`);
+  if (why) throw new InputError("secret", `refused: ${why}.`);
+}
+
+/** The REST passthrough of the same tools: the raw websocket, for an output socket only. */
+export async function openOutputFd(
+  client: IncusClient,
+  id: string,
+  secret: string,
+  options: { public?: boolean; signal?: AbortSignal | undefined },
+): Promise<WebSocket> {
+  await assertOutputSecret(client, id, secret, options.signal);
+  return openFd(client, id, secret, options);
+}
 
 export const streamArgs = {
   id: operationId,
@@ -12,6 +60,29 @@ export const streamArgs = {
   timeoutSeconds: z.number().int().min(1).max(3600).default(60),
 };
 
+/** Longest a stopped read keeps draining its socket (the tool's own maximum read time). */
+const DRAIN_MAX_MS = 3_600_000;
+
+/**
+ * Closing an output socket before its stream ends makes the command die of SIGPIPE at its next
+ * write (seen on Incus 6.0: exit 141). A read-only read that stops early (cap, timeout, cancel)
+ * therefore keeps the socket and discards what still comes, until the stream ends (or an hour).
+ */
+function drainInBackground(ws: WebSocket): void {
+  const done = () => {
+    clearTimeout(ceiling);
+    ws.removeAllListeners("message");
+  };
+  const ceiling = setTimeout(() => ws.terminate(), DRAIN_MAX_MS);
+  ceiling.unref();
+  ws.on("message", (data, isBinary) => {
+    if (!isBinary && (data as Buffer).length === 0) ws.close();
+  });
+  ws.once("close", done);
+  ws.on("error", () => {});
+  ws.resume();
+}
+
 /** Reads one operation websocket to its end (empty text frame or close) within the bounds. */
 export async function readStream(
   client: IncusClient,
@@ -19,6 +90,7 @@ export async function readStream(
   signal: AbortSignal,
   isPublic: boolean,
 ) {
+  await assertOutputSecret(client, args.id, args.secret, signal);
   const ws = await openFd(client, args.id, args.secret, { public: isPublic, signal });
   const r = await collectWebSocket(ws, {
     maxBytes: args.maxBytes,
@@ -27,12 +99,19 @@ export async function readStream(
     signal,
     endOnEmptyText: true,
     onMaxBytes: "close",
+    keepOpen: true,
   });
+  const stoppedEarly = r.endReason !== "closed" && r.endReason !== "end-of-stream";
+  if (stoppedEarly) drainInBackground(ws);
+  else ws.close();
   const decoded = r.output.decode();
   const bytes = r.output.totalBytes;
-  const note = `${bytes} bytes${r.output.truncated ? ` (truncated to ${r.output.storedBytes}; raise maxBytes, up to 16 MiB, for more)` : ""}, ended by ${r.endReason}${decoded.encoding === "base64" ? ", base64" : ""}`;
+  const note = `${bytes} bytes${r.output.truncated ? ` (truncated to ${r.output.storedBytes})` : ""}, ended by ${r.endReason}${decoded.encoding === "base64" ? ", base64" : ""}`;
+  const rest = stoppedEarly
+    ? "\nThe stream goes on, but a socket can be read only once: what follows is discarded so the command runs on. For all of it next time, raise maxBytes (up to 16 MiB) or timeoutSeconds, or run the command with exec-in-instance (whole output) or open-exec-session (read by offset)."
+    : "";
   return {
-    text: `${note}\n${decoded.text}`,
+    text: `${note}${rest}\n${decoded.text}`,
     structured: {
       id: args.id,
       data: decoded.text,
@@ -41,6 +120,7 @@ export async function readStream(
       storedBytes: r.output.storedBytes,
       truncated: r.output.truncated,
       endReason: r.endReason,
+      complete: !stoppedEarly,
       durationMs: r.durationMs,
     },
   };

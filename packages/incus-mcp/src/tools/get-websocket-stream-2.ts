@@ -1,7 +1,7 @@
 import { defineTool } from "@infra-mcp/core";
 import { z } from "zod";
 import type { IncusClient } from "../config.js";
-import { readStream, streamArgs } from "../stream.js";
+import { openOutputFd, readStream, streamArgs } from "../stream.js";
 
 const inputSchema = z.object(streamArgs);
 
@@ -19,7 +19,7 @@ export const getWebsocketStream2 = defineTool<IncusClient, typeof inputSchema>({
       websocket: true,
       // Upgrade passthrough (REST surface): the raw operation websocket for this fd's secret.
       openUpstreamSocket: async (args, ctx) =>
-        (await import("../exec.js")).openFd(ctx.client, args.id, args.secret, { public: true, signal: ctx.signal }),
+        openOutputFd(ctx.client, args.id, args.secret, { public: true, signal: ctx.signal }),
     },
   ],
 

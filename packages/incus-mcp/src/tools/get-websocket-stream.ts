@@ -1,7 +1,7 @@
 import { defineTool } from "@infra-mcp/core";
 import { z } from "zod";
 import type { IncusClient } from "../config.js";
-import { readStream, streamArgs } from "../stream.js";
+import { openOutputFd, readStream, streamArgs } from "../stream.js";
 
 const inputSchema = z.object(streamArgs);
 
@@ -18,8 +18,7 @@ export const getWebsocketStream = defineTool<IncusClient, typeof inputSchema>({
       path: "/v1/1-0/operations/{id}/websocket",
       websocket: true,
       // Upgrade passthrough (REST surface): the raw operation websocket for this fd's secret.
-      openUpstreamSocket: async (args, ctx) =>
-        (await import("../exec.js")).openFd(ctx.client, args.id, args.secret, { signal: ctx.signal }),
+      openUpstreamSocket: async (args, ctx) => openOutputFd(ctx.client, args.id, args.secret, { signal: ctx.signal }),
     },
   ],
 
