@@ -2,7 +2,7 @@
 // `pnpm bench`: measures the built bins against their anchors, side by side in one run, and
 // rewrites ../BENCHMARKS.md with every number from this run. Needs `pnpm build` first; builds
 // nothing of the shipped bins itself (the profile step makes a source-mapped copy in .bench-tmp).
-//   node bench/run.mjs [--quick] [--only cold,rss,context,toolcall,stream,http,profile] [--out FILE]
+//   node bench/run.mjs [--quick] [--only cold,rss,context,toolcall,stream,http,exec,profile] [--out FILE]
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,9 +12,10 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHelper } from "./lib/child.mjs";
 import { coldStart } from "./lib/coldstart.mjs";
+import { incusExecBench, portainerExecBench } from "./lib/exec.mjs";
 import { httpLoad } from "./lib/httpload.mjs";
 import { profileMany } from "./lib/profile.mjs";
-import { environmentId, startQoveryUpstream } from "./lib/qovery-upstream.mjs";
+import { environmentId } from "./lib/qovery-upstream.mjs";
 import { fmt, summarize } from "./lib/stats.mjs";
 import { rssOf, startStdio } from "./lib/stdio.mjs";
 import { streamBench } from "./lib/stream.mjs";
@@ -154,6 +155,22 @@ if (want("stream")) {
   results.stream = await streamBench(QUICK ? { sizesMiB: [64, 256], runs: 1 } : { sizesMiB: [64, 256], runs: 3 });
 }
 
+// ---------------------------------------------------------------- 7. exec against the native client
+if (want("exec")) {
+  if (builtBins.includes("incus")) {
+    log("exec: incus-mcp exec-in-instance against `incus exec`");
+    results.exec = { incus: await incusExecBench(binOf("incus"), QUICK ? { calls: 10 } : {}) };
+  } else results.exec = { incus: { skipped: "incus-mcp is not built" } };
+  if (builtBins.includes("portainer")) {
+    log("exec: portainer-mcp execute-websocket (through the test front) against `docker exec`");
+    results.exec.portainer = await portainerExecBench(
+      binOf("portainer"),
+      join(BENCH, "anchors", "portainer-front.mjs"),
+      QUICK ? { calls: 10 } : {},
+    );
+  }
+}
+
 // ---------------------------------------------------------------- 4. HTTP transport under load
 async function freePort() {
   return new Promise((resolve) => {
@@ -195,54 +212,92 @@ async function startHttpBin(bin, env) {
   throw new Error(`--http did not listen within 10 s: ${stderr.slice(-500)}`);
 }
 if (want("http")) {
-  const seconds = QUICK ? 5 : 20;
+  const seconds = QUICK ? 4 : 10;
+  const rounds = 2;
   const sessions = 200;
   if (!builtBins.includes("qovery")) results.http = { skipped: "qovery-mcp is not built" };
   else {
-    const upstream = await startQoveryUpstream();
-    let bin;
+    // The canned upstream lives in its own process so neither the load generator nor the server
+    // under test shares its event loop with it.
+    const upstream = startHelper(join(BENCH, "anchors", "qovery-upstream.mjs"));
+    const { url: upstreamUrl } = await upstream.next();
+    const maxSessions = {
+      MCP_HTTP_MAX_SESSIONS: String(sessions + 56),
+      MCP_HTTP_MAX_SESSIONS_PER_CLIENT: String(sessions + 56),
+    };
+    const qoveryEnv = { QOVERY_API_URL: upstreamUrl, QOVERY_API_KEY: FAKE_KEY, ...maxSessions };
+    const listArgs = { tool: "list-containers", args: { environmentId } };
+    const subjects = [
+      {
+        key: "anchorUpstream",
+        label: "SDK anchor: bare SDK server, one tool making the same two GETs with ky",
+        start: async () => {
+          const a = startHelper(join(BENCH, "anchors", "echo-http.mjs"), ["--upstream", upstreamUrl]);
+          const { port } = await a.next();
+          return { url: `http://127.0.0.1:${port}/mcp`, stop: () => a.stop() };
+        },
+        ...listArgs,
+      },
+      { key: "server", label: "qovery-mcp --http", start: () => startHttpBin(binOf("qovery"), qoveryEnv), ...listArgs },
+      {
+        key: "stateless",
+        label: "qovery-mcp --http --stateless",
+        start: () => startHttpBin(binOf("qovery"), { ...qoveryEnv, MCP_STATELESS: "1" }),
+        stateless: true,
+        ...listArgs,
+      },
+      {
+        key: "anchor",
+        label: "SDK anchor (echo, no upstream)",
+        start: async () => {
+          const a = startHelper(join(BENCH, "anchors", "echo-http.mjs"));
+          const { port } = await a.next();
+          return { url: `http://127.0.0.1:${port}/mcp`, stop: () => a.stop() };
+        },
+        tool: "echo",
+        args: { message: "hi" },
+      },
+      ...(builtBins.includes("portainer")
+        ? [
+            {
+              key: "bare",
+              label: "portainer-mcp --http, session-list (no upstream)",
+              start: () => startHttpBin(binOf("portainer"), maxSessions),
+              tool: "session-list",
+              args: {},
+            },
+          ]
+        : []),
+    ];
+    results.http = { rounds, seconds, sessions, rows: {} };
     try {
-      bin = await startHttpBin(binOf("qovery"), {
-        QOVERY_API_URL: upstream.url,
-        QOVERY_API_KEY: FAKE_KEY,
-        MCP_HTTP_MAX_SESSIONS: String(sessions + 56),
-      });
-    } catch (error) {
-      results.http = { skipped: `qovery-mcp --http does not serve yet: ${error.message.split("\n")[0]}` };
-    }
-    if (bin) {
-      try {
-        log(`HTTP load: qovery-mcp --http, ${sessions} sessions × ${seconds} s`);
-        const server = await httpLoad(bin.url, { sessions, seconds, tool: "list-containers", args: { environmentId } });
-        await bin.stop();
-        // Transport against transport: a tool that makes no upstream call (portainer-mcp's
-        // session-list needs no configuration), under the same load as the anchor's echo.
-        let bare;
-        if (builtBins.includes("portainer")) {
-          const p = await startHttpBin(binOf("portainer"), { MCP_HTTP_MAX_SESSIONS: String(sessions + 56) });
+      // Interleaved rounds: each subject runs once per round, so a noisy minute hits all of them.
+      for (let round = 0; round < rounds; round++) {
+        for (const subject of subjects) {
+          log(`HTTP load round ${round + 1}/${rounds}: ${subject.label}, ${sessions} sessions × ${seconds} s`);
+          const srv = await subject.start();
           try {
-            log(`HTTP load: portainer-mcp --http session-list (no upstream), ${sessions} sessions × ${seconds} s`);
-            bare = await httpLoad(p.url, { sessions, seconds, tool: "session-list", args: {} });
+            const r = await httpLoad(srv.url, {
+              sessions,
+              seconds,
+              tool: subject.tool,
+              args: subject.args,
+              ...(subject.stateless ? { stateless: true } : {}),
+            });
+            results.http.rows[subject.key] ??= { label: subject.label, runs: [] };
+            results.http.rows[subject.key].runs.push(r);
           } finally {
-            await p.stop();
+            await srv.stop();
           }
         }
-        const anchor = startHelper(join(BENCH, "anchors", "echo-http.mjs"));
-        const { port } = await anchor.next();
-        log(`HTTP load: SDK anchor, ${sessions} sessions × ${seconds} s`);
-        const base = await httpLoad(`http://127.0.0.1:${port}/mcp`, {
-          sessions,
-          seconds,
-          tool: "echo",
-          args: { message: "hi" },
-        });
-        await anchor.stop();
-        results.http = { server, bare, anchor: base, upstreamRequests: upstream.requests };
-      } finally {
-        await bin.stop();
       }
+      upstream.child.stdin.write("count\n");
+      results.http.upstreamRequests = (await upstream.next()).requests;
+    } catch (error) {
+      results.http = { skipped: `HTTP load failed: ${error.message.split("\n")[0]}` };
+    } finally {
+      await upstream.stop();
     }
-    await upstream.close();
   }
 }
 
@@ -465,56 +520,84 @@ if (results.stream) {
 if (results.http) {
   const h = results.http;
   if (h.skipped) {
-    sections.push(
-      `## 4. HTTP transport under load\n\n**TODO — not measured yet.** ${h.skipped}. When it serves, \`pnpm bench\` runs 200 concurrent sessions × 20 s of tools/call against it and against a bare SDK Streamable-HTTP echo server (bench/anchors/echo-http.mjs).`,
-    );
+    sections.push(`## 4. HTTP transport under load\n\nNot measured in this run: ${h.skipped}.`);
   } else {
-    const s = h.server;
-    const a = h.anchor;
+    const pooled = (key) => {
+      const r = h.rows[key];
+      if (!r) return undefined;
+      const latency = summarize(r.runs.flatMap((x) => x.latencies));
+      const throughput = r.runs.reduce((a, x) => a + x.throughput, 0) / r.runs.length;
+      const errors = {};
+      for (const x of r.runs) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
+      const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+      return { label: r.label, latency, throughput, errors, errorCount };
+    };
+    const rows = ["anchorUpstream", "server", "stateless", "anchor", "bare"].map(pooled).filter(Boolean);
+    const anchorUp = pooled("anchorUpstream");
+    const server = pooled("server");
+    const stateless = pooled("stateless");
+    const anchor = pooled("anchor");
+    const bare = pooled("bare");
+    const ratio = (x, y) => (x && y ? x.latency.p99 / y.latency.p99 : Number.NaN);
+    const okErrors = rows.every((r) => r.errorCount === 0);
     sections.push(
       [
-        "## 4. HTTP transport under load (Streamable HTTP, stateful sessions)",
+        "## 4. HTTP transport under load (Streamable HTTP)",
         "",
-        `${s.sessions} concurrent sessions, each calling one tool back to back for ${QUICK ? 5 : 20} s; load generator (undici) in the bench process on the same ${machine.cores} cores. qovery-mcp \`--http\` calls \`list-containers\` (two loopback GETs per call to the canned upstream, also in the bench process; MCP_HTTP_MAX_SESSIONS raised to fit 200 sessions); the anchor is the SDK's own Streamable HTTP transport with one echo tool (no upstream).`,
+        `${h.sessions} concurrent clients, each calling one tool back to back; ${h.rounds} interleaved rounds of ${h.seconds} s per subject, latencies pooled. Load generator (undici) in the bench process; the canned Qovery upstream (list + status of 3 containers) in a process of its own; the server under test in a third; all on the same ${machine.cores} cores. The fair anchor is the bare SDK Streamable HTTP server (bench/anchors/echo-http.mjs --upstream) with one tool that makes the same two loopback GETs with ky, in parallel, as qovery-mcp's list-containers does. Stateful subjects open one MCP session per client; \`--stateless\` posts tools/call without a session.`,
         "",
-        row(["server", "calls/s", "p50 ms", "p99 ms", "errors"]),
-        row(["---", "---:", "---:", "---:", "---:"]),
-        row([
-          "qovery-mcp --http",
-          s.throughput.toFixed(0),
-          fmt.ms(s.latency.p50),
-          fmt.ms(s.latency.p99),
-          `${s.errorCount}${s.errorCount ? ` ${JSON.stringify(s.errors)}` : ""}`,
-        ]),
-        ...(h.bare
-          ? [
-              row([
-                "portainer-mcp --http, session-list (no upstream)",
-                h.bare.throughput.toFixed(0),
-                fmt.ms(h.bare.latency.p50),
-                fmt.ms(h.bare.latency.p99),
-                `${h.bare.errorCount}${h.bare.errorCount ? ` ${JSON.stringify(h.bare.errors)}` : ""}`,
-              ]),
-            ]
-          : []),
-        row([
-          "SDK anchor (echo)",
-          a.throughput.toFixed(0),
-          fmt.ms(a.latency.p50),
-          fmt.ms(a.latency.p99),
-          `${a.errorCount}${a.errorCount ? ` ${JSON.stringify(a.errors)}` : ""}`,
-        ]),
+        row(["server", "calls/s", "p50 ms", "p99 ms", "× fair anchor (p99)", "errors"]),
+        row(["---", "---:", "---:", "---:", "---:", "---:"]),
+        ...rows.map((r) =>
+          row([
+            r.label,
+            r.throughput.toFixed(0),
+            fmt.ms(r.latency.p50),
+            fmt.ms(r.latency.p99),
+            r === anchor || r === bare ? "—" : fmt.ratio(ratio(r, anchorUp)),
+            `${r.errorCount}${r.errorCount ? ` ${JSON.stringify(r.errors)}` : ""}`,
+          ]),
+        ),
         "",
-        `Target 0 errors and p99 ≤ 2× the bare server: errors ${verdict(s.errorCount === 0 && (h.bare?.errorCount ?? 0) === 0)}; p99 with an upstream (qovery) ${fmt.ratio(s.latency.p99 / a.latency.p99)} ${verdict(s.latency.p99 <= 2 * a.latency.p99)}${h.bare ? `; p99 transport against transport (no upstream) ${fmt.ratio(h.bare.latency.p99 / a.latency.p99)} ${verdict(h.bare.latency.p99 <= 2 * a.latency.p99)}` : ""}.`,
-        ...(s.latency.p99 > 2 * a.latency.p99
-          ? [
-              "",
-              `Gap: the qovery row is not transport against transport. Each call makes two upstream HTTP requests (${h.upstreamRequests} served in this run) to a canned server living in the bench process with the 200-session load generator, all on ${machine.cores} cores, while the anchor's echo makes none; its p99 carries the upstream round trips, ky/undici on both ends and the CPU they take from the server. The upstream-free row is the transport comparison. The long upstream tail is not explained by this run: moving the canned upstream to its own process and a server profile under load (\`node --cpu-prof bin.js --http\`) are the next steps.`,
-            ]
-          : []),
+        `Target: qovery-mcp p99 ≤ 1.2× the fair anchor with 0 errors — stateful ${fmt.ratio(ratio(server, anchorUp))} ${verdict(ratio(server, anchorUp) <= 1.2)}; stateless ${fmt.ratio(ratio(stateless, anchorUp))} ${verdict(ratio(stateless, anchorUp) <= 1.2)}; errors ${verdict(okErrors)}. Transport against transport (no upstream): ${fmt.ratio(ratio(bare, anchor))} the echo anchor's p99. The upstream served ${fmt.bytes(h.upstreamRequests)} requests.`,
       ].join("\n"),
     );
   }
+}
+
+if (results.exec) {
+  const lines = ["## 7. Exec against the native client", ""];
+  const i = results.exec.incus;
+  if (i?.skipped) lines.push(`incus-mcp: not measured in this run: ${i.skipped}.`);
+  else if (i) {
+    const r = i.mcp.p50 / i.cli.p50;
+    lines.push(
+      `\`${i.command.join(" ")}\` in the same instance, ${i.calls} calls each, alternating: incus-mcp's \`exec-in-instance\` through MCP over stdio (a warm server on the unix socket) against the Go CLI \`incus exec\` (a process per call, as an agent shelling out to it runs it).`,
+      "",
+      row(["path", "p50 ms", "p90 ms", "p99 ms"]),
+      row(["---", "---:", "---:", "---:"]),
+      row(["incus-mcp exec-in-instance", fmt.ms(i.mcp.p50), fmt.ms(i.mcp.p90), fmt.ms(i.mcp.p99)]),
+      row(["incus exec (Go CLI)", fmt.ms(i.cli.p50), fmt.ms(i.cli.p90), fmt.ms(i.cli.p99)]),
+      "",
+      `Target p50 ratio ≤ 1.0: ${fmt.ratio(r)} ${verdict(r <= 1)}.`,
+    );
+  }
+  const p = results.exec.portainer;
+  if (p?.skipped) lines.push("", `portainer-mcp: not measured in this run: ${p.skipped}.`);
+  else if (p) {
+    lines.push(
+      "",
+      `\`echo hi\` in one busybox container, ${p.calls} calls each, alternating: portainer-mcp's \`execute-websocket\` (warm server → the Portainer-protocol test front → Docker's hijacked exec, exit code read back) against \`docker exec\` (the CLI straight to the engine). Reported, not targeted: the front stands in for Portainer, which cannot run in CI.`,
+      "",
+      row(["path", "p50 ms", "p90 ms", "p99 ms"]),
+      row(["---", "---:", "---:", "---:"]),
+      row(["portainer-mcp execute-websocket (via the front)", fmt.ms(p.mcp.p50), fmt.ms(p.mcp.p90), fmt.ms(p.mcp.p99)]),
+      row(["docker exec (CLI)", fmt.ms(p.cli.p50), fmt.ms(p.cli.p90), fmt.ms(p.cli.p99)]),
+      "",
+      `p50 ratio: ${fmt.ratio(p.mcp.p50 / p.cli.p50)}.`,
+    );
+  }
+  sections.push(lines.join("\n"));
 }
 
 if (results.rss) {

@@ -5,6 +5,7 @@
 #   docker build -f deploy/server.Dockerfile --build-arg SERVER=qovery-mcp \
 #     --build-arg BASE_IMAGE=<image with node 22 on PATH> -t qovery-mcp .
 # Same conventions as deploy/Dockerfile (non-root, read-only root friendly, env-only configuration).
+# Append flags as arguments: `docker run ... qovery-mcp --stateless --read-only` keeps --http --rest.
 ARG BASE_IMAGE=node:22-bookworm-slim
 FROM ${BASE_IMAGE}
 
@@ -28,7 +29,8 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.MCP_HTTP_PORT||9090)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/bin.js"]
-# The vendor bins speak stdio unless told otherwise; in a container, serve HTTP (+ REST).
-# Append --stateless / --read-only as arguments (e.g. Kubernetes `args`).
-CMD ["--http", "--rest"]
+# The vendor bins speak stdio unless told otherwise; in a container, serve HTTP (+ REST). The mode
+# flags are part of the entrypoint, not CMD, so arguments a user appends (`docker run ... --stateless`,
+# Kubernetes `args: ["--read-only"]`) add to them instead of replacing them.
+ENTRYPOINT ["node", "/app/bin.js", "--http", "--rest"]
+CMD []

@@ -1,15 +1,43 @@
-// The HTTP-transport anchor: a bare @modelcontextprotocol/sdk Streamable HTTP server (stateful,
-// one McpServer per session, as the SDK's own example does) with one echo tool. Prints its port.
+// The HTTP-transport anchors: a bare @modelcontextprotocol/sdk Streamable HTTP server (stateful,
+// one McpServer per session, as the SDK's own example does) with one tool. Prints its port.
+//   node echo-http.mjs [port]                   one echo tool (no upstream)
+//   node echo-http.mjs [port] --upstream URL    one list-containers tool that makes the same two
+//                                               loopback GETs as qovery-mcp's, with ky (the same
+//                                               client library), list and status in parallel
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import ky from "ky";
 import { z } from "zod";
+
+const upstreamAt = process.argv.indexOf("--upstream");
+const upstream = upstreamAt > 0 ? process.argv[upstreamAt + 1] : undefined;
+const api = upstream ? ky.create({ prefix: upstream, retry: 0, timeout: 30_000 }) : undefined;
 
 const transports = new Map();
 const newServer = () => {
   const server = new McpServer({ name: "echo-anchor", version: "0.0.0" });
+  if (api) {
+    server.registerTool(
+      "list-containers",
+      {
+        description: "Lists the containers of an environment with their status.",
+        inputSchema: { environmentId: z.string() },
+      },
+      async ({ environmentId }) => {
+        const [list, status] = await Promise.all([
+          api.get(`environment/${environmentId}/container`).json(),
+          api.get(`environment/${environmentId}/container/status`).json(),
+        ]);
+        const state = new Map(status.results.map((s) => [s.id, s.state]));
+        const text = list.results.map((c) => `${c.name} ${c.image_name}:${c.tag} ${state.get(c.id) ?? "?"}`).join("\n");
+        return { content: [{ type: "text", text }], structuredContent: { containers: list.results } };
+      },
+    );
+    return server;
+  }
   server.registerTool(
     "echo",
     { description: "Echoes the message back.", inputSchema: { message: z.string() } },
@@ -54,7 +82,7 @@ const http = createServer(async (req, res) => {
     res.end(String(error));
   }
 });
-http.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () =>
+http.listen(Number(upstreamAt === 2 ? 0 : (process.argv[2] ?? 0)), "127.0.0.1", () =>
   process.stdout.write(`${JSON.stringify({ port: http.address().port })}\n`),
 );
 process.stdin.on("end", () => process.exit(0));

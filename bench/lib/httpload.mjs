@@ -14,7 +14,14 @@ function parseBody(text, contentType) {
   return text ? JSON.parse(text) : undefined;
 }
 
-export async function httpLoad(url, { sessions = 200, seconds = 20, tool, args = {}, headers = {} }) {
+/**
+ * `stateless`: the server keeps no sessions (MCP_STATELESS), so each client just posts tools/call
+ * without initialize or a session id, as a stateless client behind a load balancer does.
+ */
+export async function httpLoad(
+  url,
+  { sessions = 200, seconds = 20, tool, args = {}, headers = {}, stateless = false },
+) {
   const dispatcher = new Agent({ connections: sessions + 8, keepAliveTimeout: 30_000, pipelining: 1 });
   const post = async (sid, body) => {
     const res = await fetch(url, {
@@ -46,9 +53,11 @@ export async function httpLoad(url, { sessions = 200, seconds = 20, tool, args =
     return init.sid;
   };
   const sids = [];
-  for (let i = 0; i < sessions; i += 20) {
-    sids.push(...(await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, open))));
-  }
+  if (stateless) sids.push(...Array.from({ length: sessions }, () => undefined));
+  else
+    for (let i = 0; i < sessions; i += 20) {
+      sids.push(...(await Promise.all(Array.from({ length: Math.min(20, sessions - i) }, open))));
+    }
   let calls = 0;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
@@ -77,7 +86,9 @@ export async function httpLoad(url, { sessions = 200, seconds = 20, tool, args =
   );
   const elapsed = (performance.now() - t0) / 1000;
   await Promise.all(
-    sids.map((sid) => fetch(url, { method: "DELETE", headers: { "mcp-session-id": sid }, dispatcher }).catch(() => {})),
+    sids
+      .filter(Boolean)
+      .map((sid) => fetch(url, { method: "DELETE", headers: { "mcp-session-id": sid }, dispatcher }).catch(() => {})),
   );
   await dispatcher.close();
   return {
@@ -87,6 +98,7 @@ export async function httpLoad(url, { sessions = 200, seconds = 20, tool, args =
     ok: latencies.length,
     throughput: latencies.length / elapsed,
     latency: summarize(latencies),
+    latencies,
     errors: Object.fromEntries(errors),
     errorCount: [...errors.values()].reduce((a, b) => a + b, 0),
   };

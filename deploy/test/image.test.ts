@@ -140,6 +140,10 @@ describe.skipIf(gate.skip)("container images (docker build + docker run)", () =>
     const logs = await run("docker", ["logs", names.noToken]);
     expect(code).toBe("2");
     expect(logs.stderr + logs.stdout).toContain("MCP_HTTP_TOKEN");
+    // A start-up error is a JSON log line like every other one.
+    const lines = logs.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", msg: expect.stringContaining("MCP_HTTP_TOKEN") });
   });
 
   it("docker run (read-only root, no capabilities): healthy, then initialize + tools/list over HTTP", async () => {
@@ -204,7 +208,7 @@ describe.skipIf(gate.skip)("container images (docker build + docker run)", () =>
     expect(all).not.toContain(QOVERY_KEY);
   });
 
-  it("single-server image (server.Dockerfile, SERVER=qovery-mcp) serves MCP at /mcp", async () => {
+  it("single-server image (server.Dockerfile, SERVER=qovery-mcp) serves MCP at /mcp and REST, with appended flags", async () => {
     await docker(
       "build",
       "-q",
@@ -218,7 +222,16 @@ describe.skipIf(gate.skip)("container images (docker build + docker run)", () =>
       SERVER_TAG,
       repoRoot,
     );
-    const ports = await runContainer(names.server, SERVER_TAG, { MCP_HTTP_TOKEN: TOKEN, QOVERY_API_KEY: QOVERY_KEY });
+    // --http --rest live in the entrypoint, so a flag the user appends adds to them (CMD would be replaced).
+    expect(JSON.parse(await docker("image", "inspect", SERVER_TAG))[0].Config.Entrypoint).toEqual([
+      "node",
+      "/app/bin.js",
+      "--http",
+      "--rest",
+    ]);
+    const ports = await runContainer(names.server, SERVER_TAG, { MCP_HTTP_TOKEN: TOKEN, QOVERY_API_KEY: QOVERY_KEY }, [
+      "--read-only",
+    ]);
     await waitFor(
       "server healthy",
       async () => ((await health(names.server)).startsWith("healthy") ? true : undefined),
@@ -226,7 +239,12 @@ describe.skipIf(gate.skip)("container images (docker build + docker run)", () =>
     );
     const { client, transport } = await mcpClient(`http://127.0.0.1:${ports.mcp}/mcp`);
     expect(client.getServerVersion()?.name).toBe("qovery-mcp");
-    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    const { tools } = await client.listTools();
+    expect(tools.length).toBeGreaterThan(0);
+    // --read-only applied on top of the entrypoint's flags: only read-only tools are listed.
+    for (const t of tools) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+    // --rest kept: the REST listener answers too.
+    expect((await fetch(`http://127.0.0.1:${ports.rest}/healthz`)).status).toBe(200);
     await transport.terminateSession();
     await client.close();
     await docker("stop", "-t", "10", names.server);

@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
-import { ConfigError, log, toolsetHelp } from "@infra-mcp/core";
+import { CORE_ENV_HELP, ConfigError, log, reportStartupError, toolsetHelp } from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev";
 
 const USAGE = `Usage: infra-mcp-gateway [options]
 
@@ -21,6 +24,13 @@ Options:
   --confirm-destructive  MCP asks the user before each destructive call; REST refuses them
   --stateless       MCP without sessions (session tools not offered)
   -h, --help        Show this help
+  -v, --version     Show the version
+
+The vendor bins' MCP_TOOLSETS, MCP_TOOLS, MCP_READ_ONLY, MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE,
+MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
+use the flags above.
+
+${CORE_ENV_HELP}
 `;
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -35,6 +45,7 @@ try {
   const { values } = parseArgs({
     options: {
       help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false },
       port: { type: "string" },
       "rest-port": { type: "string" },
       host: { type: "string" },
@@ -50,10 +61,12 @@ try {
     allowPositionals: false,
   });
   if (values.help) {
-    const toolsets = vendors.map((v) => `${v.name} ${toolsetHelp(v)}`).join("\n");
+    const toolsets = vendors.map((v) => `\n${v.name} ${toolsetHelp(v)}`).join("");
     process.stdout.write(
-      `${USAGE}\n${toolsets}\nEnvironment (each vendor):\n${vendors.map((v) => v.envHelp).join("\n")}\n`,
+      `${USAGE}${toolsets}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`,
     );
+  } else if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
   } else {
     const net = await startGateway({
       http: !values["no-http"],
@@ -77,6 +90,5 @@ try {
     log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
   }
 } catch (error) {
-  process.stderr.write(`infra-mcp-gateway: ${(error as Error).message}\n\n${USAGE}`);
-  process.exitCode = 2;
+  reportStartupError("infra-mcp-gateway", error);
 }

@@ -20,6 +20,31 @@ export interface CliOptions {
   stateless: boolean;
 }
 
+/**
+ * Every variable core reads, for `--help` of each bin and of the gateway (the gateway lists its own
+ * port/host variables with its flags). The README's tables list the same names; a test compares them.
+ */
+export const CORE_ENV_HELP = `Logging and upstream requests:
+  LOG_LEVEL                        debug | info | warn | error (default info); JSON lines on stderr
+  MCP_UPSTREAM_RETRIES             Retries of idempotent upstream reads (GET/HEAD; default 2; writes never)
+  MCP_UPSTREAM_MAX_RESPONSE_BYTES  Upstream response body held in memory, larger → error (default 33554432)
+
+Stream sessions (exec/attach/shell sessions of one MCP session):
+  MCP_MAX_STREAM_SESSIONS          Open stream sessions per MCP session (default 32)
+  MCP_STREAM_BUFFER_BYTES          Output kept per stream session; older bytes drop (default 1048576)
+  MCP_STREAM_IDLE_SECONDS          Idle stream session expiry (default 600)
+
+HTTP/REST (--http, --rest):
+  MCP_HTTP_TOKEN                   Bearer token required on every request (mandatory off loopback; or _FILE)
+  MCP_HTTP_ALLOWED_HOSTS           Extra Host names accepted (comma list; default loopback names only)
+  MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default loopback origins)
+  MCP_HTTP_MAX_BODY_BYTES          Request body limit, larger → 413 (default 1048576)
+  MCP_HTTP_MAX_SESSIONS            Concurrent MCP sessions, more → 503 (default 64)
+  MCP_HTTP_SESSION_IDLE_SECONDS    Idle MCP session expiry (default 1800)
+  MCP_INSTANCE_ID                  Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
+  MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value a new session adopts as its id;
+                                   for hash-by-session-id proxies that write it (see "Running for a team")`;
+
 const USAGE = (name: string) => `Usage: ${name} [options]
 
 Runs the ${name} MCP server. Speaks MCP over stdio unless --http or --rest is given.
@@ -47,17 +72,22 @@ Options:
 An option shown with "env NAME" can be set by that environment variable instead (for containers
 configured by env only); a flag on the command line wins. Booleans take 1/true/yes or 0/false/no.
 
-HTTP/REST environment:
-  MCP_HTTP_TOKEN                 Bearer token required on every request (mandatory off loopback; or _FILE)
-  MCP_HTTP_ALLOWED_HOSTS         Extra Host names accepted (comma list; default loopback names only)
-  MCP_HTTP_ALLOWED_ORIGINS       Extra browser Origins accepted (comma list; default loopback origins)
-  MCP_HTTP_MAX_BODY_BYTES        Request body limit, larger → 413 (default 1048576)
-  MCP_HTTP_MAX_SESSIONS          Concurrent MCP sessions, more → 503 (default 64)
-  MCP_HTTP_SESSION_IDLE_SECONDS  Idle MCP session expiry (default 1800)
-  MCP_INSTANCE_ID                Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
-  MCP_SESSION_ID_HEADER          Header (e.g. x-request-id) whose value a new session adopts as its id;
-                                 for hash-by-session-id proxies that write it (see "Running for a team")
+${CORE_ENV_HELP}
 `;
+
+/**
+ * A start-up failure (bad flag, bad variable, a port in use): one JSON log line like every other,
+ * through the redactor (a message may quote a value from the environment), and exit code 2 for
+ * configuration errors.
+ */
+export function reportStartupError(name: string, error: unknown): void {
+  const config = error instanceof ConfigError || (error as NodeJS.ErrnoException)?.code?.startsWith("ERR_PARSE_ARGS");
+  log.error((error as Error)?.message ?? String(error), {
+    name,
+    ...(config ? { help: `${name} --help lists every option and variable` } : {}),
+  });
+  process.exitCode = config ? 2 : 1;
+}
 
 /** A boolean env setting (MCP_READ_ONLY=1 etc.); unset or empty is undefined, anything unknown is an error. */
 function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
@@ -157,13 +187,14 @@ export async function runCli<C>(
     // Validate --tools and --toolsets before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
   } catch (error) {
-    process.stderr.write(`${vendor.name}: ${(error as Error).message}\n\n${USAGE(vendor.name)}`);
-    process.exitCode = 2;
+    reportStartupError(vendor.name, error);
     return;
   }
   if (opts.help) {
     const toolsets = toolsetHelp(vendor as VendorDefinition<unknown>);
-    process.stdout.write(`${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\nEnvironment:\n${vendor.envHelp}\n`);
+    process.stdout.write(
+      `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
+    );
     return;
   }
   if (opts.version) {
@@ -176,8 +207,7 @@ export async function runCli<C>(
     try {
       await serveNetwork([vendor as VendorDefinition<unknown>], opts);
     } catch (error) {
-      process.stderr.write(`${vendor.name}: ${(error as Error).message}\n`);
-      process.exitCode = error instanceof ConfigError ? 2 : 1;
+      reportStartupError(vendor.name, error);
     }
     return;
   }

@@ -4,17 +4,24 @@ import {
   type Env,
   type HasHttp,
   HttpClient,
+  type ResolvedUpstream,
   readCredential,
   readPositiveInt,
   readSetting,
+  resolveUpstream,
 } from "@infra-mcp/core";
 
 export const DEFAULT_API_URL = "https://api.qovery.com";
+export const DEFAULT_WS_URL = "wss://ws.qovery.com";
 export const API_KEY_ENV = "QOVERY_API_KEY";
 
 export interface QoveryClient extends HasHttp {
   /** "Token" for Qovery API tokens, "Bearer" for OIDC JWTs. */
   readonly scheme: "Token" | "Bearer";
+  /** Qovery's websocket gateway (live logs, shell), with the same Authorization header as REST. */
+  readonly gateway: ResolvedUpstream;
+  /** How often a `wait` polls the container status (ms). */
+  readonly pollMs: number;
 }
 
 /** Three base64url segments separated by dots: an OIDC JWT, sent as Bearer (API tokens are not JWTs). */
@@ -55,7 +62,32 @@ export function createQoveryClient(env: Env): QoveryClient {
     if (error instanceof ConfigError) throw new ConfigError(`QOVERY_API_URL: ${error.message}`);
     throw error;
   }
-  return { http, scheme };
+  return {
+    http,
+    scheme,
+    gateway: gatewayUpstream(env, auth),
+    pollMs: readPositiveInt("QOVERY_WAIT_POLL_MS", 5_000, env),
+  };
+}
+
+/**
+ * QOVERY_WS_URL (the variable Qovery's own CLI reads), ws:// or wss://. Core resolves upstreams by
+ * their http(s) origin and turns it back into ws(s) when it connects.
+ */
+function gatewayUpstream(env: Env, auth: AuthPlacement): ResolvedUpstream {
+  const raw = readSetting(["QOVERY_WS_URL"], env) ?? DEFAULT_WS_URL;
+  if (!/^wss?:\/\//i.test(raw)) throw new ConfigError(`QOVERY_WS_URL must start with ws:// or wss://, got "${raw}".`);
+  try {
+    return resolveUpstream({
+      name: "Qovery websocket gateway",
+      baseUrl: raw.replace(/^ws/i, "http"),
+      auth: { ws: [auth] },
+      timeoutMs: readPositiveInt("QOVERY_TIMEOUT_MS", 30_000, env),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`QOVERY_WS_URL: ${error.message}`);
+    throw error;
+  }
 }
 
 export async function closeQoveryClient(client: QoveryClient): Promise<void> {

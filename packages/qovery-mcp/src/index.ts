@@ -10,7 +10,7 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   version: typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev",
   title: "Qovery MCP server",
   instructions:
-    "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (no deploy); auto-deploy-containers and preview-container-environments act organization-wide on every matching container.",
+    "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (deploy it with deploy-container); auto-deploy-containers and preview-container-environments act organization-wide on every matching container. Live logs and shells go through Qovery's websocket gateway and take only the containerId.",
   tools,
   toolsets: qovery.toolsets,
   createClient: createQoveryClient,
@@ -22,6 +22,8 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
     "  QOVERY_API_KEY_FILE  Path to a file holding the token, instead of QOVERY_API_KEY",
     "  QOVERY_API_URL       API base URL (default https://api.qovery.com)",
     "  QOVERY_TIMEOUT_MS    Per-request timeout in ms (default 30000)",
+    "  QOVERY_WS_URL        Websocket gateway for live logs and shells (default wss://ws.qovery.com)",
+    "  QOVERY_WAIT_POLL_MS  Status poll interval of a lifecycle tool's wait, in ms (default 5000)",
   ].join("\n"),
 };
 

@@ -152,3 +152,15 @@ export const imageTag = {
   image_name: z.string().min(1).describe("image name as configured on the containers"),
   tag: z.string().min(1).describe("the new tag"),
 };
+
+/** Lifecycle actions: seconds to follow the status after the request (progress notifications). */
+export const wait = int(0, 3600)
+  .meta({ maximum: undefined })
+  .default(0)
+  .describe("Seconds to poll status until it settles, with progress");
+
+/** Gateway routes: an optional pod of the service (default: the gateway's choice / all pods). */
+export const pod = z.string().min(1).max(253).optional().meta({ minLength: undefined, maxLength: undefined });
+
+/** Drops defensive bounds from the listing (validation keeps them): a real argument never comes near. */
+export const unlisted = { minLength: undefined, maxLength: undefined, maxItems: undefined, maximum: undefined };

@@ -70,6 +70,24 @@ describe("every tool against Prism's mock of the spec", () => {
     });
   }
 
+  const LIFECYCLE: [string, Record<string, unknown>][] = [
+    ["get-container", { containerId: IDS.container }],
+    ["get-container-status", { containerId: IDS.container }],
+    ["list-container-deployments", { containerId: IDS.container }],
+    ["get-container-logs", { containerId: IDS.container }],
+    ["deploy-container", { containerId: IDS.container, image_tag: "1.4.3" }],
+    ["redeploy-container", { containerId: IDS.container }],
+    ["restart-container", { containerId: IDS.container }],
+    ["stop-container", { containerId: IDS.container }],
+  ];
+  for (const [tool, args] of LIFECYCLE) {
+    it(`${tool} succeeds against the mock (Prism validates the request too)`, async () => {
+      const r = await call(c, tool, args);
+      expect(r.isError, textOf(r)).toBeFalsy();
+      expect(r.structuredContent).toBeTypeOf("object");
+    });
+  }
+
   it("list-containers: one line per container with name, id, image:tag and state", async () => {
     const r = await call(c, "list-containers", { environmentId: IDS.environment });
     const results = (r.structuredContent as { results: { id: string; name: string }[] }).results;
@@ -175,14 +193,21 @@ describe("one error path per status class", () => {
 });
 
 describe("the bin", () => {
-  it("--read-only lists only the four read tools", async () => {
+  it("--read-only lists only the read tools (the seed's four, the new reads, reading sessions)", async () => {
     const c = await server(proxy.url, {}, ["--read-only"]);
     const { tools } = await c.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
+      "get-container",
+      "get-container-logs",
+      "get-container-status",
+      "get-service-logs",
       "list-all-container-registry-container",
       "list-all-environment-container-statuses",
+      "list-container-deployments",
       "list-containers",
       "list-default-container-advanced-settings",
+      "session-list",
+      "session-read",
     ]);
     expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
   });
@@ -190,7 +215,7 @@ describe("the bin", () => {
   it("without QOVERY_API_KEY it starts, lists tools, and every call says which variable to set", async () => {
     const c = await connectStdio(BIN, { env: { QOVERY_API_URL: proxy.url } });
     opened.push(c);
-    expect((await c.client.listTools()).tools).toHaveLength(8);
+    expect((await c.client.listTools()).tools).toHaveLength(23);
     const r = await call(c, "list-containers", { environmentId: IDS.environment });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/QOVERY_API_KEY/);

@@ -11,7 +11,8 @@ import { Ajv, type ErrorObject } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
 
-export const SPEC_PATH = fileURLToPath(new URL("../../../../shared/specs/qovery-openapi.yaml", import.meta.url));
+/** Qovery's published spec, copied into the repository as a test fixture (source and licence: spec/SOURCES.md). */
+export const SPEC_PATH = fileURLToPath(new URL("./spec/qovery-openapi.yaml", import.meta.url));
 
 type Json = Record<string, unknown>;
 interface Operation {

@@ -1,0 +1,306 @@
+import {
+  closeWebSocket,
+  connectWebSocket,
+  encodePathSegment,
+  InputError,
+  type SessionRegistry,
+  type StreamSession,
+  sendChunked,
+  UpstreamProtocolError,
+  type WebSocket,
+} from "@infra-mcp/core";
+import type { QoveryClient } from "./config.js";
+import { containerPath, NOT_FOUND } from "./lifecycle.js";
+import { withHint } from "./qovery-tool.js";
+
+/**
+ * Qovery's websocket gateway (QOVERY_WS_URL), as Qovery's CLI uses it: the ids go in the query
+ * string (the spec file says "path"), the upgrade carries the same Authorization header as REST,
+ * log messages are JSON text frames, shell output and stdin are binary frames, and the client
+ * pings every 30 s and gives up after 75 s without a pong.
+ */
+
+/** The ids every gateway route needs, which the model never has to look up itself. */
+export interface ServiceIds {
+  organization: string;
+  cluster: string;
+  project: string;
+  environment: string;
+  service: string;
+}
+
+type Obj = Record<string, unknown>;
+const idOf = (v: unknown): string | undefined => {
+  const id = v && typeof v === "object" ? (v as Obj).id : undefined;
+  return typeof id === "string" && id ? id : undefined;
+};
+
+/** container → its environment → organization, project and cluster (two REST reads). */
+export async function resolveServiceIds(
+  client: QoveryClient,
+  containerId: string,
+  signal?: AbortSignal,
+): Promise<ServiceIds> {
+  const container = await client.http
+    .json<Obj>({ method: "GET", path: containerPath(containerId), signal })
+    .catch((error: unknown) => Promise.reject(withHint(error, NOT_FOUND)));
+  const environment = idOf(container?.environment);
+  if (!environment) throw new UpstreamProtocolError("Qovery returned the container without its environment id");
+  const env = await client.http
+    .json<Obj>({ method: "GET", path: `/environment/${encodePathSegment("environment", environment)}`, signal })
+    .catch((error: unknown) =>
+      Promise.reject(withHint(error, { 404: `No environment ${environment} (the container's)` })),
+    );
+  const organization = idOf(env?.organization);
+  const project = idOf(env?.project);
+  const cluster = typeof env?.cluster_id === "string" ? env.cluster_id : undefined;
+  if (!organization || !project || !cluster) {
+    throw new UpstreamProtocolError(
+      `Qovery returned environment ${environment} without its organization, project or cluster_id`,
+    );
+  }
+  return { organization, cluster, project, environment, service: containerId };
+}
+
+export type GatewayPath = "/service/logs" | "/shell/exec";
+
+/** Query of /service/logs: the CLI's five ids, plus the spec's optional pod filter. */
+export function logsQuery(ids: ServiceIds, pod?: string): URLSearchParams {
+  const q = new URLSearchParams({ ...ids });
+  if (pod) q.set("pod_name", pod);
+  return q;
+}
+
+export interface ShellSpec {
+  command: readonly string[];
+  pod?: string | undefined;
+  container?: string | undefined;
+  /** 0×0 asks for no TTY (like `kubectl exec -i`, what the CLI does when stdin is not a terminal). */
+  cols: number;
+  rows: number;
+}
+
+/** Query of /shell/exec: the ids, pod/container when given, `command` repeated per argument, the TTY size. */
+export function shellQuery(ids: ServiceIds, spec: ShellSpec): URLSearchParams {
+  const q = new URLSearchParams({ ...ids });
+  if (spec.pod) q.set("pod_name", spec.pod);
+  if (spec.container) q.set("container_name", spec.container);
+  for (const arg of spec.command) q.append("command", arg);
+  q.set("tty_width", String(spec.cols));
+  q.set("tty_height", String(spec.rows));
+  return q;
+}
+
+const GATEWAY_HINTS = {
+  404: "The gateway does not serve this route or service; check QOVERY_WS_URL",
+};
+
+/** Opens a gateway route (returned paused, see connectWebSocket); a refused upgrade reads like a REST error. */
+export async function openGateway(
+  client: QoveryClient,
+  path: GatewayPath,
+  query: URLSearchParams,
+  signal?: AbortSignal,
+): Promise<WebSocket> {
+  try {
+    return await connectWebSocket(client.gateway, `${path}?${query}`, { signal });
+  } catch (error) {
+    throw withHint(error, GATEWAY_HINTS);
+  }
+}
+
+/** What a close code from the gateway means (the CLI's reading of them), for the model. */
+export function closeMeaning(code: number | undefined, reason = ""): { normal: boolean; text: string } {
+  const why = reason ? `: ${reason}` : "";
+  switch (code) {
+    case 1000:
+      return { normal: true, text: `the gateway ended the stream${why}` };
+    case 1007:
+    case 1008:
+      return {
+        normal: false,
+        text: `the gateway refused access (close ${code}${why}); the token has no access to this service, or the service is unknown to the gateway`,
+      };
+    case 1011:
+      return {
+        normal: false,
+        text: `the gateway could not reach the service's cluster (close 1011${why}); check that the cluster is running and retry`,
+      };
+    case undefined:
+    case 1005:
+    case 1006:
+      return { normal: false, text: "the gateway dropped the connection without a close frame (1006)" };
+    default:
+      return { normal: false, text: `the gateway closed the connection (close ${code}${why})` };
+  }
+}
+
+/** The CLI's liveness rule: ping every 30 s; no pong for 75 s means a dead connection. */
+export const PING_MS = 30_000;
+export const DEAD_MS = 75_000;
+
+export function keepAlive(ws: WebSocket, pingMs = PING_MS, deadMs = DEAD_MS): { stop(): void; dead(): boolean } {
+  let lastPong = Date.now();
+  let isDead = false;
+  const onPong = () => {
+    lastPong = Date.now();
+  };
+  ws.on("pong", onPong);
+  const timer = setInterval(() => {
+    if (Date.now() - lastPong > deadMs) {
+      isDead = true;
+      ws.terminate();
+      return;
+    }
+    if (ws.readyState === ws.OPEN) ws.ping();
+  }, pingMs);
+  timer.unref();
+  const stop = () => {
+    clearInterval(timer);
+    ws.off("pong", onPong);
+  };
+  ws.once("close", stop);
+  return { stop, dead: () => isDead };
+}
+
+export type EndReason = "closed" | "limit" | "time" | "cancelled";
+
+export interface StreamEnd {
+  reason: EndReason;
+  closeCode?: number;
+  closeReason?: string;
+  durationMs: number;
+}
+
+/**
+ * Reads frames until the gateway closes, `onFrame` says enough, the time bound or the caller's
+ * cancel. Ends the connection itself (1000) unless the gateway did. Never rejects.
+ */
+export function readFrames(
+  ws: WebSocket,
+  options: { onFrame(data: Buffer, isBinary: boolean): boolean; totalMs: number; signal?: AbortSignal },
+): Promise<StreamEnd> {
+  const started = Date.now();
+  const alive = keepAlive(ws);
+  return new Promise<StreamEnd>((resolve) => {
+    let done = false;
+    const finish = (reason: EndReason, closeCode?: number, closeReason?: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      alive.stop();
+      options.signal?.removeEventListener("abort", onAbort);
+      ws.off("message", onMessage);
+      ws.off("close", onClose);
+      if (reason !== "closed") void closeWebSocket(ws, 1000);
+      resolve({
+        reason,
+        ...(closeCode !== undefined ? { closeCode } : {}),
+        ...(closeReason ? { closeReason } : {}),
+        durationMs: Date.now() - started,
+      });
+    };
+    const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+      if (!options.onFrame(toBuffer(data), isBinary)) finish("limit");
+    };
+    const onClose = (code: number, reason: Buffer) => finish("closed", alive.dead() ? 1006 : code, reason.toString());
+    const onAbort = () => finish("cancelled");
+    const timer = setTimeout(() => finish("time"), options.totalMs);
+    ws.on("message", onMessage);
+    ws.on("close", onClose);
+    ws.on("error", () => {});
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) return finish("cancelled");
+    if (ws.readyState === ws.CLOSED) return finish("closed", 1006);
+    ws.resume();
+  });
+}
+
+export function toBuffer(data: WebSocket.RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+/** One log message as the gateway sends it: `{created_at (unix ms), message, version, pod_name}`. */
+export interface LogLine {
+  time: string;
+  pod: string;
+  message: string;
+  version?: string;
+}
+
+export function parseLogFrame(data: Buffer): LogLine {
+  const raw = data.toString("utf8");
+  let m: Obj;
+  try {
+    m = JSON.parse(raw) as Obj;
+  } catch {
+    return { time: "?", pod: "?", message: raw };
+  }
+  const ms = typeof m.created_at === "number" ? m.created_at : Number.NaN;
+  return {
+    time: Number.isFinite(ms) ? new Date(ms).toISOString() : "?",
+    pod: typeof m.pod_name === "string" ? m.pod_name : "?",
+    message: typeof m.message === "string" ? m.message.replace(/\r?\n$/, "") : raw,
+    ...(typeof m.version === "string" ? { version: m.version } : {}),
+  };
+}
+
+export const logText = (l: LogLine): string => `${l.time} ${l.pod} ${l.message}`;
+
+/** The CLI reads stdin in 4 KiB chunks and sends each as one binary frame. */
+const STDIN_CHUNK = 4096;
+/** EOT: what the CLI sends when its stdin ends, so the remote side sees end-of-file. */
+export const EOT = Buffer.from([0x04]);
+
+export function sendStdin(ws: WebSocket, data: Buffer): Promise<void> {
+  return sendChunked(ws, data, { chunkSize: STDIN_CHUNK, binary: true });
+}
+
+/**
+ * Keeps a gateway stream open as a session read by offset (session-read). Log frames are stored
+ * as text lines; shell output (binary frames) as bytes. A close other than 1000 is written into
+ * the output as a last line, so a reader sees why the stream ended.
+ */
+export function openGatewaySession(
+  sessions: SessionRegistry,
+  ws: WebSocket,
+  kind: "qovery-logs" | "qovery-shell",
+  label: string,
+): StreamSession {
+  const shell = kind === "qovery-shell";
+  const session = sessions.add(kind, label, {
+    write: async (data) => {
+      if (!shell) throw new InputError("sessionId", "a log stream takes no input");
+      if (ws.readyState !== ws.OPEN) throw new InputError("sessionId", `session ${session.id} is no longer connected`);
+      await sendStdin(ws, data);
+    },
+    ...(shell
+      ? {
+          closeStdin: async () => {
+            if (ws.readyState === ws.OPEN) await sendStdin(ws, EOT);
+          },
+          resize: async () => {
+            throw new InputError(
+              "sessionId",
+              "Qovery's gateway sets the TTY size only when the shell opens (tty_width/tty_height); close this session and open a new one with cols/rows",
+            );
+          },
+        }
+      : {}),
+    close: () => closeWebSocket(ws),
+  });
+  const alive = keepAlive(ws);
+  ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
+    const buf = toBuffer(data);
+    if (!shell) session.push(Buffer.from(`${logText(parseLogFrame(buf))}\n`));
+    else if (isBinary) session.push(buf);
+  });
+  ws.on("error", () => {});
+  ws.once("close", (code: number, reason: Buffer) => {
+    const meaning = closeMeaning(alive.dead() ? 1006 : code, reason.toString());
+    if (!meaning.normal) session.push(Buffer.from(`${shell ? "\r\n" : ""}[${meaning.text}]\n`));
+    session.markExited(null);
+  });
+  ws.resume();
+  return session;
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { qovery } from "../builder.js";
+import {
+  closeMeaning,
+  type LogLine,
+  logsQuery,
+  logText,
+  openGateway,
+  openGatewaySession,
+  parseLogFrame,
+  readFrames,
+  resolveServiceIds,
+} from "../gateway.js";
+import { containerId, int, pod } from "../schemas.js";
+
+export const getServiceLogs = qovery.tool({
+  name: "get-service-logs",
+  title: "Get live service logs",
+  description:
+    "Live logs (Qovery's websocket gateway) until maxLines or seconds: time, pod, message. follow: open a session (session-read).",
+  toolset: "logs",
+  inputSchema: z.object({
+    containerId,
+    pod,
+    maxLines: int(1, 10_000).default(200),
+    seconds: int(1, 300).default(5),
+    follow: z.boolean().default(false),
+  }),
+  hints: "readOnly",
+  opensSession: true,
+  async handler(args, ctx) {
+    if (args.follow) ctx.sessions.assertCapacity();
+    const ids = await resolveServiceIds(ctx.client, args.containerId, ctx.signal);
+    const ws = await openGateway(ctx.client, "/service/logs", logsQuery(ids, args.pod), ctx.signal);
+    if (args.follow) {
+      const s = openGatewaySession(ctx.sessions, ws, "qovery-logs", `logs of ${args.containerId}`);
+      return {
+        text: `opened log stream session ${s.id}: read with session-read (offset 0, then nextOffset); close with session-close.`,
+        structured: { sessionId: s.id, ids },
+      };
+    }
+    const lines: LogLine[] = [];
+    const end = await readFrames(ws, {
+      onFrame: (data) => {
+        lines.push(parseLogFrame(data));
+        return lines.length < args.maxLines;
+      },
+      totalMs: args.seconds * 1000,
+      signal: ctx.signal,
+    });
+    const closed = end.reason === "closed" ? closeMeaning(end.closeCode, end.closeReason) : undefined;
+    const head =
+      end.reason === "limit"
+        ? `${lines.length} lines (maxLines reached)`
+        : end.reason === "time"
+          ? `${lines.length} lines in ${args.seconds} s`
+          : end.reason === "cancelled"
+            ? `${lines.length} lines before the call was cancelled`
+            : `${lines.length} lines, then ${closed?.text}`;
+    const failed = closed !== undefined && !closed.normal;
+    return {
+      text: `${failed ? "Error: " : ""}${head}${failed && lines.length ? " (lines received so far below)" : ""}:\n${lines.map(logText).join("\n")}`,
+      structured: {
+        lines,
+        endReason: end.reason,
+        ...(end.closeCode !== undefined ? { closeCode: end.closeCode } : {}),
+        ids,
+      },
+      ...(failed ? { isError: true } : {}),
+    };
+  },
+});

@@ -1,0 +1,41 @@
+import { pageFields, pageFooter, paginate, pagingArgs } from "@infra-mcp/core";
+import { z } from "zod";
+import { qovery } from "../builder.js";
+import { containerPath, NOT_FOUND } from "../lifecycle.js";
+import { withHint } from "../qovery-tool.js";
+import { containerId } from "../schemas.js";
+import { results } from "../summary.js";
+
+const time = (d: Record<string, unknown>): string => String(d.created_at ?? "");
+
+export const listContainerDeployments = qovery.tool({
+  name: "list-container-deployments",
+  title: "List container deployments",
+  description: "Newest first (Qovery keeps 20): time, state, image:tag, id.",
+  toolset: "deployments",
+  inputSchema: z.object({ containerId, ...pagingArgs(10, 100) }),
+  hints: "readOnly",
+  async handler(args, ctx) {
+    let data: unknown;
+    try {
+      data = await ctx.client.http.json({
+        method: "GET",
+        path: containerPath(args.containerId, "/deploymentHistory"),
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      throw withHint(error, NOT_FOUND);
+    }
+    // ISO 8601 timestamps sort as strings; Qovery's order is not documented, so sort here.
+    const all = results(data).sort((a, b) => time(b).localeCompare(time(a)));
+    const page = paginate(all, args);
+    const lines = page.items.map(
+      (d) =>
+        `- ${time(d)} ${String(d.status ?? "?")} ${String(d.image_name ?? "?")}:${String(d.tag ?? "?")} (${String(d.id ?? "?")})`,
+    );
+    return {
+      text: [...lines, pageFooter(page, "deployments")].join("\n"),
+      structured: { results: page.items, ...pageFields(page) },
+    };
+  },
+});
