@@ -129,6 +129,20 @@ describe("--confirm-destructive over MCP (in memory)", () => {
     expect(up.requests).toEqual(["GET /things", "POST /things/a"]);
   });
 
+  it("core's session tools ask too, with their own line; declined input never reaches the session", async () => {
+    conn = await inMemory({ action: "decline" });
+    const opened = await conn.call("open-shell", {});
+    const sessionId = (opened.structuredContent as { sessionId: string }).sessionId;
+    const r = await conn.call("session-write", { sessionId, data: "rm -rf /tmp/x\n" });
+    expect(textOf(r)).toMatch(/^Not run: the user declined/);
+    expect(conn.asked[0]?.message).toBe(
+      `Allow this destructive call? type "rm -rf /tmp/x\\n" into session ${sessionId}`,
+    );
+    expect(up.requests).toEqual([]);
+    await conn.call("session-close", { sessionId });
+    expect(conn.asked[1]?.message).toMatch(/close session .*, ending its process if it still runs$/);
+  });
+
   it("without --confirm-destructive nothing is asked", async () => {
     conn = await inMemory({ action: "decline" }, { confirmDestructive: false, toolsets: ["all"] });
     expect((await conn.call("delete-thing", { name: "x" })).isError).toBeFalsy();
