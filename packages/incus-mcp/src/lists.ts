@@ -57,7 +57,10 @@ export async function operationIdsPage(
     .sort((a, b) => a.status.localeCompare(b.status) || a.id.localeCompare(b.id));
   const page = paginate(flat, args);
   const operations: Record<string, string[]> = {};
-  for (const { status, id } of page.items) (operations[status] ??= []).push(id);
+  for (const { status, id } of page.items) {
+    operations[status] ??= [];
+    operations[status].push(id);
+  }
   const lines = Object.entries(operations).map(([status, ids]) => `${status} (${ids.length}): ${ids.join(", ")}`);
   return {
     text: [...lines, pageFooter(page, "operations")].join("\n"),

@@ -121,7 +121,11 @@ describe.skipIf(gate.skip)("--confirm-destructive against a real Incus daemon", 
       return action === "accept" ? { action, content: { confirm: true } } : { action };
     });
     await mcp.connect(a);
-    return { mcp, asked, close: async () => (await mcp.close(), await handle.close()) };
+    const close = async () => {
+      await mcp.close();
+      await handle.close();
+    };
+    return { mcp, asked, close };
   }
 
   it("declined cancel-operation leaves the operation running; accepted cancels it", async () => {
