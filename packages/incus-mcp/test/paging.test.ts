@@ -1,5 +1,6 @@
 /** Paging and filters of the list tools, on the real Incus daemon with more items than one page. */
 import { textOf } from "@infra-mcp/core/testing";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, connect, createTokenOperation, gate, incus, structured } from "./helpers.js";
 
@@ -36,8 +37,8 @@ describe.skipIf(gate.skip)("paging against a real Incus daemon", () => {
     let offset: number | undefined = 0;
     const footers: string[] = [];
     while (offset !== undefined) {
-      const r = await c.call("list-instances", { name: `^${prefix}`, limit: 2, offset });
-      const s = structured<Paged & { instances: { name: string; status: string }[] }>(r);
+      const r: CallToolResult = await c.call("list-instances", { name: `^${prefix}`, limit: 2, offset });
+      const s: Paged & { instances: { name: string; status: string }[] } = structured(r);
       expect(s.total).toBe(5);
       expect(s.instances.length).toBeLessThanOrEqual(2);
       seen.push(...s.instances.map((i) => i.name));
@@ -75,9 +76,8 @@ describe.skipIf(gate.skip)("paging against a real Incus daemon", () => {
       let offset: number | undefined = 0;
       let pages = 0;
       while (offset !== undefined) {
-        const s = structured<Paged & { operations: { id: string; status: string }[] }>(
-          await c.call("get-operations-2", { status: "running", limit: 2, offset }),
-        );
+        const r: CallToolResult = await c.call("get-operations-2", { status: "running", limit: 2, offset });
+        const s: Paged & { operations: { id: string; status: string }[] } = structured(r);
         expect(s.total).toBeGreaterThanOrEqual(5);
         expect(s.operations.length).toBeLessThanOrEqual(2);
         if (s.nextOffset !== undefined) expect(s.nextOffset).toBe(offset + s.operations.length);
