@@ -122,6 +122,37 @@ export class HttpClient {
     }
   }
 
+  /**
+   * The response with its body unread, for bodies that are binary, large or never end (a log
+   * stream). A non-2xx answer is mapped to an error as in request(). The timeout covers the
+   * response headers only; the caller bounds the reading and cancels the body (or aborts
+   * `signal`) when done.
+   */
+  async stream(req: HttpRequest): Promise<{ status: number; headers: Headers; body: ReadableStream<Uint8Array> }> {
+    const url = this.url(req.path, req.query);
+    const headers: Record<string, string> = { ...req.headers };
+    if (this.upstream.userAgent) headers["user-agent"] = this.upstream.userAgent;
+    applyAuth(this.upstream.auth?.http, headers, url);
+    const timeout = req.timeoutMs ?? this.upstream.timeoutMs;
+    try {
+      const res = await this.#ky(url, {
+        method: req.method,
+        headers,
+        ...(req.body !== undefined ? { json: req.body } : {}),
+        timeout: timeout > 0 ? timeout : false,
+        retry: { limit: 0 },
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: res.body ?? new ReadableStream({ start: (c) => c.close() }),
+      };
+    } catch (error) {
+      throw this.mapError(error, req.method, url.pathname, timeout, req.signal);
+    }
+  }
+
   /** Convenience: the parsed body only. */
   async json<T = unknown>(req: HttpRequest): Promise<T> {
     return (await this.request<T>(req)).data;
@@ -209,7 +240,14 @@ export function describeBody(data: unknown): string {
     const o = data as Record<string, unknown>;
     for (const key of ["message", "error", "detail", "details", "title"]) {
       const v = o[key];
-      if (typeof v === "string" && v) return excerpt(v);
+      if (typeof v !== "string" || !v) continue;
+      // Portainer's errors put the generic part in message and the cause in details
+      // ({"message":"Unable to create Kubernetes client","details":"Unsupported environment type"}).
+      const more = key === "message" ? o.details : undefined;
+      if (typeof more === "string" && more && more.toLowerCase() !== v.toLowerCase() && more !== "Unauthorized") {
+        return excerpt(`${v}: ${more}`);
+      }
+      return excerpt(v);
     }
     return excerpt(JSON.stringify(data));
   }

@@ -147,6 +147,41 @@ describe("HttpClient", () => {
     expect((missing as Error).message).toMatch(/unix:.*ENOENT/);
   });
 
+  it("stream() hands back an unread binary body with auth applied, and maps error statuses", async () => {
+    const bytes = Buffer.from([1, 0, 0, 0, 0, 0, 0, 2, 0xff, 0x0a]);
+    const u = await upstream((req, res) => {
+      if (req.url.startsWith("/missing")) return json(res, 404, { message: "No such container: x" });
+      res.writeHead(200, { "content-type": "application/vnd.docker.raw-stream" });
+      res.end(bytes);
+    });
+    const c = client(u.url, { auth: { http: [{ in: "header", name: "X-API-Key", value: "key-abcdef" }] } });
+    const res = await c.stream({ method: "GET", path: "/logs", query: { tail: "5" } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await new Response(res.body).arrayBuffer()).equals(bytes)).toBe(true);
+    expect(u.requests[0]).toMatchObject({ url: "/logs?tail=5" });
+    expect(u.requests[0]?.headers["x-api-key"]).toBe("key-abcdef");
+    const error = await c.stream({ method: "GET", path: "/missing" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect((error as UpstreamHttpError).status).toBe(404);
+    expect((error as Error).message).toMatch(/No such container: x/);
+  });
+
+  it("joins a message with the details that say why (Portainer's error bodies)", async () => {
+    const u = await upstream((req, res) =>
+      req.url === "/a"
+        ? json(res, 500, { message: "Unable to create Kubernetes client", details: "Unsupported environment type" })
+        : json(res, 401, { message: "Invalid JWT token", details: "Unauthorized" }),
+    );
+    const a = await client(u.url)
+      .request({ method: "GET", path: "/a" })
+      .catch((e: unknown) => e);
+    expect((a as Error).message).toMatch(/— Unable to create Kubernetes client: Unsupported environment type$/);
+    const b = await client(u.url)
+      .request({ method: "GET", path: "/b" })
+      .catch((e: unknown) => e);
+    expect((b as Error).message).toMatch(/— Invalid JWT token$/);
+  });
+
   it("reports malformed JSON as a protocol error", async () => {
     const u = await upstream((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });

@@ -1,7 +1,10 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { portainer } from "./builder.js";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
-import { tools } from "./tools/index.js";
+import { containerToolRoutes, withRoutes } from "./routes.js";
+import { tools as toolTable } from "./tools/index.js";
+
+const tools = withRoutes(toolTable, containerToolRoutes);
 
 declare const __VERSION__: string;
 
@@ -10,7 +13,8 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   version: typeof __VERSION__ === "string" ? __VERSION__ : "0.0.0-dev",
   title: "Portainer MCP server",
   instructions:
-    "Portainer: find an environment with list-environments and a container with list-containers, then run commands " +
+    "Portainer: find an environment with list-environments and a container with list-containers; read it with " +
+    "get-container-logs, inspect-container, get-container-stats; start/stop/restart/kill-container; run commands " +
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,

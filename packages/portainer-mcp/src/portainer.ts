@@ -166,3 +166,8 @@ export function openBridge(
 export function assertHexId(field: string, value: string): void {
   if (!/^[0-9a-fA-F]+$/.test(value)) throw new InputError(field, `must be a hexadecimal id, got "${value}"`);
 }
+
+/** `/api/endpoints/{id}/kubernetes/<rest>`: Portainer's proxy to the environment's Kubernetes API. */
+export function kubernetesPath(endpointId: number, rest: string): string {
+  return `/api/endpoints/${encodePathSegment("endpointId", endpointId)}/kubernetes/${rest}`;
+}

@@ -30,3 +30,19 @@ export const maxOutputBytes = z
   .max(16 * 1024 * 1024)
   .default(1024 * 1024);
 export const session = z.boolean().default(false).describe("Open a session instead (session-* tools)");
+export const containerId = z.string().min(1).max(256).meta(unlisted).describe("Container id or name");
+/** A Kubernetes object name (RFC 1123 subdomain). */
+export const k8sName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name (lowercase letters, digits, '-', '.')")
+  .meta(unlisted);
+/** Log tools keep the newest this many bytes. */
+export const maxLogBytes = z
+  .number()
+  .int()
+  .min(1)
+  .max(16 * 1024 * 1024)
+  .meta(unlisted)
+  .default(64 * 1024);

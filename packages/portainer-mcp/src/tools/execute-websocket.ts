@@ -54,15 +54,23 @@ type Args = z.infer<typeof inputSchema>;
  * whole exec stream). Both are solved the only way that works through the real bridge: wrap the
  * argv in `sh -c` — `head -c N` feeds exactly the stdin bytes and then closes the pipe, `2>&1`
  * folds stderr into stdout. The exit status of the pipeline is the command's.
+ *
+ * Portainer 2.23's bridge also loses output at both ends of a short exec (hijack.go): bytes that
+ * arrive with Docker's 101 answer are read into a buffer it then drops, and when the stream ends
+ * it closes the websocket while the last read may still be unsent — `echo hi` came back empty 9
+ * times in 25 on a real Portainer. A 50 ms pause before and after the command (0 in 25) keeps the
+ * output away from both edges; the exit status is kept.
  */
 export function buildCmd(args: Pick<Args, "command" | "closeStdin" | "mergeStderr" | "tty">, stdinLength?: number) {
   const argv = args.command ?? [];
   const eof = stdinLength !== undefined && args.closeStdin && !args.tty;
   const merge = args.mergeStderr && !args.tty;
   if (!eof && !merge) return argv;
-  const script = `${eof ? 'head -c "$0" | ' : ""}"$@"${merge ? " 2>&1" : ""}`;
+  const script = `${EDGE_PAUSE}; ${eof ? 'head -c "$0" | ' : ""}"$@"${merge ? " 2>&1" : ""}; s=$?; ${EDGE_PAUSE}; exit $s`;
   return ["sh", "-c", script, eof ? String(stdinLength) : "sh", ...argv];
 }
+
+const EDGE_PAUSE = "sleep 0.05 2>/dev/null";
 
 /** The exec starts when Portainer hijacks it, just after the upgrade: retry briefly until it has. */
 async function initialResize(resize: () => Promise<void>): Promise<void> {

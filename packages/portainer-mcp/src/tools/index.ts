@@ -4,16 +4,32 @@ import { attachWebsocket } from "./attach-websocket.js";
 import { executeWebsocket } from "./execute-websocket.js";
 import { executeWebsocketKubectlShellPod } from "./execute-websocket-kubectl-shell-pod.js";
 import { executeWebsocketPod } from "./execute-websocket-pod.js";
+import { getContainerLogs } from "./get-container-logs.js";
+import { getContainerStats } from "./get-container-stats.js";
+import { getPodLogs } from "./get-pod-logs.js";
+import { inspectContainer } from "./inspect-container.js";
+import { killContainer } from "./kill-container.js";
 import { listContainers } from "./list-containers.js";
 import { listEnvironments } from "./list-environments.js";
+import { restartContainer } from "./restart-container.js";
+import { startContainer } from "./start-container.js";
+import { stopContainer } from "./stop-container.js";
 
 /** The portainer-mcp tool table: one line per tool, one file per tool beside this one. */
 export const tools: AnyTool<PortainerClient>[] = [
   listEnvironments,
   listContainers,
+  inspectContainer,
+  getContainerLogs,
+  getContainerStats,
+  startContainer,
+  stopContainer,
+  restartContainer,
+  killContainer,
   executeWebsocket,
   attachWebsocket,
   executeWebsocketPod,
   executeWebsocketKubectlShellPod,
+  getPodLogs,
   ...sessionTools<PortainerClient>(),
 ];
