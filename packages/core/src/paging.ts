@@ -6,7 +6,7 @@ import { z } from "zod";
  */
 export function pagingArgs(defaultLimit: number, maxLimit = 1000) {
   return {
-    limit: z.number().int().min(1).max(maxLimit).default(defaultLimit).describe("Items per page"),
+    limit: z.number().int().min(1).max(maxLimit).default(defaultLimit),
     // The listed schema omits zod's implicit 2^53 maximum (context cost); validation keeps it.
     offset: z.number().int().min(0).meta({ maximum: undefined }).default(0).describe("nextOffset of the previous page"),
   };
