@@ -26,6 +26,24 @@ export interface HttpRequest {
   retry?: boolean;
 }
 
+export interface BytesRequest extends HttpRequest {
+  /** Raw request body, sent as is (a file's bytes). */
+  rawBody?: Uint8Array;
+  /** Most bytes of the response body kept in memory. */
+  maxBytes: number;
+  /** Over maxBytes: fail (default), or keep the first maxBytes and report `truncated`. */
+  overflow?: "truncate" | "error";
+  /** false: an error status is returned (status + body) instead of thrown, e.g. to read a 416's headers. */
+  throwHttpErrors?: boolean;
+}
+
+export interface BytesResponse {
+  status: number;
+  headers: Headers;
+  data: Buffer;
+  truncated: boolean;
+}
+
 export interface HttpResponse<T> {
   status: number;
   headers: Headers;
@@ -77,35 +95,16 @@ export class HttpClient {
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    const url = this.url(req.path, req.query);
-    const headers: Record<string, string> = { accept: "application/json", ...req.headers };
-    if (this.upstream.userAgent) headers["user-agent"] = this.upstream.userAgent;
-    applyAuth(this.upstream.auth?.http, headers, url);
-    const idempotent = req.retry ?? (req.method === "GET" || req.method === "HEAD");
-    const timeout = req.timeoutMs ?? this.upstream.timeoutMs;
-    const shown = `${req.method} ${url.pathname}`;
+    const { url, timeout, shown } = this.#target(req);
     try {
-      const res = await this.#ky(url, {
-        method: req.method,
-        headers,
-        ...(req.body !== undefined ? { json: req.body } : {}),
-        timeout: timeout > 0 ? timeout : false,
-        retry: idempotent
-          ? {
-              limit: this.upstream.retries,
-              methods: [req.method.toLowerCase()],
-              maxRetryAfter: 10_000,
-              backoffLimit: 3_000,
-            }
-          : { limit: 0 },
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      const text = await readBoundedText(res, {
+      const res = await this.#send(req, url, timeout);
+      const { data: bytes } = await readBounded(res, {
         maxBytes: this.upstream.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         timeoutMs: timeout,
         what: shown,
         upstream: this.upstream.name,
       });
+      const text = bytes.toString("utf8");
       let data: unknown = text;
       if (text && (res.headers.get("content-type") ?? "").includes("json")) {
         try {
@@ -117,6 +116,28 @@ export class HttpClient {
         data = undefined;
       }
       return { status: res.status, headers: res.headers, data: data as T };
+    } catch (error) {
+      throw this.mapError(error, req.method, url.pathname, timeout, req.signal);
+    }
+  }
+
+  /**
+   * The body as bytes, for files and logs: binary-safe, never parsed, at most `maxBytes` kept
+   * (`overflow: "truncate"` keeps the first maxBytes and says so; the default fails). A raw
+   * request body goes out as application/octet-stream unless the headers name another type.
+   */
+  async bytes(req: BytesRequest): Promise<BytesResponse> {
+    const { url, timeout, shown } = this.#target(req);
+    try {
+      const res = await this.#send(req, url, timeout);
+      const { data, truncated } = await readBounded(res, {
+        maxBytes: req.maxBytes,
+        timeoutMs: timeout,
+        what: shown,
+        upstream: this.upstream.name,
+        ...(req.overflow ? { overflow: req.overflow } : {}),
+      });
+      return { status: res.status, headers: res.headers, data, truncated };
     } catch (error) {
       throw this.mapError(error, req.method, url.pathname, timeout, req.signal);
     }
@@ -153,6 +174,44 @@ export class HttpClient {
     }
   }
 
+  #target(req: HttpRequest): { url: URL; timeout: number; shown: string } {
+    const url = this.url(req.path, req.query);
+    const timeout = req.timeoutMs ?? this.upstream.timeoutMs;
+    return { url, timeout, shown: `${req.method} ${url.pathname}` };
+  }
+
+  async #send(
+    req: HttpRequest & { rawBody?: Uint8Array; throwHttpErrors?: boolean },
+    url: URL,
+    timeout: number,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...(req.rawBody !== undefined ? { "content-type": "application/octet-stream" } : {}),
+      ...req.headers,
+    };
+    if (this.upstream.userAgent) headers["user-agent"] = this.upstream.userAgent;
+    applyAuth(this.upstream.auth?.http, headers, url);
+    const idempotent = req.retry ?? (req.method === "GET" || req.method === "HEAD");
+    return this.#ky(url, {
+      method: req.method,
+      headers,
+      ...(req.rawBody !== undefined ? { body: req.rawBody as unknown as NonNullable<RequestInit["body"]> } : {}),
+      ...(req.body !== undefined && req.rawBody === undefined ? { json: req.body } : {}),
+      timeout: timeout > 0 ? timeout : false,
+      ...(req.throwHttpErrors === false ? { throwHttpErrors: false } : {}),
+      retry: idempotent
+        ? {
+            limit: this.upstream.retries,
+            methods: [req.method.toLowerCase()],
+            maxRetryAfter: 10_000,
+            backoffLimit: 3_000,
+          }
+        : { limit: 0 },
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+  }
+
   /** Convenience: the parsed body only. */
   async json<T = unknown>(req: HttpRequest): Promise<T> {
     return (await this.request<T>(req)).data;
@@ -177,8 +236,23 @@ export class HttpClient {
     );
   }
 
-  async close(): Promise<void> {
-    await this.#dispatcher.close().catch(() => {});
+  /**
+   * Lets finished keep-alive sockets close gracefully, then destroys whatever is left: a request
+   * stuck on a server that never completes the TLS handshake would otherwise hold close() (and
+   * the end of an MCP session) until every pending connect timed out.
+   */
+  async close(graceMs = 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.#dispatcher.close().then(
+      () => true,
+      () => true,
+    );
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const closed = await Promise.race([graceful, late]);
+    clearTimeout(timer);
+    if (!closed) await this.#dispatcher.destroy().catch(() => {});
   }
 }
 
@@ -188,17 +262,19 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /**
  * Reads a response body with a byte cap and a deadline (the request timeout, counted from the
  * response headers): ky's timeout ends when the headers arrive, so a body that stalls or never
- * ends would otherwise hang the call or fill memory. Over the cap or past the deadline the body
- * is cancelled (the connection is dropped) and a clear error is thrown.
+ * ends would otherwise hang the call or fill memory. Past the deadline, or over the cap unless
+ * `overflow: "truncate"`, the body is cancelled (the connection is dropped) and a clear error is
+ * thrown; truncating keeps the first maxBytes and reports `truncated`.
  */
-export async function readBoundedText(
+export async function readBounded(
   res: Response,
-  options: { maxBytes: number; timeoutMs: number; what: string; upstream: string },
-): Promise<string> {
-  if (!res.body) return "";
+  options: { maxBytes: number; timeoutMs: number; what: string; upstream: string; overflow?: "truncate" | "error" },
+): Promise<{ data: Buffer; truncated: boolean }> {
+  if (!res.body) return { data: Buffer.alloc(0), truncated: false };
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline =
     options.timeoutMs > 0
@@ -217,19 +293,32 @@ export async function readBoundedText(
         );
       }
       if (next.done) break;
-      size += next.value.byteLength;
-      if (size > options.maxBytes) {
+      if (size + next.value.byteLength > options.maxBytes) {
         void reader.cancel().catch(() => {});
-        throw new UpstreamProtocolError(
-          `${options.what}: ${options.upstream} sent a response larger than the ${options.maxBytes}-byte limit; narrow the request (filters, a smaller page).`,
-        );
+        if (options.overflow !== "truncate") {
+          throw new UpstreamProtocolError(
+            `${options.what}: ${options.upstream} sent a response larger than the ${options.maxBytes}-byte limit; narrow the request (filters, a smaller page).`,
+          );
+        }
+        chunks.push(next.value.subarray(0, options.maxBytes - size));
+        truncated = true;
+        break;
       }
+      size += next.value.byteLength;
       chunks.push(next.value);
     }
   } finally {
     clearTimeout(timer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return { data: Buffer.concat(chunks), truncated };
+}
+
+/** readBounded as UTF-8 text, failing over the cap. */
+export async function readBoundedText(
+  res: Response,
+  options: { maxBytes: number; timeoutMs: number; what: string; upstream: string },
+): Promise<string> {
+  return (await readBounded(res, options)).data.toString("utf8");
 }
 
 /** Picks the human part of an upstream error body (message/error/detail) and bounds it. */

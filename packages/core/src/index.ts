@@ -10,6 +10,7 @@ export * from "./output.js";
 export * from "./paging.js";
 export * from "./params.js";
 export * from "./redact.js";
+export * from "./scope.js";
 export * from "./session-tools.js";
 export * from "./sessions.js";
 export * from "./tool.js";

@@ -81,6 +81,10 @@ export function tlsConnectOptions(tls: TlsOptions | undefined): Record<string, u
 export function createDispatcher(upstream: ResolvedUpstream): Agent {
   return new Agent({
     connect: {
+      // The connect phase (TCP and the TLS handshake) is bounded by the upstream's timeout even
+      // for calls that switch the request timeout off (long-poll waits): a server that accepts
+      // the connection but never completes the handshake must not hold such a call forever.
+      timeout: upstream.timeoutMs,
       ...(upstream.socketPath ? { socketPath: upstream.socketPath } : {}),
       ...tlsConnectOptions(upstream.tls),
     },

@@ -68,9 +68,19 @@ export function connectWebSocket(
     });
     let settled = false;
     const onAbort = () => fail(new CancelledError(`Websocket ${shownPath}`));
+    // ws's handshakeTimeout is a socket idle timeout, which the TLS ClientHello restarts: a
+    // server that never completes the handshake took about twice as long. This one is the deadline.
+    const deadline =
+      timeoutMs > 0
+        ? setTimeout(
+            () => fail(new UpstreamTimeoutError(`Websocket handshake with ${upstream.name} (${shownPath})`, timeoutMs)),
+            timeoutMs,
+          )
+        : undefined;
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       options.signal?.removeEventListener("abort", onAbort);
       ws.removeAllListeners();
       ws.on("error", () => {});
@@ -81,6 +91,7 @@ export function connectWebSocket(
     ws.once("open", () => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       options.signal?.removeEventListener("abort", onAbort);
       ws.removeAllListeners("unexpected-response");
       ws.pause();

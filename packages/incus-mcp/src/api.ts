@@ -1,4 +1,5 @@
 import {
+  describeBody,
   encodePathSegment,
   type HttpRequest,
   InputError,
@@ -53,6 +54,18 @@ export async function incusCall<T>(client: IncusClient, req: HttpRequest): Promi
   return body as IncusEnvelope<T>;
 }
 
+/** The human part of an Incus error body read as bytes (its JSON envelope's `error`, else the text). */
+export function describeBodyOf(body: Buffer): string {
+  const text = body.toString("utf8");
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (isEnvelope(parsed) && parsed.error) return describeBody(parsed.error);
+    return describeBody(parsed);
+  } catch {
+    return describeBody(text);
+  }
+}
+
 /** Operation id argument: a UUID, or the /1.0/operations/<uuid> URL Incus hands out. */
 // Sanity length caps on free strings are left out of the schemas (tools/list size): Incus validates
 // names itself, and path segments are checked by encodePathSegment.
@@ -98,4 +111,24 @@ export function idsByStatus(metadata: unknown): Record<string, string[]> {
     if (Array.isArray(list)) out[status] = list.map((u) => String(u).replace(/^.*\/1\.0\/operations\//, ""));
   }
   return out;
+}
+
+/** Instance name argument (Incus validates the name itself). */
+export const instanceArg = z.string().min(1);
+
+/** `/1.0/instances/{name}{suffix}` with the name checked as one path segment. */
+export function instancePath(name: string, suffix = ""): string {
+  return `/1.0/instances/${encodePathSegment("instance", name)}${suffix}`;
+}
+
+/** Bytes for people: 1536 → "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -1,4 +1,10 @@
-import { UpstreamHttpError, UpstreamProtocolError } from "@infra-mcp/core";
+import {
+  type InfraMcpError,
+  UpstreamHttpError,
+  UpstreamProtocolError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from "@infra-mcp/core";
 import { type IncusEnvelope, type IncusOperation, incusCall, isEnvelope, isFinal, operationPath } from "./api.js";
 import type { IncusClient } from "./config.js";
 
@@ -28,8 +34,11 @@ function isDeadline(body: IncusEnvelope): boolean {
 
 /**
  * One upstream wait covering the whole requested time: the HTTP timeout is the wait plus a margin
- * (or off for -1), so nothing here cuts a long wait short. While it runs, the operation's state is
- * polled for progress messages; the client's cancel aborts the upstream request.
+ * (or off for -1), so nothing here cuts a long wait short. Beside it a heartbeat reads the
+ * operation (the public variant: `/1.0`) at once and every `pollMs`, with the ordinary request
+ * timeout: its answers feed the progress messages, and an upstream that does not answer it within
+ * INCUS_TIMEOUT_MS (a silent or half-open server) ends the wait with that error instead of holding
+ * the call for the whole wait. The client's cancel aborts the upstream request.
  */
 export async function waitOperation(client: IncusClient, id: string, options: WaitOptions): Promise<WaitResult> {
   const path = operationPath(id, "/wait");
@@ -39,44 +48,56 @@ export async function waitOperation(client: IncusClient, id: string, options: Wa
     query.public = "";
     query.secret = options.secret;
   }
-  let ticker: NodeJS.Timeout | undefined;
-  if (options.onProgress) {
-    const report = options.onProgress;
-    let busy = false;
-    ticker = setInterval(async () => {
-      if (busy) return;
-      busy = true;
-      const elapsed = Math.round((performance.now() - started) / 1000);
-      let message = `waiting for operation ${id} (${elapsed}s)`;
+  const dead = new AbortController();
+  let deadError: InfraMcpError | undefined;
+  let busy = false;
+  const heartbeat = async () => {
+    if (busy || dead.signal.aborted) return;
+    busy = true;
+    const elapsed = Math.round((performance.now() - started) / 1000);
+    let message = `waiting for operation ${id} (${elapsed}s)`;
+    try {
       if (options.secret === undefined) {
-        try {
-          const op = (
-            await incusCall<IncusOperation>(client, {
-              method: "GET",
-              path: operationPath(id),
-              signal: options.signal,
-              retry: false,
-            })
-          ).metadata;
-          message = `${op.status}: ${op.description}${progressOf(op)}`;
-        } catch {
-          // the wait itself reports errors
-        }
+        const op = (
+          await incusCall<IncusOperation>(client, {
+            method: "GET",
+            path: operationPath(id),
+            signal: options.signal,
+            retry: false,
+          })
+        ).metadata;
+        message = `${op.status}: ${op.description}${progressOf(op)}`;
+      } else {
+        await client.http.json({ method: "GET", path: "/1.0", signal: options.signal, retry: false });
       }
-      await report(elapsed, message).catch(() => {});
+    } catch (error) {
+      if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError) {
+        deadError = error;
+        dead.abort();
+        return;
+      }
+      // any other answer proves the daemon is there; the wait itself reports errors
+    } finally {
       busy = false;
-    }, options.pollMs ?? 2_000);
-  }
+    }
+    if (elapsed > 0) await options.onProgress?.(elapsed, message).catch(() => {});
+  };
+  void heartbeat();
+  const ticker = setInterval(() => void heartbeat(), options.pollMs ?? 2_000);
   try {
-    const body = await client.http.json<unknown>({
-      method: "GET",
-      path,
-      query,
-      // The upstream holds the request for timeoutSec; give it room, and no cap at all for -1.
-      timeoutMs: options.timeoutSec < 0 ? 0 : options.timeoutSec * 1000 + 15_000,
-      retry: false,
-      signal: options.signal,
-    });
+    const body = await client.http
+      .json<unknown>({
+        method: "GET",
+        path,
+        query,
+        // The upstream holds the request for timeoutSec; give it room, and no cap at all for -1.
+        timeoutMs: options.timeoutSec < 0 ? 0 : options.timeoutSec * 1000 + 15_000,
+        retry: false,
+        signal: options.signal ? AbortSignal.any([options.signal, dead.signal]) : dead.signal,
+      })
+      .catch((error: unknown) => {
+        throw deadError && !options.signal?.aborted ? deadError : error;
+      });
     const waitedMs = Math.round(performance.now() - started);
     if (!isEnvelope(body)) throw new UpstreamProtocolError(`GET ${path}: Incus answered without its JSON envelope`);
     if (isDeadline(body)) {
@@ -90,7 +111,13 @@ export async function waitOperation(client: IncusClient, id: string, options: Wa
       }
       return result;
     }
-    if (body.type === "error") throw new UpstreamHttpError("GET", path, body.error_code ?? 0, body.error ?? "");
+    if (body.type === "error") {
+      // Incus answers a wait on an operation that FAILED with an error body carrying the
+      // operation's err; the operation itself (status Failure) is the answer then.
+      const op = options.secret === undefined ? await readOperation(client, id, options.signal) : undefined;
+      if (op && isFinal(op)) return { done: true, operation: op, waitedMs };
+      throw new UpstreamHttpError("GET", path, body.error_code ?? 0, body.error ?? "");
+    }
     const op = body.metadata as IncusOperation;
     return { done: isFinal(op), operation: op, waitedMs };
   } finally {

@@ -60,9 +60,9 @@ describe.skipIf(gate.skip)("paging over a Portainer front on the real Docker eng
     const sent = front.requests.filter((q) => q.path.endsWith("/containers/json")).at(-1);
     expect(JSON.parse(sent?.query.filters ?? "{}")).toEqual({ name: [prefix] });
     const created = await mcp.call("list-containers", { endpointId: 1, name: prefix, status: "created" });
-    expect((created.structuredContent as Paged).total).toBe(5);
+    expect((created.structuredContent as unknown as Paged).total).toBe(5);
     const running = await mcp.call("list-containers", { endpointId: 1, name: prefix, status: "running" });
-    expect((running.structuredContent as Paged).total).toBe(0);
+    expect((running.structuredContent as unknown as Paged).total).toBe(0);
     expect(textOf(running)).toBe("no containers");
     const bad = await mcp.call("list-containers", { endpointId: 1, status: "sleepy" });
     expect(bad.isError).toBe(true);
@@ -71,7 +71,7 @@ describe.skipIf(gate.skip)("paging over a Portainer front on the real Docker eng
 
   it("list-environments: a default page keeps the text near 2 KB and says how to get the rest", async () => {
     const first = await mcp.call("list-environments", {});
-    const s = first.structuredContent as Paged & { environments: { id: number }[] };
+    const s = first.structuredContent as unknown as Paged & { environments: { id: number }[] };
     expect(s.total).toBe(47);
     expect(s.environments).toHaveLength(40);
     expect(Buffer.byteLength(textOf(first))).toBeLessThan(2600);
@@ -80,7 +80,7 @@ describe.skipIf(gate.skip)("paging over a Portainer front on the real Docker eng
     expect((rest.structuredContent as { environments: unknown[] }).environments).toHaveLength(7);
     const searched = await mcp.call("list-environments", { search: "extra-4", limit: 3 });
     // Portainer's own search: extra-4 and extra-40 … extra-45.
-    expect((searched.structuredContent as Paged).total).toBe(7);
-    expect((searched.structuredContent as Paged).nextOffset).toBe(3);
+    expect((searched.structuredContent as unknown as Paged).total).toBe(7);
+    expect((searched.structuredContent as unknown as Paged).nextOffset).toBe(3);
   });
 });

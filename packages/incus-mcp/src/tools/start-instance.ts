@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { incus } from "../builder.js";
+import { changeState, lifecycleArgs } from "../lifecycle.js";
+
+export const startInstance = incus.tool({
+  name: "start-instance",
+  title: "Start instance",
+  description: "Start an instance, waiting up to waitSeconds; returns the resulting status.",
+  toolset: "instances",
+  inputSchema: z.object(lifecycleArgs),
+  hints: "idempotentWrite",
+
+  handler: (args, ctx) => changeState(ctx, "start", args),
+});
