@@ -34,7 +34,7 @@ describe("tools/list size per tool", () => {
   let sizes: Map<string, number>;
   beforeAll(async () => {
     // Listing tools talks to no daemon: no gate needed.
-    c = await connectInMemory(incusVendor, { env: { INCUS_SOCKET: SOCKET } });
+    c = await connectInMemory(incusVendor, { env: { INCUS_SOCKET: SOCKET }, toolsets: ["all"] });
     const { tools } = await c.client.listTools();
     sizes = new Map(tools.map((t) => [t.name, Buffer.byteLength(JSON.stringify(t))]));
   });
