@@ -105,6 +105,7 @@ describe("gateway REST surface against the vendors' upstreams", () => {
       env.PORTAINER_API_KEY = API_KEY;
     }
     net = await startGateway({
+      toolsets: ["all"],
       ...LOOPBACK_TEST_NETWORK,
       http: false,
       rest: true,

@@ -76,6 +76,7 @@ let mcp: ConnectedClient;
 beforeAll(async () => {
   rec = await startRecorder(base);
   mcp = await connectInMemory(qoveryVendor, {
+    toolsets: ["all"],
     env: { QOVERY_API_KEY: FAKE_TOKEN, QOVERY_API_URL: rec.url, QOVERY_WAIT_POLL_MS: "10" },
   });
 });

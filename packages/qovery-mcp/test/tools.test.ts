@@ -69,7 +69,7 @@ describe("tool table", () => {
   });
 
   it("tools/list cost: ≤ 900 bytes per tool on average; ≤ 900 each except create-container and open-container-shell", async () => {
-    const mcp = await connectInMemory(qoveryVendor, { env: {} });
+    const mcp = await connectInMemory(qoveryVendor, { env: {}, toolsets: ["all"] });
     try {
       const listed = (await mcp.client.listTools()).tools;
       const sizes = Object.fromEntries(listed.map((t) => [t.name, Buffer.byteLength(JSON.stringify(t))]));

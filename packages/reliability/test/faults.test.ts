@@ -165,7 +165,7 @@ describe.each(CASES)("HTTP faults: $key", (vc) => {
   beforeAll(async () => {
     await up.listen();
     up.target = vc.read.path;
-    c = await connectInMemory(VENDORS[vc.key], { env: vendorEnv(vc.key, up.url, TIMEOUT_MS) });
+    c = await connectInMemory(VENDORS[vc.key], { toolsets: ["all"], env: vendorEnv(vc.key, up.url, TIMEOUT_MS) });
   });
   afterAll(async () => {
     await c?.close();
@@ -224,7 +224,7 @@ describe.each(CASES)("HTTP faults: $key", (vc) => {
     const closed = new Recorder();
     const url = await closed.listen();
     await closed.close(); // the port is now refused
-    const d = await connectInMemory(VENDORS[vc.key], { env: vendorEnv(vc.key, url, TIMEOUT_MS) });
+    const d = await connectInMemory(VENDORS[vc.key], { toolsets: ["all"], env: vendorEnv(vc.key, url, TIMEOUT_MS) });
     const started = performance.now();
     const r = await within(TIMEOUT_MS + 3_000, "refused", d.call(vc.read.tool, vc.read.args));
     const ms = performance.now() - started;
@@ -241,7 +241,7 @@ describe("writes never retry", () => {
   beforeAll(async () => {
     await up.listen();
     up.target = /container/;
-    c = await connectInMemory(VENDORS.qovery, { env: vendorEnv("qovery", up.url, TIMEOUT_MS) });
+    c = await connectInMemory(VENDORS.qovery, { toolsets: ["all"], env: vendorEnv("qovery", up.url, TIMEOUT_MS) });
   });
   afterAll(async () => {
     await c?.close();
@@ -309,7 +309,7 @@ describe("websocket faults (Incus operation websocket)", () => {
   beforeAll(async () => {
     await up.listen();
     up.upgradeHandler = upgrade;
-    c = await connectInMemory(VENDORS.incus, { env: vendorEnv("incus", up.url, TIMEOUT_MS) });
+    c = await connectInMemory(VENDORS.incus, { toolsets: ["all"], env: vendorEnv("incus", up.url, TIMEOUT_MS) });
   });
   afterAll(async () => {
     await c?.close();

@@ -1,13 +1,18 @@
-import { READ_ONLY } from "@infra-mcp/core";
+import { pagingArgs, READ_ONLY } from "@infra-mcp/core";
 import { z } from "zod";
+import { PAGE, stateFilter, statusesPage } from "../lists.js";
 import { qoveryTool } from "../qovery-tool.js";
 import { containerRegistryId, organizationId } from "../schemas.js";
-import { statusList } from "../summary.js";
 
-const inputSchema = z.object({ organizationId, containerRegistryId });
-const title = "List all container registry container statuses";
-const description =
-  "Deployment state of every container, across the organization, that pulls from one container registry: one line per container id with state and last deployment date.";
+const inputSchema = z.object({
+  organizationId,
+  containerRegistryId,
+  state: stateFilter,
+  ...pagingArgs(PAGE.statuses),
+});
+// Qovery's summary is "List all container registry container statuses"; shorter here (tools/list size).
+const title = "Registry container statuses";
+const description = "Deployment states of the organization's containers using this registry.";
 const annotations = READ_ONLY;
 
 export const listAllContainerRegistryContainer = qoveryTool({
@@ -29,5 +34,6 @@ export const listAllContainerRegistryContainer = qoveryTool({
     },
   ],
   hints: { 404: "No organization with this organizationId, or no registry with this containerRegistryId in it" },
-  summarize: (data) => statusList(data, "using this registry"),
+  summarize: (data, args) => statusesPage(data, args).text,
+  structure: (data, args) => statusesPage(data, args).structured,
 });

@@ -1,13 +1,13 @@
-import { READ_ONLY } from "@infra-mcp/core";
+import { pagingArgs, READ_ONLY } from "@infra-mcp/core";
 import { z } from "zod";
+import { PAGE, stateFilter, statusesPage } from "../lists.js";
 import { qoveryTool } from "../qovery-tool.js";
 import { environmentId } from "../schemas.js";
-import { statusList } from "../summary.js";
 
-const inputSchema = z.object({ environmentId });
-const title = "List all environment container statuses";
-const description =
-  "Deployment state of every container in an environment: one line per container id with state (e.g. DEPLOYED, DEPLOYING, DEPLOYMENT_ERROR, STOPPED) and last deployment date.";
+const inputSchema = z.object({ environmentId, state: stateFilter, ...pagingArgs(PAGE.statuses) });
+// Qovery's summary is "List all environment container statuses"; shorter here (tools/list size).
+const title = "Environment container statuses";
+const description = "Deployment state and last deployment of each container in an environment.";
 const annotations = READ_ONLY;
 
 export const listAllEnvironmentContainerStatuses = qoveryTool({
@@ -25,5 +25,6 @@ export const listAllEnvironmentContainerStatuses = qoveryTool({
     },
   ],
   hints: { 404: "No environment with this environmentId" },
-  summarize: (data) => statusList(data, "in this environment"),
+  summarize: (data, args) => statusesPage(data, args).text,
+  structure: (data, args) => statusesPage(data, args).structured,
 });

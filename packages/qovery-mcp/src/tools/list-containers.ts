@@ -1,14 +1,14 @@
-import { defineTool, fillPath, READ_ONLY } from "@infra-mcp/core";
+import { defineTool, fillPath, pagingArgs, READ_ONLY } from "@infra-mcp/core";
 import { z } from "zod";
 import type { QoveryClient } from "../config.js";
+import { containersPage, nameFilter, PAGE } from "../lists.js";
 import { withHint } from "../qovery-tool.js";
 import { environmentId } from "../schemas.js";
-import { containerList, results } from "../summary.js";
+import { results } from "../summary.js";
 
-const inputSchema = z.object({ environmentId });
+const inputSchema = z.object({ environmentId, name: nameFilter, ...pagingArgs(PAGE.containers) });
 const title = "List containers";
-const description =
-  "Containers of an environment. Text: one line per container (name, id, image:tag, deployment state, cpu/memory, min-max instances); structuredContent: Qovery's full list.";
+const description = "Containers of an environment: name, id, image:tag, state, cpu/memory, instances.";
 const annotations = READ_ONLY;
 
 const hints = { 404: "No environment with this environmentId" };
@@ -34,8 +34,6 @@ export const listContainers = defineTool<QoveryClient, typeof inputSchema>({
     if (status.status === "fulfilled") {
       for (const s of results(status.value)) if (typeof s.id === "string") states.set(s.id, String(s.state ?? "?"));
     }
-    const data = list.value;
-    const structured = data && typeof data === "object" ? (data as Record<string, unknown>) : { results: [] };
-    return { text: containerList(data, states), structured };
+    return containersPage(list.value, states, args);
   },
 });
