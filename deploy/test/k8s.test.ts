@@ -169,9 +169,11 @@ describe("Kubernetes manifests (deploy/k8s)", () => {
     const a = ing.metadata.annotations;
     expect(a["nginx.ingress.kubernetes.io/upstream-hash-by"]).toBe("$mcp_route_key");
     expect(a["nginx.ingress.kubernetes.io/proxy-buffering"]).toBe("off");
-    // The key is defined for the controller: the session id, else the request id sent upstream.
+    // The key is defined for the controller: the session id's routing prefix, else the request id
+    // sent upstream (which the pod puts in front of the session id it generates).
     const snippet = cm.data["http-snippet"] as string;
     expect(snippet).toMatch(/map \$http_mcp_session_id \$mcp_route_key \{/);
+    expect(snippet).toContain('"~^(?<mcp_route>[0-9A-Za-z_~-]+)[.]" $mcp_route;');
     expect(snippet).toMatch(/default \$http_mcp_session_id;/);
     expect(snippet).toMatch(/"" +\$req_id;/);
   });

@@ -14,7 +14,7 @@ MCP over Streamable HTTP at /<vendor>/mcp, and all REST routes of the capability
 Options:
   --port N          MCP port (default 9090, or MCP_HTTP_PORT)
   --rest-port N     REST port (default 8080, or MCP_REST_PORT)
-  --host H          Bind address (default 127.0.0.1, or MCP_HTTP_HOST; non-loopback needs MCP_HTTP_TOKEN)
+  --host H          Bind address (default 127.0.0.1, or MCP_HTTP_HOST; non-loopback needs MCP_HTTP_TOKEN or MCP_OAUTH_ISSUER)
   --no-rest         Serve MCP only
   --no-http         Serve REST only
   --toolsets a,b    Toolsets to serve: "all", a name (every server that has it) or

@@ -64,8 +64,8 @@ interface Seen {
   authorization: string | undefined;
 }
 
-async function call(url: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { headers });
+async function call(url: string, headers: Record<string, string> = {}, init: RequestInit = {}) {
+  const res = await fetch(url, { ...init, headers });
   return {
     status: res.status,
     type: res.headers.get("content-type"),
@@ -134,6 +134,13 @@ describe("gateway REST surface against the vendors' upstreams", () => {
       expect(seen.at(-1)!.authorization).toBe("Token qov_user_token_abc123");
       await call(`${net.restUrl}/v1/defaultcontaineradvancedsettings`);
       expect(seen.at(-1)!.authorization).toBe(`Token ${QOVERY_KEY}`);
+    });
+
+    it("one user's X-Qovery-Token value never blanks another user's result", async () => {
+      // A word that appears in everybody's results, sent as a token (the upstream takes anything).
+      await call(`${net.restUrl}/v1/defaultcontaineradvancedsettings`, { "x-qovery-token": "termination" });
+      const other = await call(`${net.restUrl}/v1/defaultcontaineradvancedsettings`);
+      expect(other.body).toEqual(SETTINGS);
     });
 
     it("validates path arguments with the tool schema and maps upstream 404 to a 404 problem", async () => {
@@ -212,11 +219,24 @@ describe("gateway REST surface against the vendors' upstreams", () => {
   });
 
   describe.skipIf(dockerGate.skip)("portainer-mcp (Portainer front over the real Docker engine)", () => {
-    it("plain GET /v1/websocket/exec runs the command one-shot", async () => {
+    it("a plain GET of /v1/websocket/exec runs nothing (405); POST runs the command one-shot", async () => {
+      // The cross-site reproduction: an <img> pointing here must not touch the container.
+      const marker = `/tmp/xsite-${process.pid}-${Date.now()}`;
       const q = new URLSearchParams({ endpointId: "1", containerId: CONTAINER });
-      q.append("command", "echo");
-      q.append("command", "hello over rest");
-      const r = await call(`${net.restUrl}/v1/websocket/exec?${q}`);
+      for (const arg of ["sh", "-c", `touch ${marker}`]) q.append("command", arg);
+      const get = await call(`${net.restUrl}/v1/websocket/exec?${q}`);
+      expect(get.status).toBe(405);
+      expect(get.type).toBe("application/problem+json");
+      const post = (command: string[]) =>
+        call(
+          `${net.restUrl}/v1/websocket/exec`,
+          { "content-type": "application/json" },
+          { method: "POST", body: JSON.stringify({ endpointId: 1, containerId: CONTAINER, command }) },
+        );
+      const probe = await post(["sh", "-c", `test -e ${marker} && echo present || echo absent`]);
+      expect(probe.status).toBe(200);
+      expect(probe.body).toMatchObject({ output: "absent\n", exitCode: 0 });
+      const r = await post(["echo", "hello over rest"]);
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ output: "hello over rest\n", exitCode: 0 });
     });

@@ -41,8 +41,11 @@ export interface VendorToolSpec<C, S extends AnyObjectSchema, O> {
   outputSchema?: AnyObjectSchema;
   /** A preset name, or all four hints when no preset fits. */
   hints: HintPreset | ToolHints;
-  /** Opens a long-lived stream session (kept out of stateless mode). */
-  opensSession?: boolean;
+  /**
+   * Opens a long-lived stream session: `true` always (kept out of stateless mode), `"optional"`
+   * only when asked (kept in stateless mode, where asking is refused; see ToolDefinition).
+   */
+  opensSession?: boolean | "optional";
   /** Operates on open sessions. */
   usesSessions?: boolean;
   /**
@@ -113,7 +116,7 @@ export function defineVendor<C>(config: { toolsets: Record<string, ToolsetInfo> 
       inputSchema: spec.inputSchema,
       ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
       annotations: resolveHints(spec.hints),
-      ...(spec.opensSession ? { opensSession: true } : {}),
+      ...(spec.opensSession ? { opensSession: spec.opensSession } : {}),
       ...(spec.usesSessions ? { usesSessions: true } : {}),
       ...(spec.confirm ? { confirm: spec.confirm } : {}),
       toolset: spec.toolset,

@@ -40,10 +40,20 @@ HTTP/REST (--http, --rest):
   MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default loopback origins)
   MCP_HTTP_MAX_BODY_BYTES          Request body limit, larger → 413 (default 1048576)
   MCP_HTTP_MAX_SESSIONS            Concurrent MCP sessions, more → 503 (default 64)
+  MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (credential header, else address) may hold,
+                                   more → 503 (default half of MCP_HTTP_MAX_SESSIONS)
   MCP_HTTP_SESSION_IDLE_SECONDS    Idle MCP session expiry (default 1800)
   MCP_INSTANCE_ID                  Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
-  MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value a new session adopts as its id;
-                                   for hash-by-session-id proxies that write it (see "Running for a team")`;
+  MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value prefixes a new session's generated
+                                   id, for proxies that hash on it (see "Running for a team")
+
+Team sign-in (OAuth 2.1 resource server; instead of MCP_HTTP_TOKEN, see "Sign-in for teams"):
+  MCP_OAUTH_ISSUER                 Authorization server whose JWT access tokens are accepted (iss)
+  MCP_OAUTH_AUDIENCE               Resource the tokens must be issued for (aud; default MCP_PUBLIC_URL)
+  MCP_OAUTH_JWKS_URL               The issuer's key set (default: jwks_uri from the issuer's metadata)
+  MCP_OAUTH_READ_SCOPE             Scope granting the read-only tools (default mcp:read)
+  MCP_OAUTH_WRITE_SCOPE            Scope granting every tool the flags allow (default mcp:write)
+  MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
 
@@ -61,7 +71,7 @@ Options:
   --http               Serve MCP over Streamable HTTP (endpoint /mcp)   env MCP_HTTP=1
   --port N             HTTP port (default 9090)                         env MCP_HTTP_PORT
   --host H             Bind address (default 127.0.0.1; non-loopback    env MCP_HTTP_HOST
-                       needs MCP_HTTP_TOKEN)
+                       needs MCP_HTTP_TOKEN or MCP_OAUTH_ISSUER)
   --rest               Serve the REST surface of the capability files   env MCP_REST=1
   --rest-port N        REST port (default 8080)                         env MCP_REST_PORT
   --stateless          HTTP without sessions (any replica answers any   env MCP_STATELESS=1

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "./errors.js";
-import { redactor } from "./redact.js";
+import { MIN_SECRET_LENGTH, redactor } from "./redact.js";
 
 /**
  * A credential a vendor needs. Values come only from the environment (or a file named by
@@ -18,11 +18,15 @@ export interface CredentialSpec {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Reads a credential, registers it with the redactor, and names the variable when it is missing. */
+/**
+ * Reads a credential, registers it with the redactor, and names the variable when it is missing.
+ * A credential shorter than MIN_SECRET_LENGTH (6) characters is refused: it could not be scrubbed
+ * from output without blanking ordinary words.
+ */
 export function readCredential(spec: CredentialSpec, env: Env = process.env): string | undefined {
   for (const name of spec.env) {
     const direct = env[name]?.trim();
-    if (direct) return register(direct);
+    if (direct) return register(direct, name);
     if (spec.file) {
       const path = env[`${name}_FILE`]?.trim();
       if (path) {
@@ -35,7 +39,7 @@ export function readCredential(spec: CredentialSpec, env: Env = process.env): st
           );
         }
         if (!value) throw new ConfigError(`${name}_FILE points at ${path}, which is empty.`);
-        return register(value);
+        return register(value, `${name}_FILE`);
       }
     }
   }
@@ -48,9 +52,22 @@ export function readCredential(spec: CredentialSpec, env: Env = process.env): st
   return undefined;
 }
 
-function register(value: string): string {
-  redactor.add(value);
+function register(value: string, source: string): string {
+  registerSecret(value, source);
   return value;
+}
+
+/**
+ * Registers a secret read from somewhere other than a variable (a CLI's token cache …) with the
+ * redactor, under the same rule as readCredential: shorter than MIN_SECRET_LENGTH is refused.
+ */
+export function registerSecret(value: string, source: string): void {
+  if (value.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `${source} holds a credential shorter than ${MIN_SECRET_LENGTH} characters; that short a secret is refused because it could not be redacted from output.`,
+    );
+  }
+  redactor.add(value);
 }
 
 /** Reads a plain (non-secret) setting with aliases. */

@@ -1,28 +1,71 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /**
- * Secrets are registered once (when configuration is read) and scrubbed from every string that
- * leaves the process: tool results, errors, log lines. Scrubbing is by value, so a credential is
- * caught whatever wrapped it (an upstream echoing it back, a URL with ?token=, a stack).
+ * Secrets are scrubbed from every string that leaves the process: tool results (keys and values),
+ * errors, log lines. Scrubbing is by value, so a credential is caught whatever wrapped it (an
+ * upstream echoing it back, a URL with ?token=, a stack).
+ *
+ * Two kinds of secret: configured credentials (read once at start-up, scrubbed everywhere, the
+ * process-wide `redactor`) and a user's own credential sent in a header over HTTP, which is
+ * scrubbed only from what that user's MCP session or REST request produces (a scope, below), so
+ * one user's value can never blank out another user's results or slow their redaction down.
+ *
+ * A secret shorter than MIN_SECRET_LENGTH cannot be redacted without blanking ordinary words
+ * ("key", "admin"): such credentials are refused where they are read (readCredential, the
+ * credential header) and `add` ignores them.
  */
 const MARK = "[REDACTED]";
-const MIN_SECRET_LENGTH = 6;
+export const MIN_SECRET_LENGTH = 6;
 
 export class Redactor {
   readonly #secrets = new Set<string>();
+  readonly #scope: (() => Redactor | undefined) | undefined;
   #pattern: RegExp | undefined;
+
+  /** `scope`: where to find the redactor of the session or request the caller runs in. */
+  constructor(options: { scope?: () => Redactor | undefined } = {}) {
+    this.#scope = options.scope;
+  }
 
   add(secret: string | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+    // Registered while a scope that owns it is active (a per-user client being built): the
+    // scope already scrubs it, and the process-wide set must not grow per user.
+    if (this.#current()?.has(secret)) return;
     const forms = [secret, encodeURIComponent(secret), Buffer.from(secret).toString("base64")];
     for (const f of forms) this.#secrets.add(f);
     this.#pattern = undefined;
   }
 
+  has(secret: string): boolean {
+    return this.#secrets.has(secret);
+  }
+
+  /** Number of registered forms (a secret registers three: raw, URI-encoded, base64). */
   get size(): number {
     return this.#secrets.size;
   }
 
   redact(text: string): string {
-    if (this.#secrets.size === 0 || text.length === 0) return text;
+    if (text.length === 0) return text;
+    const own = this.#redactOwn(text);
+    const scoped = this.#current();
+    return scoped ? scoped.redact(own) : own;
+  }
+
+  /** Deep-redacts keys and strings inside JSON-like values (tool results, REST bodies). */
+  redactValue<T>(value: T): T {
+    if (this.#secrets.size === 0 && !this.#current()) return value;
+    return walk(value, (s) => this.redact(s)) as T;
+  }
+
+  #current(): Redactor | undefined {
+    const scoped = this.#scope?.();
+    return scoped === this ? undefined : scoped;
+  }
+
+  #redactOwn(text: string): string {
+    if (this.#secrets.size === 0) return text;
     this.#pattern ??= new RegExp(
       [...this.#secrets]
         .sort((a, b) => b.length - a.length)
@@ -32,12 +75,6 @@ export class Redactor {
     );
     return text.replace(this.#pattern, MARK);
   }
-
-  /** Deep-redacts strings inside JSON-like values (tool results). */
-  redactValue<T>(value: T): T {
-    if (this.#secrets.size === 0) return value;
-    return walk(value, (s) => this.redact(s)) as T;
-  }
 }
 
 function walk(value: unknown, fn: (s: string) => string): unknown {
@@ -45,7 +82,7 @@ function walk(value: unknown, fn: (s: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => walk(v, fn));
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, fn);
+    for (const [k, v] of Object.entries(value)) out[fn(k)] = walk(v, fn);
     return out;
   }
   return value;
@@ -55,5 +92,26 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Process-wide redactor: configuration registers into it, the logger and tool wrapper read it. */
-export const redactor = new Redactor();
+const scopes = new AsyncLocalStorage<Redactor>();
+
+/**
+ * Process-wide redactor: configuration registers into it; the logger, the tool wrapper and error
+ * texts read it. It also applies the scope of the session or request the caller runs in.
+ */
+export const redactor = new Redactor({ scope: () => scopes.getStore() });
+
+/** A redactor for one MCP session or REST request, holding that user's own credential. */
+export function scopedRedactor(...secrets: (string | undefined)[]): Redactor {
+  const scope = new Redactor();
+  for (const s of secrets) scope.add(s);
+  return scope;
+}
+
+/**
+ * Runs `fn` (and everything asynchronous it starts) inside `scope`: the process-wide redactor
+ * then also scrubs the scope's secrets, and a secret the scope holds is not registered
+ * process-wide. Without a scope, runs `fn` as is.
+ */
+export function withRedactionScope<T>(scope: Redactor | undefined, fn: () => T): T {
+  return scope ? scopes.run(scope, fn) : fn();
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Env, readPositiveInt } from "./credentials.js";
-import { LimitError, NotFoundError } from "./errors.js";
+import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { log } from "./logger.js";
 import { decodeBytes, RingBuffer } from "./output.js";
 
@@ -149,10 +149,16 @@ export class StreamSession {
 export class SessionRegistry {
   readonly limits: SessionLimits;
   readonly #sessions = new Map<string, StreamSession>();
+  readonly #unavailable: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(limits: Partial<SessionLimits> = {}) {
+  /**
+   * `unavailable`: why no session can be opened here at all (a stateless server); a tool that
+   * asks for one gets that reason as an error on its `session` argument.
+   */
+  constructor(limits: Partial<SessionLimits> = {}, options: { unavailable?: string } = {}) {
     this.limits = { ...sessionLimitsFromEnv(), ...limits };
+    this.#unavailable = options.unavailable;
   }
 
   get size(): number {
@@ -161,6 +167,7 @@ export class SessionRegistry {
 
   /** Reserve a slot before opening anything upstream, so the cap is checked first. */
   assertCapacity(): void {
+    if (this.#unavailable) throw new InputError("session", this.#unavailable);
     if (this.#sessions.size >= this.limits.maxSessions) {
       throw new LimitError(
         `Too many open sessions (${this.limits.maxSessions}); close one with session-close (or raise MCP_MAX_STREAM_SESSIONS).`,

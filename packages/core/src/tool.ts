@@ -1,4 +1,4 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type WebSocket from "ws";
@@ -6,7 +6,7 @@ import { z } from "zod";
 import { confirmDestructiveCall } from "./confirm.js";
 import { ConfigError, InfraMcpError } from "./errors.js";
 import { log } from "./logger.js";
-import { redactor } from "./redact.js";
+import { type Redactor, redactor, withRedactionScope } from "./redact.js";
 import type { SessionRegistry } from "./sessions.js";
 import { defaultToolsets, resolveToolsets, type ToolsetTable, toolsetOf } from "./toolsets.js";
 
@@ -79,8 +79,12 @@ export interface ToolDefinition<C, S extends AnyObjectSchema = AnyObjectSchema> 
   toolset?: string;
   /** One line describing what a destructive call will do, for a confirmation prompt. */
   confirm?(args: z.infer<S>): string;
-  /** Opens a long-lived stream session (not offered in stateless mode). */
-  opensSession?: boolean;
+  /**
+   * Opens a long-lived stream session. `true`: always (not offered in stateless mode).
+   * `"optional"`: only when asked (e.g. `session: true`); in stateless mode the tool is offered and
+   * its other mode works, while ctx.sessions refuses to open a session with a clear error.
+   */
+  opensSession?: boolean | "optional";
   /** Operates on open sessions; only registered when a tool that opens one is. */
   usesSessions?: boolean;
   rest?: readonly RestRoute<C, z.infer<S>>[];
@@ -156,7 +160,7 @@ export function selectTools<C>(
     (t) =>
       (!filter.readOnly || t.annotations.readOnlyHint) &&
       (!filter.disableDestructive || !t.annotations.destructiveHint) &&
-      !(filter.stateless && (t.opensSession || t.usesSessions)) &&
+      !(filter.stateless && (t.opensSession === true || t.usesSessions)) &&
       !(filter.stateless && filter.confirmDestructive && t.annotations.destructiveHint),
   );
   if (!picked.some((t) => t.opensSession)) picked = picked.filter((t) => !t.usesSessions);
@@ -225,11 +229,19 @@ export interface RegisterOptions<C> {
   sessionSignal?: AbortSignal;
   /** Ask the user (MCP elicitation) before any destructiveHint tool runs. */
   confirmDestructive?: boolean;
+  /** The session's own redaction scope (a per-user credential), applied to every call. */
+  redaction?: Redactor;
 }
 
-export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[], options: RegisterOptions<C>): void {
+/** Registers the tools; returns their SDK handles by name (to hide and show them per access level). */
+export function registerTools<C>(
+  server: McpServer,
+  tools: readonly AnyTool<C>[],
+  options: RegisterOptions<C>,
+): Map<string, RegisteredTool> {
+  const registered = new Map<string, RegisteredTool>();
   for (const tool of tools) {
-    server.registerTool(
+    const handle = server.registerTool(
       tool.name,
       {
         title: tool.title,
@@ -238,47 +250,58 @@ export function registerTools<C>(server: McpServer, tools: readonly AnyTool<C>[]
         ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
         annotations: { title: tool.title, ...tool.annotations },
       },
-      async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
-        const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
-        const token = extra._meta?.progressToken;
-        try {
-          if (options.confirmDestructive && tool.annotations.destructiveHint) {
-            const refused = await confirmDestructiveCall(server, tool as AnyTool<unknown>, args, {
-              requestId: extra.requestId,
-              signal,
-            });
-            if (refused) return refused;
-          }
-          const data = await invokeTool(tool, args, {
-            getClient: options.getClient,
-            sessions: options.sessions,
-            signal,
-            sendProgress: async (progress, total, message) => {
-              if (token === undefined) return;
-              await extra
-                .sendNotification({
-                  method: "notifications/progress",
-                  params: {
-                    progressToken: token,
-                    progress,
-                    ...(total !== undefined ? { total } : {}),
-                    ...(message ? { message: redactor.redact(message) } : {}),
-                  },
-                })
-                .catch(() => {});
-            },
-          });
-          return toCallToolResult(data);
-        } catch (error) {
-          if (!(error instanceof InfraMcpError) && !(error instanceof z.ZodError)) {
-            log.error("tool failed unexpectedly", {
-              tool: tool.name,
-              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-            });
-          }
-          return errorResult(error);
-        }
-      },
+      (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) =>
+        withRedactionScope(options.redaction, () => callTool(server, tool, args, extra, options)),
     );
+    registered.set(tool.name, handle);
+  }
+  return registered;
+}
+
+async function callTool<C>(
+  server: McpServer,
+  tool: AnyTool<C>,
+  args: unknown,
+  extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+  options: RegisterOptions<C>,
+): Promise<CallToolResult> {
+  const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
+  const token = extra._meta?.progressToken;
+  try {
+    if (options.confirmDestructive && tool.annotations.destructiveHint) {
+      const refused = await confirmDestructiveCall(server, tool as AnyTool<unknown>, args, {
+        requestId: extra.requestId,
+        signal,
+      });
+      if (refused) return refused;
+    }
+    const data = await invokeTool(tool, args, {
+      getClient: options.getClient,
+      sessions: options.sessions,
+      signal,
+      sendProgress: async (progress, total, message) => {
+        if (token === undefined) return;
+        await extra
+          .sendNotification({
+            method: "notifications/progress",
+            params: {
+              progressToken: token,
+              progress,
+              ...(total !== undefined ? { total } : {}),
+              ...(message ? { message: redactor.redact(message) } : {}),
+            },
+          })
+          .catch(() => {});
+      },
+    });
+    return toCallToolResult(data);
+  } catch (error) {
+    if (!(error instanceof InfraMcpError) && !(error instanceof z.ZodError)) {
+      log.error("tool failed unexpectedly", {
+        tool: tool.name,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    }
+    return errorResult(error);
   }
 }

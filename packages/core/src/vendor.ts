@@ -1,8 +1,9 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
+import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry } from "./sessions.js";
 import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 import type { ToolsetTable } from "./toolsets.js";
@@ -57,11 +58,22 @@ export interface ServerOptions extends ToolFilter {
   sessionLimits?: Partial<SessionLimits>;
   /** Extra identification in serverInfo (e.g. a replica id). */
   instanceId?: string;
+  /** The redaction scope of this server's user (a per-user credential), for every call. */
+  redaction?: Redactor;
 }
+
+/** What a session-optional tool is told in stateless mode when asked for a session. */
+export const STATELESS_NO_SESSION =
+  "session:true is not available: this server is stateless (--stateless), so nothing outlives a request. Leave session out for a one-shot run.";
 
 export interface ServerHandle {
   server: McpServer;
   sessions: SessionRegistry;
+  /**
+   * Hides (readOnly true) or shows again the tools without readOnlyHint: an OAuth session whose
+   * token grants only the read scope lists and calls read-only tools. No-op when unchanged.
+   */
+  setReadOnly(readOnly: boolean): void;
   /** Closes sessions, aborts in-flight calls and releases the client. */
   close(): Promise<void>;
 }
@@ -82,7 +94,10 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     },
     { ...(instructions ? { instructions } : {}), capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator },
   );
-  const sessions = new SessionRegistry(options.sessionLimits);
+  const sessions = new SessionRegistry(
+    options.sessionLimits,
+    options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
+  );
   const ending = new AbortController();
   let client: C | undefined;
   let configError: ConfigError | undefined;
@@ -90,22 +105,36 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     if (client !== undefined) return client;
     if (configError) throw configError;
     try {
-      client = vendor.createClient(options.env ?? process.env);
+      // Inside the user's scope: a per-user credential read here stays out of the process-wide set.
+      client = withRedactionScope(options.redaction, () => vendor.createClient(options.env ?? process.env));
       return client;
     } catch (error) {
       if (error instanceof ConfigError) configError = error;
       throw error;
     }
   };
-  registerTools(server, tools, {
+  const registered = registerTools(server, tools, {
     getClient,
     sessions,
     sessionSignal: ending.signal,
+    ...(options.redaction ? { redaction: options.redaction } : {}),
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
   });
+  const writers: RegisteredTool[] = tools
+    .filter((t) => !t.annotations.readOnlyHint)
+    .flatMap((t) => {
+      const r = registered.get(t.name);
+      return r ? [r] : [];
+    });
+  let hidden = false;
   return {
     server,
     sessions,
+    setReadOnly(readOnly) {
+      if (readOnly === hidden) return;
+      hidden = readOnly;
+      for (const r of writers) readOnly ? r.disable() : r.enable();
+    },
     async close() {
       ending.abort();
       await sessions.closeAll();
@@ -125,20 +154,19 @@ function statelessNote<C>(vendor: VendorDefinition<C>, kept: readonly AnyTool<C>
   const dropped = selectTools(vendor.tools, { ...options, stateless: false }, vendor.toolsets).filter(
     (t) => !kept.includes(t),
   );
-  if (!dropped.length) return "";
-  const sessionNames = dropped.filter((t) => t.opensSession).map((t) => t.name);
+  const sessionNames = dropped.filter((t) => t.opensSession === true).map((t) => t.name);
   if (dropped.some((t) => t.usesSessions)) sessionNames.push("session-*");
-  const unconfirmable = dropped.filter((t) => !t.opensSession && !t.usesSessions).map((t) => t.name);
-  const notes: string[] = [];
-  if (sessionNames.length) {
-    notes.push(
-      `This server is stateless, so session tools are not offered (unavailable here: ${sessionNames.join(", ")}).`,
-    );
-  }
-  if (unconfirmable.length) {
-    notes.push(
-      `Destructive calls need the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`,
-    );
-  }
-  return notes.join(" ");
+  const unconfirmable = dropped.filter((t) => t.opensSession !== true && !t.usesSessions).map((t) => t.name);
+  const optional = kept.filter((t) => t.opensSession === "optional").map((t) => t.name);
+  return [
+    sessionNames.length
+      ? `This server is stateless, so session tools are not offered (unavailable here: ${sessionNames.join(", ")}).`
+      : "",
+    optional.length ? `${optional.join(", ")} run one-shot only here (no session:true).` : "",
+    unconfirmable.length
+      ? `Destructive calls need the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 }

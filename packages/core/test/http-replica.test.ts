@@ -1,8 +1,9 @@
 /**
  * The two hooks for running several replicas behind a proxy (deploy/): MCP_INSTANCE_ID (replica id
- * in serverInfo.version and the X-MCP-Instance header) and MCP_SESSION_ID_HEADER (a new session
- * adopts the proxy's request id, so hashing on "session id, else request id" keeps a session on
- * the replica that created it). The nginx end-to-end test is deploy/test/scale-out.test.ts.
+ * in serverInfo.version and the X-MCP-Instance header) and MCP_SESSION_ID_HEADER (a new session's
+ * server-generated id starts with the proxy's request id, so hashing on "the session id's prefix,
+ * else the request id" keeps a session on the replica that created it). The nginx end-to-end test
+ * is deploy/test/scale-out.test.ts.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -24,7 +25,7 @@ async function open(url: string, headers: Record<string, string> = {}) {
   return { client, transport };
 }
 
-describe("replica id and proxy-proposed session ids", () => {
+describe("replica id and routable session ids", () => {
   let net: NetworkHandle;
   let url: string;
 
@@ -50,20 +51,25 @@ describe("replica id and proxy-proposed session ids", () => {
     await client.close();
   });
 
-  it("adopts a valid, unused proposed id; otherwise issues a random one", async () => {
-    const proposed = "0123456789abcdef0123456789abcdef";
-    const a = await open(url, { "x-request-id": proposed });
-    expect(a.transport.sessionId).toBe(proposed);
+  it("never adopts a client's id: the routing key is only a prefix of a server-generated id", async () => {
+    const key = "0123456789abcdef0123456789abcdef";
+    const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    const a = await open(url, { "x-request-id": key });
+    expect(a.transport.sessionId).toMatch(new RegExp(`^${key}\\.${uuid}$`));
     await a.client.listTools(); // later requests of the session carry other request ids: no effect
-    // The same id again while that session lives: not reused.
-    const b = await open(url, { "x-request-id": proposed });
-    expect(b.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    // Too short, or characters outside [0-9A-Za-z._~-]: ignored.
-    const c = await open(url, { "x-request-id": "short" });
-    expect(c.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    const d = await open(url, { "x-request-id": "has spaces in it and is long enough" });
-    expect(d.transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    for (const s of [a, b, c, d]) {
+    // The same key again (an attacker fixing a victim's session): another, unguessable id.
+    const b = await open(url, { "x-request-id": key });
+    expect(b.transport.sessionId).toMatch(new RegExp(`^${key}\\.${uuid}$`));
+    expect(b.transport.sessionId).not.toBe(a.transport.sessionId);
+    // A whole session id proposed as the key (it has a "."): ignored.
+    const c = await open(url, { "x-request-id": a.transport.sessionId! });
+    expect(c.transport.sessionId).toMatch(new RegExp(`^${uuid}$`));
+    // Too short, or characters outside [0-9A-Za-z_~-]: ignored.
+    const d = await open(url, { "x-request-id": "short" });
+    expect(d.transport.sessionId).toMatch(new RegExp(`^${uuid}$`));
+    const e = await open(url, { "x-request-id": "has spaces in it and is long enough" });
+    expect(e.transport.sessionId).toMatch(new RegExp(`^${uuid}$`));
+    for (const s of [a, b, c, d, e]) {
       await s.transport.terminateSession();
       await s.client.close();
     }

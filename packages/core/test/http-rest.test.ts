@@ -104,7 +104,11 @@ describe("REST surface (fake vendor)", () => {
     });
     expect(body.status).toBe(400);
     expect(body.body.field).toBe("a");
-    const notJson = await call(`${rest}/v1/add`, { method: "POST", body: "{oops" });
+    const notJson = await call(`${rest}/v1/add`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{oops",
+    });
     expect(notJson.status).toBe(400);
     const conflict = await call(`${rest}/v1/add/1?a=2`);
     expect(conflict.status).toBe(400);
@@ -141,8 +145,12 @@ describe("REST surface (fake vendor)", () => {
     expect(JSON.stringify(leak.body)).toContain("[REDACTED]");
   });
 
-  it("runs the tool for a plain request to a websocket route, closing what it opened", async () => {
-    const r = await call(`${rest}/v1/stream?label=plain-call`);
+  it("runs the tool for a plain POST to a websocket route, closing what it opened", async () => {
+    const r = await call(`${rest}/v1/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ label: "plain-call" }),
+    });
     expect(r.status).toBe(200);
     expect(r.body.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(closedStreams).toContain("plain-call");

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/errors.js";
 import { redactor } from "../src/redact.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
+import { CredentialHeaderError, credentialOverride } from "../src/transports/credential.js";
+import { hostnameOf, isLoopbackHost, NetworkGuard } from "../src/transports/guard.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
-import { credentialOverride, hostnameOf, isLoopbackHost, NetworkGuard } from "../src/transports/security.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 interface RawResponse {
@@ -114,12 +115,21 @@ describe("network guard (loopback, no token)", () => {
 describe("credential header override", () => {
   const vendor = { credentialHeader: "X-Thing-Key", credentialEnv: "THING_KEY", credentialEnvClear: ["THING_JWT"] };
 
-  it("replaces the variable, drops its _FILE form and conflicting alternatives, and registers the secret", () => {
+  it("replaces the variable, drops its _FILE form and conflicting alternatives, and registers nothing process-wide", () => {
     const base = { THING_KEY_FILE: "/run/secrets/k", THING_JWT: "server-jwt-value", THING_URL: "https://thing" };
+    const before = redactor.size;
     const o = credentialOverride(vendor, { "x-thing-key": " user-key-98765 " }, base);
     expect(o?.env).toEqual({ THING_KEY: "user-key-98765", THING_URL: "https://thing" });
-    expect(redactor.redact("got user-key-98765")).toBe("got [REDACTED]");
+    expect(o?.value).toBe("user-key-98765");
+    // The caller scopes it to the session or request it accepts; nobody else's output loses it.
+    expect(redactor.size).toBe(before);
+    expect(redactor.redact("got user-key-98765")).toBe("got user-key-98765");
     expect(base).toHaveProperty("THING_JWT");
+  });
+
+  it("refuses a value too short to redact", () => {
+    expect(() => credentialOverride(vendor, { "x-thing-key": "abc" }, {})).toThrow(CredentialHeaderError);
+    expect(() => credentialOverride(vendor, { "x-thing-key": "abc" }, {})).toThrow(/X-Thing-Key.*shorter than 6/);
   });
 
   it("is undefined without the header or without a declared header", () => {

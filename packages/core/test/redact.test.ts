@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Redactor } from "../src/redact.js";
+import { Redactor, redactor, scopedRedactor, withRedactionScope } from "../src/redact.js";
 
 describe("Redactor", () => {
   it("scrubs a registered secret in raw, URL-encoded and base64 forms", () => {
@@ -32,5 +32,37 @@ describe("Redactor", () => {
     const r = new Redactor();
     r.add("a.b*c(d)[e]");
     expect(r.redact("xa.b*c(d)[e]x aXbbc")).toBe("x[REDACTED]x aXbbc");
+  });
+});
+
+describe("Redactor: keys and scopes", () => {
+  it("redacts object keys that contain a secret", () => {
+    const r = new Redactor();
+    r.add("key-abcdef-123");
+    expect(r.redactValue({ "key-abcdef-123": 1, nested: { "id key-abcdef-123": ["key-abcdef-123"] } })).toEqual({
+      "[REDACTED]": 1,
+      nested: { "id [REDACTED]": ["[REDACTED]"] },
+    });
+  });
+
+  it("a scope's secret is scrubbed inside the scope only, and never joins the process-wide set", async () => {
+    const before = redactor.size;
+    const scope = scopedRedactor("alice-user-secret");
+    const inside = await withRedactionScope(scope, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      // What the per-user client registers while it is being built stays in the scope.
+      redactor.add("alice-user-secret");
+      return redactor.redactValue({ text: "alice-user-secret", "alice-user-secret": true });
+    });
+    expect(inside).toEqual({ text: "[REDACTED]", "[REDACTED]": true });
+    expect(redactor.size).toBe(before);
+    expect(redactor.redact("alice-user-secret")).toBe("alice-user-secret");
+  });
+
+  it("configured secrets still apply inside a scope", () => {
+    const scope = scopedRedactor("user-secret-2");
+    const layered = new Redactor({ scope: () => scope });
+    layered.add("configured-secret-1");
+    expect(layered.redact("configured-secret-1 user-secret-2")).toBe("[REDACTED] [REDACTED]");
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { ConfigError, type Env } from "@infra-mcp/core";
+import { ConfigError, type Env, registerSecret } from "@infra-mcp/core";
 import { parse } from "yaml";
 
 /** One remote as config.yml declares it (before its credentials are read). */
@@ -106,11 +106,18 @@ export function remoteCredentials(entry: RemoteEntry, dir: string): IncusRemote 
   if (entry.authType === "oidc") {
     const tokens = optional(join(dir, "oidctokens", `${entry.name}.json`));
     if (tokens) {
+      let t: { access_token?: unknown; refresh_token?: unknown };
       try {
-        const t = JSON.parse(tokens) as { access_token?: unknown };
-        if (typeof t.access_token === "string" && t.access_token) remote.oidcAccessToken = t.access_token;
+        t = JSON.parse(tokens) as typeof t;
       } catch {
         throw new ConfigError(`Remote ${entry.name}: oidctokens/${entry.name}.json is not valid JSON.`);
+      }
+      // Credentials read from the CLI's cache are secrets like INCUS_TOKEN: scrubbed from all output.
+      const source = `Remote ${entry.name} (oidctokens/${entry.name}.json)`;
+      if (typeof t.refresh_token === "string" && t.refresh_token) registerSecret(t.refresh_token, source);
+      if (typeof t.access_token === "string" && t.access_token) {
+        registerSecret(t.access_token, source);
+        remote.oidcAccessToken = t.access_token;
       }
     }
   } else if (!entry.public && (!cert || !key)) {

@@ -141,7 +141,9 @@ describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", (
 
     it("routes in the seeds' style: state, lifecycle, files, snapshots, remotes", async () => {
       const base = `${net.restUrl}/v1/1-0/instances/${NAME}`;
-      const start = await fetch(`${base}/state-start`, { method: "PUT", body: "{}" });
+      // The REST surface takes JSON bodies only (415 otherwise).
+      const json = { "content-type": "application/json" };
+      const start = await fetch(`${base}/state-start`, { method: "PUT", headers: json, body: "{}" });
       expect(start.status).toBe(200);
       expect(await start.json()).toMatchObject({ status: "Running", succeeded: true });
       const state = (await (await fetch(`${base}/state`)).json()) as { state: { status: string } };
@@ -149,6 +151,7 @@ describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", (
 
       const push = await fetch(`${base}/files?path=/root/rest.txt`, {
         method: "POST",
+        headers: json,
         body: JSON.stringify({ content: "via rest", mode: "0600" }),
       });
       expect(await push.json()).toMatchObject({ mode: "0600", bytesWritten: 8 });
@@ -156,16 +159,20 @@ describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", (
       expect((await fetch(`${base}/files?path=/root/rest.txt`, { method: "DELETE" })).status).toBe(200);
       expect((await fetch(`${base}/files?path=/root/rest.txt`)).status).toBe(404);
 
-      expect((await fetch(`${base}/snapshots`, { method: "POST", body: '{"snapshot":"r1"}' })).status).toBe(200);
+      expect(
+        (await fetch(`${base}/snapshots`, { method: "POST", headers: json, body: '{"snapshot":"r1"}' })).status,
+      ).toBe(200);
       expect(await (await fetch(`${base}/snapshots`)).json()).toMatchObject({ snapshots: [{ name: "r1" }] });
-      expect((await fetch(`${base}/snapshots/r1/restore`, { method: "PUT", body: "{}" })).status).toBe(200);
+      expect((await fetch(`${base}/snapshots/r1/restore`, { method: "PUT", headers: json, body: "{}" })).status).toBe(
+        200,
+      );
       expect((await fetch(`${base}/snapshots/r1`, { method: "DELETE" })).status).toBe(200);
 
       const logs = (await (await fetch(`${base}/logs`)).json()) as { files: string[] };
       expect(logs.files).toContain("lxc.log");
       expect(await (await fetch(`${base}/logs/lxc.log?maxBytes=10`)).json()).toMatchObject({ truncated: true });
 
-      const stop = await fetch(`${base}/state-stop`, { method: "PUT", body: '{"force":true}' });
+      const stop = await fetch(`${base}/state-stop`, { method: "PUT", headers: json, body: '{"force":true}' });
       expect(await stop.json()).toMatchObject({ status: "Stopped" });
       const remotes = (await (await fetch(`${net.restUrl}/v1/remotes`)).json()) as { defaultRemote: string };
       expect(remotes.defaultRemote).toBe("local");

@@ -174,6 +174,42 @@ describe("bearer token, redaction, cancellation and a dead daemon (loopback, no 
     }
   });
 
+  it("registers the OIDC token read from the incus CLI's token cache (INCUS_REMOTE), so it never leaks", async () => {
+    const secret = "cached-oidc-access-token-Q7W3E9R1";
+    const srv = await capture((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ type: "sync", status_code: 200, metadata: { running: [`/1.0/operations/${secret}`] } }));
+    });
+    const conf = mkdtempSync(join(tmpdir(), "incus-mcp-oidc-"));
+    try {
+      mkdirSync(join(conf, "oidctokens"));
+      writeFileSync(
+        join(conf, "config.yml"),
+        `remotes:\n  sso:\n    addr: ${srv.url}\n    auth_type: oidc\n    protocol: incus\n    public: false\n`,
+      );
+      writeFileSync(
+        join(conf, "oidctokens", "sso.json"),
+        JSON.stringify({ access_token: secret, token_type: "Bearer", refresh_token: "cached-refresh-token-Z9X8" }),
+      );
+      const c = await connect({ INCUS_REMOTE: "sso", INCUS_CONF: conf });
+      const r = await c.call("get-operations", {});
+      expect(srv.seen.at(-1)?.authorization).toBe(`Bearer ${secret}`);
+      expect(JSON.stringify(r)).not.toContain(secret);
+      expect(JSON.stringify(r)).toContain("[REDACTED]");
+      await c.close();
+      // A cached token too short to redact is refused, naming where it came from.
+      writeFileSync(join(conf, "oidctokens", "sso.json"), JSON.stringify({ access_token: "abc" }));
+      const short = await connect({ INCUS_REMOTE: "sso", INCUS_CONF: conf });
+      const e = await short.call("get-operations", {});
+      expect(e.isError).toBe(true);
+      expect(textOf(e)).toMatch(/Remote sso.*shorter than 6/);
+      await short.close();
+    } finally {
+      rmSync(conf, { recursive: true, force: true });
+      await srv.close();
+    }
+  });
+
   it("a client cancel aborts the upstream wait request", async () => {
     const srv = await capture(() => {
       // never answers, like a wait on an operation that does not end

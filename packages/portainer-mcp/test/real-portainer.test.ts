@@ -321,8 +321,14 @@ describe.skipIf(!enabled)("REST and websocket routes against a real Portainer CE
     await fetch(`${rest}${c}/${id}/start`, { method: "POST" });
   });
 
-  it("websocket routes: exec one-shot over GET, interactive exec and attach over Upgrade", async () => {
-    const once = await fetch(`${rest}/v1/websocket/exec?endpointId=${EP}&containerId=${id}&command=echo&command=hi`);
+  it("websocket routes: exec one-shot over POST (a plain GET is 405), interactive exec and attach over Upgrade", async () => {
+    const get = await fetch(`${rest}/v1/websocket/exec?endpointId=${EP}&containerId=${id}&command=echo&command=hi`);
+    expect(get.status).toBe(405);
+    const once = await fetch(`${rest}/v1/websocket/exec`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ endpointId: EP, containerId: id, command: ["echo", "hi"] }),
+    });
     expect(((await once.json()) as S).output).toBe("hi\n");
     const interact = async (url: string, send: string, want: RegExp) => {
       const ws = new WebSocket(url);

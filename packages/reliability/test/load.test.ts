@@ -102,7 +102,12 @@ describe("load", () => {
     const port = probe.port;
     await probe.close();
     const child = spawn(process.execPath, [HEAP_FLAG, BIN, "--http", "--port", String(port)], {
-      env: { ...vendorEnv("qovery", up.url, 5_000), MCP_HTTP_MAX_SESSIONS: "256" },
+      // All 200 sessions come from this one loopback client: its share is the whole cap.
+      env: {
+        ...vendorEnv("qovery", up.url, 5_000),
+        MCP_HTTP_MAX_SESSIONS: "256",
+        MCP_HTTP_MAX_SESSIONS_PER_CLIENT: "256",
+      },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

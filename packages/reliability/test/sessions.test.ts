@@ -102,7 +102,7 @@ describe("abandoned stream sessions", () => {
       http: true,
       rest: false,
       env: vendorEnv("portainer", fake.up.url),
-      limits: { maxSessions: 128, sessionIdleMs: 1_000 },
+      limits: { maxSessions: 128, maxSessionsPerClient: 128, sessionIdleMs: 1_000 },
     });
     try {
       const url = new URL(net.mcpUrls["portainer-mcp"]!);

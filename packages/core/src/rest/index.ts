@@ -7,20 +7,15 @@ import { z } from "zod";
 import type { Env } from "../credentials.js";
 import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
 import { log } from "../logger.js";
-import { redactor } from "../redact.js";
+import { type Redactor, redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import { SessionRegistry } from "../sessions.js";
 import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
 import { splitToolsets } from "../toolsets.js";
-import {
-  BodyTooLargeError,
-  credentialOverride,
-  DEFAULT_NETWORK_LIMITS,
-  type NetworkLimits,
-  readBody,
-  refuseUpgrade,
-  sendJson,
-  sendProblem,
-} from "../transports/security.js";
+import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../transports/body.js";
+import { CredentialHeaderError, credentialOverride, type UserCredential } from "../transports/credential.js";
+import { type NetworkLimits, resolveLimits } from "../transports/limits.js";
+import type { RequestAccess } from "../transports/oauth.js";
+import { refuseUpgrade, sendJson, sendProblem } from "../transports/problem.js";
 import type { VendorDefinition } from "../vendor.js";
 import { type Bridge, bridgeWebSockets, holdUpstream } from "./passthrough.js";
 import { buildArgs, type CompiledRoute, compileRoutes, matchRoute } from "./routes.js";
@@ -33,7 +28,9 @@ export { buildArgs, type CompiledRoute, coerceArg, compileRoutes, matchRoute } f
  * server runs. Query, path and JSON body become tool arguments, validated by the tool's own zod
  * schema; the result is JSON (structuredContent, or {text}); failures are problem+json with the
  * status errors.ts assigns. Websocket routes bridge an Upgrade to the upstream socket the tool's
- * `openUpstreamSocket` opens, credential applied server-side.
+ * `openUpstreamSocket` opens, credential applied server-side; without an Upgrade, POST runs the
+ * tool as a plain call, and so does GET when the tool is read-only (a GET is what a browser sends
+ * cross-site without asking, so it never runs a tool that changes anything).
  */
 export interface RestOptions extends ToolFilter {
   /**
@@ -50,8 +47,9 @@ export interface RestOptions extends ToolFilter {
 
 export interface RestSurface {
   readonly routes: readonly CompiledRoute[];
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  /** `access`: what the caller's OAuth token allows (none without OAuth). */
+  handle(req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void>;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, access?: RequestAccess): Promise<void>;
   /** Open websocket bridges (for tests and /healthz). */
   readonly bridges: ReadonlySet<Bridge>;
   close(): Promise<void>;
@@ -68,7 +66,7 @@ export function createRestSurface(
   vendors: readonly VendorDefinition<unknown>[],
   options: RestOptions = {},
 ): RestSurface {
-  const limits = { ...DEFAULT_NETWORK_LIMITS, ...options.limits };
+  const limits = resolveLimits(options.limits);
   const filters = options.filters ?? ownFilters(vendors, options);
   const filterOf = (vendor: VendorDefinition<unknown>): ToolFilter => filters.get(vendor) ?? {};
   const routes = compileRoutes(
@@ -88,10 +86,9 @@ export function createRestSurface(
   let closing = false;
 
   /** The process-wide client, or a per-request one when the request carries the vendor's credential header. */
-  const lease = (vendor: VendorDefinition<unknown>, req: IncomingMessage): ClientLease => {
-    const override = credentialOverride(vendor, req.headers, options.env ?? process.env);
-    if (override) {
-      const client = vendor.createClient(override.env);
+  const lease = (vendor: VendorDefinition<unknown>, user: UserCredential | undefined): ClientLease => {
+    if (user) {
+      const client = vendor.createClient(user.env);
       return { client, release: async () => vendor.closeClient?.(client) };
     }
     let client = shared.get(vendor);
@@ -130,7 +127,7 @@ export function createRestSurface(
     return { ok: true, args: parsed.data };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://rest.invalid");
     let match: ReturnType<typeof matchRoute>;
     try {
@@ -153,6 +150,44 @@ export function createRestSurface(
       );
     }
     const { route: compiled, pathArgs } = match;
+    if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
+      return sendProblem(res, insufficientScope(compiled.tool.name), access.insufficientScope());
+    }
+    if (compiled.route.websocket && req.method === "GET" && !compiled.tool.annotations.readOnlyHint) {
+      return sendProblem(
+        res,
+        {
+          title: "Method not allowed",
+          status: 405,
+          detail: `A plain GET never runs ${compiled.tool.name}, which changes things: open a websocket (Upgrade) on ${url.pathname}, or POST the arguments as JSON.`,
+        },
+        { allow: "POST" },
+      );
+    }
+    if (hasBody(req) && !isJsonContentType(req)) {
+      return sendProblem(res, {
+        title: "Unsupported media type",
+        status: 415,
+        detail: "A request body must be JSON (Content-Type: application/json).",
+      });
+    }
+    const user = userCredential(compiled.vendor, req, options.env ?? process.env);
+    if (user instanceof CredentialHeaderError) {
+      return sendProblem(res, { title: "Invalid credential header", status: 400, detail: user.message });
+    }
+    // Accepted: the user's credential is scrubbed from what this request produces, and only that.
+    const redaction = user ? scopedRedactor(user.value) : undefined;
+    return withRedactionScope(redaction, () => run(req, res, url, compiled, pathArgs, user));
+  };
+
+  const run = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    compiled: CompiledRoute,
+    pathArgs: Record<string, string>,
+    user: UserCredential | undefined,
+  ): Promise<void> => {
     if (unconfirmable(compiled)) {
       return sendProblem(res, {
         type: `${PROBLEM_BASE}confirmation-required`,
@@ -177,7 +212,7 @@ export function createRestSurface(
       }
       const data = await invokeTool(compiled.tool, parsed.args, {
         getClient: () => {
-          leased ??= lease(compiled.vendor, req);
+          leased ??= lease(compiled.vendor, user);
           return leased.client;
         },
         sessions,
@@ -201,7 +236,7 @@ export function createRestSurface(
     }
   };
 
-  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, access?: RequestAccess): Promise<void> => {
     socket.on("error", () => {});
     if (closing) return refuseUpgrade(socket, 503, "Shutting down");
     const url = new URL(req.url ?? "/", "http://rest.invalid");
@@ -215,6 +250,10 @@ export function createRestSurface(
       return refuseUpgrade(socket, 404, "Not found", `No websocket route at ${url.pathname}.`);
     }
     const compiled = match.route;
+    if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
+      const p = insufficientScope(compiled.tool.name);
+      return refuseUpgrade(socket, 403, p.title, p.detail, access.insufficientScope());
+    }
     if (unconfirmable(compiled)) return refuseUpgrade(socket, 403, "Confirmation required", confirmDetail(compiled));
     const open = compiled.route.openUpstreamSocket;
     if (!open) {
@@ -233,6 +272,26 @@ export function createRestSurface(
     if (!parsed.ok) {
       return refuseUpgrade(socket, parsed.status, String(parsed.problem.title), String(parsed.problem.detail ?? ""));
     }
+    const user = userCredential(compiled.vendor, req, options.env ?? process.env);
+    if (user instanceof CredentialHeaderError)
+      return refuseUpgrade(socket, 400, "Invalid credential header", user.message);
+    const redaction = user ? scopedRedactor(user.value) : undefined;
+    return withRedactionScope(redaction, () =>
+      bridge(req, socket, head, url, compiled, open, parsed.args, user, redaction),
+    );
+  };
+
+  const bridge = async (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    compiled: CompiledRoute,
+    open: NonNullable<CompiledRoute["route"]["openUpstreamSocket"]>,
+    args: unknown,
+    user: UserCredential | undefined,
+    redaction: Redactor | undefined,
+  ): Promise<void> => {
     const aborter = new AbortController();
     const onGone = () => aborter.abort();
     socket.once("close", onGone);
@@ -242,14 +301,14 @@ export function createRestSurface(
     try {
       const ctx: ToolContext<unknown> = {
         get client() {
-          leased ??= lease(compiled.vendor, req);
+          leased ??= lease(compiled.vendor, user);
           return leased.client;
         },
         sessions,
         signal: aborter.signal,
         progress: async () => {},
       };
-      upstream = await open.call(compiled.route, parsed.args, ctx);
+      upstream = await open.call(compiled.route, args, ctx);
     } catch (error) {
       await leased?.release().catch(() => {});
       await sessions.closeAll();
@@ -266,6 +325,9 @@ export function createRestSurface(
     wss.handleUpgrade(req, socket, head, (client) => {
       const bridge = bridgeWebSockets(client, upstream, {
         early,
+        // Text frames from the upstream are scrubbed like any other output (a shell echoing an
+        // environment variable); binary frames pass as they are.
+        redactText: (text) => withRedactionScope(redaction, () => redactor.redact(text)),
         ...(options.highWaterMark ? { highWaterMark: options.highWaterMark } : {}),
       });
       bridges.add(bridge);
@@ -316,6 +378,31 @@ function ownFilters(
       return [vendor, { ...common, ...(toolsets ? { toolsets } : {}) }];
     }),
   );
+}
+
+function insufficientScope(tool: string) {
+  return {
+    type: `${PROBLEM_BASE}insufficient-scope`,
+    title: "Insufficient scope",
+    status: 403,
+    error: "insufficient_scope",
+    detail: `The tool "${tool}" changes things and your access token grants read-only access; sign in with the write scope.`,
+    tool,
+  };
+}
+
+/** The request's own credential header, the refusal of an unusable one, or undefined. */
+function userCredential(
+  vendor: VendorDefinition<unknown>,
+  req: IncomingMessage,
+  env: Env = process.env,
+): UserCredential | CredentialHeaderError | undefined {
+  try {
+    return credentialOverride(vendor, req.headers, env);
+  } catch (error) {
+    if (error instanceof CredentialHeaderError) return error;
+    throw error;
+  }
 }
 
 function zodProblem(error: z.ZodError): Record<string, unknown> {

@@ -11,6 +11,11 @@ export interface BridgeOptions {
   highWaterMark?: number;
   /** Resume once the receiver's buffer is below this. */
   lowWaterMark?: number;
+  /**
+   * Applied to every text frame from the upstream before the client gets it (secrets scrubbed).
+   * A frame is redacted whole; a secret split across two frames is not caught.
+   */
+  redactText?: (text: string) => string;
 }
 
 export interface BridgeStats {
@@ -78,15 +83,19 @@ export function bridgeWebSockets(
   let ended = false;
   const early = options.early;
   early?.release();
+  const redactText = options.redactText;
+  const down = (data: Buffer, isBinary: boolean): Buffer =>
+    redactText && !isBinary ? Buffer.from(redactText(data.toString("utf8"))) : data;
   for (const m of early?.messages ?? []) {
-    stats.bytesDown += m.data.length;
-    client.send(m.data, { binary: m.isBinary });
+    const data = down(m.data, m.isBinary);
+    stats.bytesDown += data.length;
+    client.send(data, { binary: m.isBinary });
   }
 
   const pipe = (from: WebSocket, to: WebSocket, count: "bytesUp" | "bytesDown") => {
     from.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
       if (to.readyState !== WebSocket.OPEN) return;
-      const buf = toBuffer(data);
+      const buf = count === "bytesDown" ? down(toBuffer(data), isBinary) : toBuffer(data);
       stats[count] += buf.length;
       to.send(buf, { binary: isBinary }, () => {
         if (from.isPaused && to.bufferedAmount <= low) from.resume();

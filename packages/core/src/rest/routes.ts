@@ -53,8 +53,10 @@ export function matchRoute(routes: readonly CompiledRoute[], method: string, pat
   for (const r of routes) {
     const pathArgs = matchSegments(r.segments, parts);
     if (!pathArgs) continue;
-    if (r.route.method === method) return { kind: "match", route: r, pathArgs };
-    allow.add(r.route.method);
+    // A websocket route also answers POST: the plain call, with its arguments as a JSON body.
+    const methods = r.route.websocket ? [r.route.method, "POST"] : [r.route.method];
+    if (methods.includes(method)) return { kind: "match", route: r, pathArgs };
+    for (const m of methods) allow.add(m);
   }
   return allow.size ? { kind: "method", allow: [...allow] } : { kind: "none" };
 }

@@ -1,25 +1,24 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Env } from "../credentials.js";
 import { log } from "../logger.js";
+import { type Redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import type { SessionLimits } from "../sessions.js";
-import type { ToolFilter } from "../tool.js";
+import { selectTools, type ToolFilter } from "../tool.js";
 import { createVendorServer, type ServerHandle, type VendorDefinition } from "../vendor.js";
-import {
-  BodyTooLargeError,
-  credentialOverride,
-  DEFAULT_NETWORK_LIMITS,
-  type NetworkLimits,
-  readBody,
-  sendJson,
-} from "./security.js";
+import { BodyTooLargeError, readBody } from "./body.js";
+import { CredentialHeaderError, credentialOverride, sameCredential, type UserCredential } from "./credential.js";
+import { type NetworkLimits, resolveLimits } from "./limits.js";
+import type { RequestAccess } from "./oauth.js";
+import { sendJson } from "./problem.js";
 
 /**
  * MCP over Streamable HTTP for one vendor: one McpServer (and one upstream client, one stream
  * session registry) per MCP session, keyed by Mcp-Session-Id. The caller has already applied the
- * NetworkGuard; this class owns sessions, their expiry and the per-session credential override.
+ * NetworkGuard; this class owns sessions, their expiry and caps, and the per-session credential
+ * (bound to the session, scrubbed from its output only).
  */
 export interface McpEndpointOptions extends ToolFilter {
   limits?: Partial<NetworkLimits>;
@@ -31,9 +30,11 @@ export interface McpEndpointOptions extends ToolFilter {
   /** Replica id shown in serverInfo.version as `<version>+<id>` (MCP_INSTANCE_ID). */
   instanceId?: string;
   /**
-   * Request header whose value becomes the new session's id at initialize (MCP_SESSION_ID_HEADER),
-   * so a proxy hashing on "Mcp-Session-Id, else this header" routes the whole session to the replica
-   * that created it. Ignored unless 16-128 chars of [0-9A-Za-z._~-] and unused.
+   * Request header carrying the proxy's routing key at initialize (MCP_SESSION_ID_HEADER, e.g.
+   * x-request-id). The session id is always generated here; the key is recorded in it as a prefix,
+   * `<key>.<random UUID>`, so a proxy hashing on "the Mcp-Session-Id's prefix, else this header"
+   * sends every request of the session to the replica that created it. It is logged for
+   * correlation too. Ignored unless 8-64 chars of [0-9A-Za-z_~-].
    */
   sessionIdHeader?: string;
 }
@@ -46,6 +47,12 @@ interface McpSession {
   inflight: number;
   /** Digest of the credential header this session was opened with, if any. */
   credential: Buffer | undefined;
+  /** The OAuth subject that opened the session; every later request must come from it. */
+  subject: string | undefined;
+  /** Scrubs that credential from this session's output; dropped with the session. */
+  redaction: Redactor | undefined;
+  /** Whose share of the session cap this session counts against. */
+  client: string;
   closed: boolean;
 }
 
@@ -56,15 +63,18 @@ export class McpHttpEndpoint<C> {
   readonly limits: NetworkLimits;
   readonly #options: McpEndpointOptions;
   readonly #sessions = new Map<string, McpSession>();
+  /** Sessions (open or being initialized) per client key. */
+  readonly #perClient = new Map<string, number>();
   #pending = 0;
   #statelessInflight = 0;
   #sweeper: NodeJS.Timeout | undefined;
   #closing = false;
+  #writers: Set<string> | undefined;
 
   constructor(vendor: VendorDefinition<C>, options: McpEndpointOptions = {}) {
     this.vendor = vendor;
     this.#options = options;
-    this.limits = { ...DEFAULT_NETWORK_LIMITS, ...options.limits };
+    this.limits = resolveLimits(options.limits);
     if (!options.stateless) {
       const every = Math.max(250, Math.min(60_000, Math.floor(this.limits.sessionIdleMs / 4)));
       this.#sweeper = setInterval(() => void this.sweep(), every);
@@ -80,9 +90,10 @@ export class McpHttpEndpoint<C> {
     return this.#options.stateless === true;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `access`: what the caller's OAuth token allows (none without OAuth). */
+  async handle(req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void> {
     if (this.#closing) return rpcError(res, 503, -32000, "Server is shutting down.");
-    if (this.stateless) return this.#handleStateless(req, res);
+    if (this.stateless) return this.#handleStateless(req, res, access);
     const sid = headerValue(req, SESSION_HEADER);
     if (req.method === "POST") {
       const body = await this.#readJson(req, res);
@@ -91,13 +102,13 @@ export class McpHttpEndpoint<C> {
         if (!isInitializeRequest(body)) {
           return rpcError(res, 400, -32000, "Bad Request: no Mcp-Session-Id header; start with an initialize request.");
         }
-        return this.#initialize(req, res, body);
+        return this.#initialize(req, res, body, access);
       }
-      return this.#forward(sid, req, res, body);
+      return this.#forward(sid, req, res, body, access);
     }
     if (req.method === "GET" || req.method === "DELETE") {
       if (sid === undefined) return rpcError(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required.");
-      return this.#forward(sid, req, res, undefined);
+      return this.#forward(sid, req, res, undefined, access);
     }
     return rpcError(res, 405, -32000, "Method not allowed.", { allow: "GET, POST, DELETE" });
   }
@@ -117,11 +128,32 @@ export class McpHttpEndpoint<C> {
     await Promise.all([...this.#sessions.values()].map((s) => this.#drop(s, "shutdown")));
   }
 
-  #credentialEnv(req: IncomingMessage): { env: Env | undefined; credential: Buffer | undefined } {
-    const base = this.#options.env;
-    const override = credentialOverride(this.vendor, req.headers, base ?? process.env);
-    if (!override) return { env: base, credential: undefined };
-    return { env: override.env, credential: digest(override.value) };
+  /** The request's own credential header, if any; an unusable one is answered 400 here (REFUSED: stop). */
+  #userCredential(req: IncomingMessage, res: ServerResponse): UserCredential | undefined | typeof REFUSED {
+    try {
+      return credentialOverride(this.vendor, req.headers, this.#options.env ?? process.env);
+    } catch (error) {
+      if (!(error instanceof CredentialHeaderError)) throw error;
+      rpcError(res, 400, -32000, error.message);
+      return REFUSED;
+    }
+  }
+
+  #serverOptions(stateless: boolean, user: UserCredential | undefined, redaction: Redactor | undefined) {
+    const env = user?.env ?? this.#options.env;
+    return {
+      ...this.#filter(stateless),
+      ...(env ? { env } : {}),
+      ...(redaction ? { redaction } : {}),
+      ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
+      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
+    };
+  }
+
+  #count(client: string, delta: 1 | -1): void {
+    const n = (this.#perClient.get(client) ?? 0) + delta;
+    if (n > 0) this.#perClient.set(client, n);
+    else this.#perClient.delete(client);
   }
 
   #filter(stateless: boolean): ToolFilter {
@@ -136,7 +168,9 @@ export class McpHttpEndpoint<C> {
     };
   }
 
-  async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown, access?: RequestAccess): Promise<void> {
+    const user = this.#userCredential(req, res);
+    if (user === REFUSED) return;
     if (this.#sessions.size + this.#pending >= this.limits.maxSessions) {
       log.warn("MCP session cap reached", { server: this.vendor.name, max: this.limits.maxSessions });
       return rpcError(
@@ -147,34 +181,62 @@ export class McpHttpEndpoint<C> {
         { "retry-after": "5" },
       );
     }
-    const { env, credential } = this.#credentialEnv(req);
-    const handle = createVendorServer(this.vendor, {
-      ...this.#filter(false),
-      ...(env ? { env } : {}),
-      ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
-      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
-    });
+    // One client (its OAuth subject, else its credential, else its address) gets a share of the
+    // cap, so it cannot lock every other client out until its sessions expire.
+    const client = access?.subject
+      ? `subject:${access.subject}`
+      : user
+        ? `credential:${user.digest.toString("hex")}`
+        : `address:${req.socket.remoteAddress ?? "?"}`;
+    if ((this.#perClient.get(client) ?? 0) >= this.limits.maxSessionsPerClient) {
+      log.warn("MCP per-client session share reached", {
+        server: this.vendor.name,
+        max: this.limits.maxSessionsPerClient,
+        by: access?.subject ? "subject" : user ? "credential" : "address",
+      });
+      return rpcError(
+        res,
+        503,
+        -32000,
+        `This client already holds ${this.limits.maxSessionsPerClient} MCP sessions, its share; end one with DELETE or raise MCP_HTTP_MAX_SESSIONS_PER_CLIENT.`,
+        { "retry-after": "5" },
+      );
+    }
+    // Accepted: from here on the user's credential is scrubbed from this session's output.
+    const redaction = user ? scopedRedactor(user.value) : undefined;
+    const handle = createVendorServer(this.vendor, this.#serverOptions(false, user, redaction));
+    if (access?.readOnly) handle.setReadOnly(true);
     const session: McpSession = {
       id: undefined,
       transport: undefined as unknown as StreamableHTTPServerTransport,
       handle,
       lastActivity: Date.now(),
       inflight: 0,
-      credential,
+      credential: user?.digest,
+      subject: access?.subject,
+      redaction,
+      client,
       closed: false,
     };
     this.#pending++;
+    this.#count(client, 1);
     let registered = false;
+    const correlation = this.#routingKey(req);
     session.transport = new StreamableHTTPServerTransport({
-      // Runs synchronously right before onsessioninitialized registers the id: no duplicate race.
-      sessionIdGenerator: () => this.#newSessionId(req),
+      sessionIdGenerator: () => newSessionId(correlation),
       maxRequestBodySize: this.limits.maxBodyBytes,
       onsessioninitialized: (id) => {
         session.id = id;
         this.#pending--;
         registered = true;
         this.#sessions.set(id, session);
-        log.info("MCP session opened", { server: this.vendor.name, session: id, perUserCredential: !!credential });
+        // The id is a bearer capability for the session: never at info level.
+        log.info("MCP session opened", {
+          server: this.vendor.name,
+          perUserCredential: !!user,
+          ...(correlation ? { correlation } : {}),
+        });
+        log.debug("MCP session id", { server: this.vendor.name, session: id });
       },
       onsessionclosed: () => {
         // DELETE: the transport closes itself right after; release the server and upstream streams.
@@ -194,31 +256,59 @@ export class McpHttpEndpoint<C> {
     }
   }
 
-  #newSessionId(req: IncomingMessage): string {
+  /** The proxy's routing key for this initialize (MCP_SESSION_ID_HEADER), when well-formed. */
+  #routingKey(req: IncomingMessage): string | undefined {
     const name = this.#options.sessionIdHeader;
-    const proposed = name ? headerValue(req, name)?.trim() : undefined;
-    if (proposed && PROPOSED_SESSION_ID.test(proposed) && !this.#sessions.has(proposed)) return proposed;
-    return randomUUID();
+    const key = name ? headerValue(req, name)?.trim() : undefined;
+    return key && ROUTING_KEY.test(key) ? key : undefined;
   }
 
-  async #forward(sid: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async #forward(
+    sid: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    access?: RequestAccess,
+  ): Promise<void> {
     const session = this.#sessions.get(sid);
     if (!session || session.closed) {
       return rpcError(res, 404, -32001, "Session not found: it ended or expired. Initialize a new one.");
     }
-    const { credential } = this.#credentialEnv(req);
-    if (credential && !(session.credential && timingSafeEqual(credential, session.credential))) {
+    if (session.subject !== access?.subject) {
       return rpcError(
         res,
         403,
         -32000,
-        `The ${this.vendor.credentialHeader} header differs from the one this session was opened with.`,
+        "This MCP session was opened by another user; initialize a session of your own.",
+      );
+    }
+    if (access && this.#refuseScope(res, body, access)) return;
+    // The tools listed follow the scope of the token in hand (a client may step up mid-session).
+    session.handle.setReadOnly(access?.readOnly ?? false);
+    const user = this.#userCredential(req, res);
+    if (user === REFUSED) return;
+    // A session opened with a user's credential runs with it: every request of the session
+    // (including DELETE) must carry that same credential, and a session opened without one
+    // cannot be switched to one.
+    if (!sameCredential(user?.digest, session.credential)) {
+      const header = this.vendor.credentialHeader;
+      return rpcError(
+        res,
+        403,
+        -32000,
+        session.credential
+          ? `This session was opened with a ${header} header: every request of it must carry the same one.`
+          : `This session was opened without a ${header} header; open a new session to use one.`,
       );
     }
     await this.#run(session, req, res, body);
   }
 
-  async #run(session: McpSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  #run(session: McpSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    return withRedactionScope(session.redaction, () => this.#runInScope(session, req, res, body));
+  }
+
+  async #runInScope(session: McpSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     session.lastActivity = Date.now();
     if (req.method === "GET") {
       // The standalone SSE stream stays open for the whole session; it is not activity, or an
@@ -247,31 +337,34 @@ export class McpHttpEndpoint<C> {
   async #drop(session: McpSession, why: string): Promise<void> {
     if (session.closed) return;
     session.closed = true;
-    if (session.id) this.#sessions.delete(session.id);
-    if (session.id) log.info("MCP session closed", { server: this.vendor.name, session: session.id, why });
+    this.#count(session.client, -1);
+    if (session.id) {
+      this.#sessions.delete(session.id);
+      log.info("MCP session closed", { server: this.vendor.name, why });
+      log.debug("MCP session id closed", { server: this.vendor.name, session: session.id });
+    }
     // Closes stream sessions (upstream websockets), aborts in-flight calls, releases the client.
     await session.handle.close().catch((error: unknown) => log.warn("session close failed", { error: String(error) }));
     await session.transport.close().catch(() => {});
   }
 
-  async #handleStateless(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handleStateless(req: IncomingMessage, res: ServerResponse, access?: RequestAccess): Promise<void> {
     if (req.method !== "POST") {
       return rpcError(res, 405, -32000, "Method not allowed: this server is stateless (POST only).", { allow: "POST" });
     }
     const body = await this.#readJson(req, res);
     if (body === NO_BODY) return;
+    if (access && this.#refuseScope(res, body, access)) return;
     if (this.#statelessInflight >= this.limits.maxSessions) {
       return rpcError(res, 503, -32000, `Too many concurrent requests (${this.limits.maxSessions}).`, {
         "retry-after": "1",
       });
     }
-    const { env } = this.#credentialEnv(req);
-    const handle = createVendorServer(this.vendor, {
-      ...this.#filter(true),
-      ...(env ? { env } : {}),
-      ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
-      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
-    });
+    const user = this.#userCredential(req, res);
+    if (user === REFUSED) return;
+    const redaction = user ? scopedRedactor(user.value) : undefined;
+    const handle = createVendorServer(this.vendor, this.#serverOptions(true, user, redaction));
+    if (access?.readOnly) handle.setReadOnly(true);
     // No sessionIdGenerator: the SDK's stateless mode (no Mcp-Session-Id issued or checked).
     const transport = new StreamableHTTPServerTransport({
       maxRequestBodySize: this.limits.maxBodyBytes,
@@ -288,11 +381,44 @@ export class McpHttpEndpoint<C> {
     res.once("close", finish);
     try {
       await handle.server.connect(transport);
-      await transport.handleRequest(req, res, body);
+      await withRedactionScope(redaction, () => transport.handleRequest(req, res, body));
     } catch (error) {
       finish();
       throw error;
     }
+  }
+
+  /**
+   * A tools/call (alone or in a batch) for a tool this server offers but the token's scope does not
+   * cover → 403 insufficient_scope with the challenge naming the scope, so the client can step up.
+   * Tools the flags removed fall through to the SDK's "not found".
+   */
+  #refuseScope(res: ServerResponse, body: unknown, access: RequestAccess): boolean {
+    if (!access.readOnly) return false;
+    const messages = Array.isArray(body) ? body : [body];
+    for (const m of messages) {
+      if (!m || typeof m !== "object" || (m as { method?: unknown }).method !== "tools/call") continue;
+      const name = (m as { params?: { name?: unknown } }).params?.name;
+      if (typeof name !== "string" || !this.#writeTools.has(name)) continue;
+      rpcError(
+        res,
+        403,
+        -32000,
+        `insufficient_scope: the tool "${name}" changes things and your access token grants read-only access; sign in with the write scope.`,
+        access.insufficientScope(),
+      );
+      return true;
+    }
+    return false;
+  }
+
+  get #writeTools(): Set<string> {
+    this.#writers ??= new Set(
+      selectTools(this.vendor.tools, this.#filter(this.stateless))
+        .filter((t) => !t.annotations.readOnlyHint)
+        .map((t) => t.name),
+    );
+    return this.#writers;
   }
 
   async #readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
@@ -316,15 +442,23 @@ export class McpHttpEndpoint<C> {
 }
 
 const NO_BODY = Symbol("no body");
-const PROPOSED_SESSION_ID = /^[0-9A-Za-z._~-]{16,128}$/;
+const REFUSED = Symbol("refused");
+/** A routing key recorded in a session id: no "." (the separator), short enough for a header. */
+const ROUTING_KEY = /^[0-9A-Za-z_~-]{8,64}$/;
+
+/**
+ * A new session id: a random UUID (122 random bits), generated here and never taken from the client (a chosen id
+ * would let an attacker fix a victim's session). A proxy's routing key, when given, is a prefix
+ * (`<key>.<hex>`) the proxy can route on; it grants nothing.
+ */
+export function newSessionId(routingKey?: string): string {
+  const random = randomUUID();
+  return routingKey ? `${routingKey}.${random}` : random;
+}
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
 }
 
 /** A JSON-RPC error envelope with an HTTP status, as the SDK answers transport-level failures. */

@@ -8,16 +8,11 @@ import type { RestSurface } from "../rest/index.js";
 import { selectTools, type ToolFilter } from "../tool.js";
 import { splitToolsets } from "../toolsets.js";
 import type { VendorDefinition } from "../vendor.js";
+import { guardFromEnv, type NetworkGuard } from "./guard.js";
 import { McpHttpEndpoint } from "./http.js";
-import {
-  guardFromEnv,
-  limitsFromEnv,
-  type NetworkGuard,
-  type NetworkLimits,
-  refuseUpgrade,
-  sendJson,
-  sendProblem,
-} from "./security.js";
+import { limitsFromEnv, type NetworkLimits, resolveLimits } from "./limits.js";
+import type { OAuthRefusal, OAuthResourceServer, RequestAccess } from "./oauth.js";
+import { refuseUpgrade, sendJson, sendProblem } from "./problem.js";
 
 export interface NetworkOptions {
   /** Serve MCP over Streamable HTTP. */
@@ -39,7 +34,7 @@ export interface NetworkOptions {
   toolsets?: string[] | undefined;
   /** Environment read for credentials and MCP_HTTP_* settings (default process.env). */
   env?: Env;
-  /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS / MCP_HTTP_SESSION_IDLE_SECONDS. */
+  /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS(_PER_CLIENT) / MCP_HTTP_SESSION_IDLE_SECONDS. */
   limits?: Partial<NetworkLimits>;
   /** "root": one vendor at /mcp. "prefixed": each vendor at /<name without -mcp>/mcp (the gateway). */
   mount?: "root" | "prefixed";
@@ -50,7 +45,7 @@ export interface NetworkOptions {
    * as the `X-MCP-Instance` response header, so a client behind a load balancer can tell replicas apart.
    */
   instanceId?: string;
-  /** Header proposing a new session's id (default MCP_SESSION_ID_HEADER); see McpEndpointOptions. */
+  /** Header carrying a proxy's routing key (default MCP_SESSION_ID_HEADER); see McpEndpointOptions. */
   sessionIdHeader?: string;
 }
 
@@ -81,7 +76,10 @@ export function instanceIdFromEnv(env: Env): string | undefined {
   return raw;
 }
 
-/** MCP_SESSION_ID_HEADER: a header name, e.g. x-request-id (set only behind a proxy that writes it). */
+/**
+ * MCP_SESSION_ID_HEADER: a header name, e.g. x-request-id, whose value at initialize is recorded
+ * as the new session id's routing prefix (set only behind a proxy that writes it).
+ */
 export function sessionIdHeaderFromEnv(env: Env): string | undefined {
   const raw = env.MCP_SESSION_ID_HEADER?.trim().toLowerCase();
   if (!raw) return undefined;
@@ -107,8 +105,9 @@ export async function serveNetwork(
   if (vendors.length === 0) throw new ConfigError("No vendor to serve.");
   const mount = opts.mount ?? (vendors.length === 1 ? "root" : "prefixed");
   if (mount === "root" && vendors.length > 1) throw new ConfigError('mount "root" serves exactly one vendor.');
-  const guard = guardFromEnv(opts.host, env);
-  const limits = { ...limitsFromEnv(env), ...opts.limits };
+  const oauth = await oauthFromEnv(env, vendors, mount);
+  const guard = guardFromEnv(opts.host, env, { oauth: oauth !== undefined });
+  const limits = resolveLimits({ ...limitsFromEnv(env), ...opts.limits });
   const instanceId = opts.instanceId ?? instanceIdFromEnv(env);
   const sessionIdHeader = opts.sessionIdHeader ?? sessionIdHeaderFromEnv(env);
   const allow = vendors.length === 1 ? opts.tools : undefined;
@@ -141,22 +140,30 @@ export async function serveNetwork(
       const server = http.createServer((req, res) => {
         if (instanceId) res.setHeader(INSTANCE_HEADER, instanceId);
         const path = pathOf(req);
-        if (path === "/healthz") return health(req, res, guard, () => ({ sessions: sessionCounts(routes) }));
+        if (path === "/healthz") {
+          return health(req, res, guard, oauth, () => ({ sessions: sessionCounts(routes) }));
+        }
+        if (oauth && metadataRequest(req, res, path, guard, oauth)) return;
         const verdict = guard.check(req);
         if (!verdict.ok) return refuse(res, verdict);
         const endpoint = routes.get(path);
-        if (!endpoint) {
-          return sendProblem(res, {
-            title: "Not found",
-            status: 404,
-            detail: `No MCP endpoint at ${path}; try ${[...routes.keys()].join(", ")}.`,
+        authorize(req, res, oauth, endpoint ? path : undefined)
+          .then((access) => {
+            if (access === REFUSED) return;
+            if (!endpoint) {
+              return sendProblem(res, {
+                title: "Not found",
+                status: 404,
+                detail: `No MCP endpoint at ${path}; try ${[...routes.keys()].join(", ")}.`,
+              });
+            }
+            return endpoint.handle(req, res, access);
+          })
+          .catch((error: unknown) => {
+            log.error("MCP HTTP request failed", { error: error instanceof Error ? error.message : String(error) });
+            if (!res.headersSent) sendProblem(res, { title: "Internal error", status: 500 });
+            else res.end();
           });
-        }
-        endpoint.handle(req, res).catch((error: unknown) => {
-          log.error("MCP HTTP request failed", { error: error instanceof Error ? error.message : String(error) });
-          if (!res.headersSent) sendProblem(res, { title: "Internal error", status: 500 });
-          else res.end();
-        });
       });
       const port = await listen(server, opts.port, opts.host);
       handle.httpPort = port;
@@ -169,7 +176,7 @@ export async function serveNetwork(
       log.info("MCP over Streamable HTTP", {
         urls: Object.values(handle.mcpUrls),
         stateless: opts.stateless,
-        auth: guard.requiresToken ? "bearer" : "none (loopback only)",
+        auth: oauth ? "oauth" : guard.requiresToken ? "bearer" : "none (loopback only)",
       });
     }
 
@@ -182,19 +189,35 @@ export async function serveNetwork(
       });
       const server = http.createServer((req, res) => {
         if (instanceId) res.setHeader(INSTANCE_HEADER, instanceId);
-        if (pathOf(req) === "/healthz") return health(req, res, guard, () => ({ routes: surface.routes.length }));
+        const path = pathOf(req);
+        if (path === "/healthz") return health(req, res, guard, oauth, () => ({ routes: surface.routes.length }));
+        if (oauth && metadataRequest(req, res, path, guard, oauth)) return;
         const verdict = guard.check(req);
         if (!verdict.ok) return refuse(res, verdict);
-        surface.handle(req, res).catch((error: unknown) => {
-          log.error("REST request failed", { error: error instanceof Error ? error.message : String(error) });
-          sendProblem(res, { title: "Internal error", status: 500 });
-        });
+        authorize(req, res, oauth, undefined)
+          .then((access) => (access === REFUSED ? undefined : surface.handle(req, res, access)))
+          .catch((error: unknown) => {
+            log.error("REST request failed", { error: error instanceof Error ? error.message : String(error) });
+            sendProblem(res, { title: "Internal error", status: 500 });
+          });
       });
       server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        socket.on("error", () => {});
         const verdict = guard.check(req);
         if (!verdict.ok)
           return refuseUpgrade(socket, verdict.status ?? 403, verdict.title ?? "Forbidden", verdict.detail);
-        surface.upgrade(req, socket, head).catch((error: unknown) => {
+        (async () => {
+          let access: RequestAccess | undefined;
+          if (oauth) {
+            const auth = await oauth.authenticate(req);
+            if (!auth.ok) {
+              const r = auth.refusal;
+              return refuseUpgrade(socket, r.status, titleOf(r), r.description, r.headers);
+            }
+            access = auth.access;
+          }
+          await surface.upgrade(req, socket, head, access);
+        })().catch((error: unknown) => {
           log.error("websocket passthrough failed", { error: error instanceof Error ? error.message : String(error) });
           socket.destroy();
         });
@@ -266,11 +289,15 @@ function sessionCounts(routes: Map<string, McpHttpEndpoint<unknown>>): Record<st
   return Object.fromEntries([...routes.values()].map((e) => [e.vendor.name, e.sessionCount]));
 }
 
-/** Liveness: Host/Origin still checked; no bearer needed so probes work; says nothing sensitive. */
+/**
+ * Liveness: Host/Origin still checked; no bearer needed so probes work. The details (session
+ * counts, routes) only with the configured token: without one configured, nobody sees them.
+ */
 function health(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   guard: NetworkGuard,
+  oauth: OAuthResourceServer | undefined,
   details: () => Record<string, unknown>,
 ): void {
   const verdict = guard.check(req, { skipAuth: true });
@@ -278,8 +305,74 @@ function health(
     refuse(res, verdict);
     return;
   }
-  const authed = guard.check(req).ok;
-  sendJson(res, 200, { status: "ok", ...(authed ? details() : {}) });
+  if (!oauth) {
+    sendJson(res, 200, { status: "ok", ...(guard.authenticated(req) ? details() : {}) });
+    return;
+  }
+  // With OAuth, the details need a valid token; a probe without one still gets "ok".
+  const authed = req.headers.authorization ? oauth.authenticate(req).then((a) => a.ok) : Promise.resolve(false);
+  void authed.catch(() => false).then((ok) => sendJson(res, 200, { status: "ok", ...(ok ? details() : {}) }));
+}
+
+/** MCP_OAUTH_*: the resource server, or undefined when OAuth is not configured (loaded only then). */
+async function oauthFromEnv(
+  env: Env,
+  vendors: readonly VendorDefinition<unknown>[],
+  mount: "root" | "prefixed",
+): Promise<OAuthResourceServer | undefined> {
+  // Any MCP_OAUTH_* variable loads the module, so a stray one without the issuer is named, not ignored.
+  if (!Object.keys(env).some((k) => k.startsWith("MCP_OAUTH_") && env[k]?.trim())) return undefined;
+  const { OAuthResourceServer, oauthSettingsFromEnv } = await import("./oauth.js");
+  const settings = oauthSettingsFromEnv(env);
+  if (!settings) return undefined;
+  const server = new OAuthResourceServer(settings, {
+    resourceName: vendors.length === 1 ? (vendors[0]?.title ?? "infra-mcp") : "infra-mcp gateway",
+    mountPaths: vendors.map((v) => mountPath(v, mount)),
+  });
+  void server.prepare();
+  return server;
+}
+
+/** Serves the protected resource metadata (Host/Origin checked, no token: clients read it to sign in). */
+function metadataRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+  guard: NetworkGuard,
+  oauth: OAuthResourceServer,
+): boolean {
+  if (!path.startsWith("/.well-known/")) return false;
+  const verdict = guard.check(req, { skipAuth: true });
+  if (!verdict.ok) {
+    refuse(res, verdict);
+    return true;
+  }
+  return oauth.serveMetadata(req, res, path);
+}
+
+const REFUSED = Symbol("refused");
+
+/** With OAuth, verifies the token (answering the refusal itself); without, nothing to add. */
+async function authorize(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  oauth: OAuthResourceServer | undefined,
+  mount: string | undefined,
+): Promise<RequestAccess | undefined | typeof REFUSED> {
+  if (!oauth) return undefined;
+  const auth = await oauth.authenticate(req, mount);
+  if (auth.ok) return auth.access;
+  const r = auth.refusal;
+  sendProblem(
+    res,
+    { title: titleOf(r), status: r.status, detail: r.description, ...(r.error ? { error: r.error } : {}) },
+    r.headers,
+  );
+  return REFUSED;
+}
+
+function titleOf(r: OAuthRefusal): string {
+  return r.status === 401 ? "Unauthorized" : r.status === 403 ? "Insufficient scope" : "Authorization unavailable";
 }
 
 function refuse(res: http.ServerResponse, verdict: { status?: number; title?: string; detail?: string }): void {

@@ -27,7 +27,7 @@ export const attachWebsocket = defineTool<PortainerClient, typeof inputSchema>({
     "detaches without stopping the container.",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  opensSession: true,
+  opensSession: "optional",
   rest: [
     {
       method: "GET",

@@ -55,7 +55,7 @@ export const executeWebsocketPod = defineTool<PortainerClient, typeof inputSchem
     "session:true and write the script. TTY: stderr merged, \\r\\n line ends.",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  opensSession: true,
+  opensSession: "optional",
   rest: [
     {
       method: "GET",

@@ -92,7 +92,7 @@ export const executeWebsocket = defineTool<PortainerClient, typeof inputSchema>(
     "(head -c, 2>&1); closeStdin/mergeStderr false for images without sh. Past timeoutMs it may keep running (running:true).",
   inputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  opensSession: true,
+  opensSession: "optional",
   rest: [
     {
       method: "GET",
