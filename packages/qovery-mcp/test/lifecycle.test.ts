@@ -197,7 +197,8 @@ describe("hints and confirmations say what a call may do", () => {
     expect(byName["stop-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
     expect(byName["restart-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
     expect(byName["deploy-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
-    expect(byName["redeploy-container"]?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    // A rolling redeploy replaces every running instance (reviewed under "could it end anything?").
+    expect(byName["redeploy-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
     expect(byName["open-container-shell"]?.annotations).toMatchObject({ destructiveHint: true });
   });
   it("every destructive new tool has a confirm line", () => {
