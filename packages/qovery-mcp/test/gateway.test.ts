@@ -136,7 +136,7 @@ describe("get-service-logs", () => {
       seconds: 60,
       pod: "web-api-7d9f-a",
     });
-    expect(textOf(r)).toMatch(/^10 lines \(maxLines reached\):/);
+    expect(textOf(r)).toMatch(/^10 lines \(maxLines reached; raise maxLines, or follow: true for a session\):/);
     expect((r.structuredContent as { lines: unknown[] }).lines).toHaveLength(10);
     expect(front.upgrades[0]?.query.get("pod_name")).toBe("web-api-7d9f-a");
     expect(front.upgrades[0]?.problems).toEqual([]);

@@ -342,7 +342,7 @@ describe("reads", () => {
   it("get-container-logs: the last lines, oldest first, long messages cut", async () => {
     const r = await mcp.call("get-container-logs", { containerId: C, lines: 3 });
     const lines = textOf(r).split("\n");
-    expect(lines[0]).toBe("last 3 of 1000 lines:");
+    expect(lines[0]).toBe("last 3 of 1000 lines (raise lines for older ones):");
     expect(lines[1]).toBe(`${logs[997]?.created_at} web-api-7d9f-a line 997`);
     expect(lines[3]).toMatch(/ y{2000}… \[1000 chars cut\]$/);
     expect((r.structuredContent as { results: unknown[] }).results).toHaveLength(3);
