@@ -60,25 +60,38 @@ export const streamArgs = {
   timeoutSeconds: z.number().int().min(1).max(3600).default(60),
 };
 
-/** Longest a stopped read keeps draining its socket (the tool's own maximum read time). */
-const DRAIN_MAX_MS = 3_600_000;
+/**
+ * How long, and how much, a stopped read keeps draining its socket. A command that stays quiet
+ * costs nothing to wait for; one that floods would cost a core, so past either bound the socket is
+ * closed after all (the command may then die of SIGPIPE at its next write; the result says so).
+ */
+const DRAIN_MAX_MS = 600_000;
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Closing an output socket before its stream ends makes the command die of SIGPIPE at its next
  * write (seen on Incus 6.0: exit 141). A read-only read that stops early (cap, timeout, cancel)
- * therefore keeps the socket and discards what still comes, until the stream ends (or an hour).
+ * therefore keeps the socket and discards what still comes, until the stream ends (or a bound).
  */
 function drainInBackground(ws: WebSocket): void {
-  const done = () => {
+  let drained = 0;
+  const stop = () => {
     clearTimeout(ceiling);
     ws.removeAllListeners("message");
+    ws.terminate();
   };
-  const ceiling = setTimeout(() => ws.terminate(), DRAIN_MAX_MS);
+  const ceiling = setTimeout(stop, DRAIN_MAX_MS);
   ceiling.unref();
-  ws.on("message", (data, isBinary) => {
-    if (!isBinary && (data as Buffer).length === 0) ws.close();
+  ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (!isBinary && size === 0) return void ws.close();
+    drained += size;
+    if (drained > DRAIN_MAX_BYTES) stop();
   });
-  ws.once("close", done);
+  ws.once("close", () => {
+    clearTimeout(ceiling);
+    ws.removeAllListeners("message");
+  });
   ws.on("error", () => {});
   ws.resume();
 }
@@ -108,7 +121,7 @@ export async function readStream(
   const bytes = r.output.totalBytes;
   const note = `${bytes} bytes${r.output.truncated ? ` (truncated to ${r.output.storedBytes})` : ""}, ended by ${r.endReason}${decoded.encoding === "base64" ? ", base64" : ""}`;
   const rest = stoppedEarly
-    ? "\nThe stream goes on, but a socket can be read only once: what follows is discarded so the command runs on. For all of it next time, raise maxBytes (up to 16 MiB) or timeoutSeconds, or run the command with exec-in-instance (whole output) or open-exec-session (read by offset)."
+    ? "\nThe stream goes on, but a socket can be read only once: what follows is discarded so the command runs on (up to 64 MiB or 10 min more; past that the socket closes and the command may die of SIGPIPE). For all of it next time, raise maxBytes (up to 16 MiB) or timeoutSeconds, or run the command with exec-in-instance (whole output) or open-exec-session (read by offset)."
     : "";
   return {
     text: `${note}${rest}\n${decoded.text}`,
