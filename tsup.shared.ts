@@ -71,33 +71,85 @@ export function lazyPackages(names: readonly string[]): EsbuildPlugin {
 }
 
 /**
- * The one bundle configuration of the three bins (each package's tsup.config.ts is one line):
- * one minified ESM bundle per entry with core and every dependency inlined, so `npx <server>`
+ * Packages a vendor's library entry takes from its importer instead of carrying its own copy
+ * (declared as optional peerDependencies): two copies of core in one process would mean two
+ * redactors and two error hierarchies, and two copies of zod two schema registries (the `.meta()`
+ * that trims a listed schema would be lost).
+ */
+export const SHARED_WITH_IMPORTER = ["@infra-mcp/core", "zod"];
+
+/**
+ * The build of a vendor package (each package's tsup.config.ts is one line): the bin bundle and
+ * the library entry, both into dist/ (the package's build script empties dist/ first).
+ */
+export function vendorBuild(packageJsonUrl: URL): Options[] {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its profiling copy of the bin
+  if (process.env.BUNDLE_SOURCEMAP === "1") return [binBundle(packageJsonUrl)];
+  return [binBundle(packageJsonUrl), libraryEntry(packageJsonUrl)];
+}
+
+/**
+ * The library entry (`import { incusVendor } from "incus-mcp"`, as the gateway does): the vendor's
+ * own code, with @infra-mcp/core and zod imported from the importer (SHARED_WITH_IMPORTER) and
+ * typed against core's own declarations, so one process runs one core.
+ */
+export function libraryEntry(packageJsonUrl: URL): Options {
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry: { index: "src/index.ts" },
+    splitting: false,
+    sourcemap: false,
+    clean: false,
+    dts: { entry: { index: "src/index.ts" } },
+    external: SHARED_WITH_IMPORTER,
+    banner: { js: CJS_REQUIRE },
+  };
+}
+
+/** Bundled CommonJS dependencies (yaml, ws, undici) call require(); ESM has none unless we make one. */
+const CJS_REQUIRE = 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);';
+
+/** What every bundle here shares: ESM for Node 22, the package version as __VERSION__. */
+function esmForNode(packageJsonUrl: URL): Options {
+  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
+  return {
+    format: ["esm"],
+    platform: "node",
+    target: "node22",
+    bundle: true,
+    define: { __VERSION__: JSON.stringify(pkg.version) },
+  };
+}
+
+/**
+ * One file (plus lazily loaded chunks) with every dependency inlined: the vendor bins, and the
+ * gateway app (its image has no install step).
+ */
+export function selfContained(packageJsonUrl: URL, entry: Record<string, string>): Options {
+  return {
+    ...esmForNode(packageJsonUrl),
+    entry,
+    splitting: true,
+    minify: true,
+    sourcemap: false,
+    clean: false,
+    noExternal: [/.*/],
+    banner: { js: `#!/usr/bin/env node\n${CJS_REQUIRE}` },
+  };
+}
+
+/**
+ * The bin: one minified ESM bundle with core and every dependency inlined, so `npx <server>`
  * installs one package with no dependency tree and start-up reads one file. HTTP/REST code is a
  * separate chunk, loaded only when --http/--rest ask for it; undici and ws load on first use.
  * BUNDLE_SOURCEMAP=1 adds source maps (for `node bench/lib/profile.mjs`); the shipped bins have none.
  */
 export function binBundle(packageJsonUrl: URL): Options {
-  const pkg = JSON.parse(readFileSync(packageJsonUrl, "utf8")) as { version: string };
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by bench/run.mjs for its own profiling copy (--out-dir), never for dist/
   const profiling = process.env.BUNDLE_SOURCEMAP === "1";
   return {
-    entry: { cli: "src/cli.ts", index: "src/index.ts" },
-    format: ["esm"],
-    platform: "node",
-    target: "node22",
-    bundle: true,
-    splitting: true,
-    minify: true,
+    ...selfContained(packageJsonUrl, { cli: "src/cli.ts" }),
     sourcemap: profiling,
-    clean: true,
-    dts: profiling ? false : { entry: { index: "src/index.ts" }, resolve: ["@infra-mcp/core"] },
-    noExternal: [/.*/],
-    define: { __VERSION__: JSON.stringify(pkg.version) },
     esbuildPlugins: [lazyPackages(LAZY_PACKAGES)],
-    banner: {
-      // Bundled CommonJS dependencies (ws, undici) call require(); ESM has none unless we make one.
-      js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-    },
   };
 }

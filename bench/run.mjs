@@ -2,7 +2,7 @@
 // `pnpm bench`: measures the built bins against their anchors, side by side in one run, and
 // rewrites ../BENCHMARKS.md with every number from this run. Needs `pnpm build` first; builds
 // nothing of the shipped bins itself (the profile step makes a source-mapped copy in .bench-tmp).
-//   node bench/run.mjs [--quick] [--only cold,rss,context,toolcall,stream,http,exec,profile] [--out FILE]
+//   node bench/run.mjs [--quick] [--only cold,rss,context,toolcall,stream,http,exec,logs,profile] [--out FILE]
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,6 +14,7 @@ import { startHelper } from "./lib/child.mjs";
 import { coldStart } from "./lib/coldstart.mjs";
 import { incusExecBench, portainerExecBench } from "./lib/exec.mjs";
 import { httpLoad } from "./lib/httpload.mjs";
+import { incusEventsBench, logsSection, portainerLogsBench } from "./lib/logs.mjs";
 import { profileMany } from "./lib/profile.mjs";
 import { environmentId } from "./lib/qovery-upstream.mjs";
 import { fmt, summarize } from "./lib/stats.mjs";
@@ -169,6 +170,23 @@ if (want("exec")) {
       QUICK ? { calls: 10 } : {},
     );
   }
+}
+
+// ---------------------------------------------------------------- 8. followed logs
+if (want("logs")) {
+  results.logs = {};
+  if (builtBins.includes("portainer")) {
+    log("logs: portainer-mcp get-container-logs follow + session-read against a direct read (through the test front)");
+    results.logs.portainer = await portainerLogsBench(
+      binOf("portainer"),
+      join(BENCH, "anchors", "portainer-front.mjs"),
+      QUICK ? { sizesMiB: [16, 64, 128], runs: 1 } : { sizesMiB: [16, 64, 128], runs: 3 },
+    );
+  } else results.logs.portainer = { skipped: "portainer-mcp is not built" };
+  if (builtBins.includes("incus")) {
+    log("logs: incus-mcp open-events-session + session-read against a direct /1.0/events websocket");
+    results.logs.incus = await incusEventsBench(binOf("incus"), QUICK ? { runs: 1 } : { runs: 3 });
+  } else results.logs.incus = { skipped: "incus-mcp is not built" };
 }
 
 // ---------------------------------------------------------------- 4. HTTP transport under load
@@ -600,6 +618,8 @@ if (results.exec) {
   sections.push(lines.join("\n"));
 }
 
+if (results.logs) sections.push(logsSection(results.logs, { verdict, row, machine }));
+
 if (results.rss) {
   sections.push(
     [
@@ -621,6 +641,7 @@ pnpm install && pnpm build        # the bins must be built: bench measures dist/
 pnpm bench                        # ≈ 3–4 min; rewrites BENCHMARKS.md
 node bench/run.mjs --quick        # fewer runs, for a quick look (numbers are indicative only)
 node bench/run.mjs --only cold,context --out /tmp/b.md   # some sections, elsewhere
+node bench/run.mjs --only logs --out /tmp/logs.md       # followed logs (needs Docker + Incus)
 node bench/lib/profile.mjs --warm /tmp/cc packages/qovery-mcp/dist/cli.js   # where a start's time goes
 \`\`\`
 

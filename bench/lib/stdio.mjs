@@ -30,30 +30,35 @@ export function startStdio(command, args, { env, cwd } = {}) {
   });
   const pending = new Map();
   let nextId = 1;
-  let buf = "";
+  // Lines are cut from Buffers and a new chunk is searched only for its own newline, so a
+  // megabyte-sized answer (a session-read of 1 MiB) costs linear time, not a rescan per chunk.
+  let parts = [];
   let stderr = "";
   let exited = null;
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk) => {
-    buf += chunk;
-    let nl = buf.indexOf("\n");
-    while (nl >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      nl = buf.indexOf("\n");
-      if (!line.trim()) continue;
-      let msg;
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        continue; // a server that logs to stdout: ignore non-JSON lines
-      }
-      if (msg.id !== undefined && pending.has(msg.id)) {
-        const p = pending.get(msg.id);
-        pending.delete(msg.id);
-        p.resolve({ msg, bytes: Buffer.byteLength(line), at: process.hrtime.bigint() });
-      }
+  const onLine = (line, bytes) => {
+    if (!line.trim()) return;
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      return; // a server that logs to stdout: ignore non-JSON lines
     }
+    if (msg.id !== undefined && pending.has(msg.id)) {
+      const p = pending.get(msg.id);
+      pending.delete(msg.id);
+      p.resolve({ msg, bytes, at: process.hrtime.bigint() });
+    }
+  };
+  child.stdout.on("data", (chunk) => {
+    let from = 0;
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
+      const piece = chunk.subarray(from, nl);
+      const bytes = parts.length ? Buffer.concat([...parts, piece]) : piece;
+      parts = [];
+      from = nl + 1;
+      onLine(bytes.toString("utf8"), bytes.length);
+    }
+    if (from < chunk.length) parts.push(chunk.subarray(from));
   });
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d) => {

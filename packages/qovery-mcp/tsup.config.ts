@@ -1,5 +1,5 @@
 import { defineConfig } from "tsup";
-import { binBundle } from "../../tsup.shared.ts";
+import { vendorBuild } from "../../tsup.shared.ts";
 
 // Identical in the three bin packages: the configuration and its reasons live in tsup.shared.ts.
-export default defineConfig(binBundle(new URL("./package.json", import.meta.url)));
+export default defineConfig(vendorBuild(new URL("./package.json", import.meta.url)));

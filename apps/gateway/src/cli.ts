@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { CORE_ENV_HELP, ConfigError, log, reportStartupError, toolsetHelp } from "@infra-mcp/core";
+import { CORE_ENV_HELP, log, parsePort, reportStartupError, setLogLevel, toolsetHelp } from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
 
@@ -33,14 +33,7 @@ use the flags above.
 ${CORE_ENV_HELP}
 `;
 
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(`${flag} must be a port number, got "${value}".`);
-  return n;
-}
-
+setLogLevel(process.env.LOG_LEVEL);
 try {
   const { values } = parseArgs({
     options: {
@@ -71,8 +64,8 @@ try {
     const net = await startGateway({
       http: !values["no-http"],
       rest: !values["no-rest"],
-      port: port(values.port ?? process.env.MCP_HTTP_PORT, 9090, "--port"),
-      restPort: port(values["rest-port"] ?? process.env.MCP_REST_PORT, 8080, "--rest-port"),
+      port: parsePort(values.port ?? process.env.MCP_HTTP_PORT, 9090, "--port"),
+      restPort: parsePort(values["rest-port"] ?? process.env.MCP_REST_PORT, 8080, "--rest-port"),
       host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
       stateless: values.stateless ?? false,
       readOnly: values["read-only"] ?? false,

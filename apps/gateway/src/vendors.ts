@@ -4,4 +4,4 @@ import { portainerVendor } from "portainer-mcp";
 import { qoveryVendor } from "qovery-mcp";
 
 /** Every vendor the gateway serves; each is mounted at /<name without -mcp>/mcp. */
-export const vendors = [portainerVendor, incusVendor, qoveryVendor] as unknown as VendorDefinition<unknown>[];
+export const vendors: VendorDefinition<unknown>[] = [portainerVendor, incusVendor, qoveryVendor];

@@ -71,7 +71,7 @@ describe("gateway: three vendors in one process", () => {
   });
 
   it("serves every vendor's REST routes on the REST port and 404s the rest as problem+json", async () => {
-    const declared = vendors.flatMap((v) => v.tools.flatMap((t) => t.rest ?? []));
+    const declared = vendors.flatMap((v) => v.routes ?? []);
     expect(net.rest!.routes).toHaveLength(declared.length);
     // No token configured: /healthz tells nobody the route count.
     const health = await get(`${net.restUrl}/healthz`);

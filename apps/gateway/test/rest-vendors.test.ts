@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { NetworkHandle } from "@infra-mcp/core/network";
-import { daemonGate, LOOPBACK_TEST_NETWORK } from "@infra-mcp/core/testing";
+import { daemonGate, INCUS_TEST_SOCKET, incusRequest, LOOPBACK_TEST_NETWORK } from "@infra-mcp/core/testing";
 import { incusVendor } from "incus-mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -24,10 +24,10 @@ import { startGateway } from "../src/index.js";
  * One REST route per vendor through the gateway's REST port, each against a real (or, for the
  * SaaS Qovery, a loopback) upstream, plus a raw websocket passthrough to a real container.
  */
-const INCUS_SOCKET = process.env.INCUS_SOCKET ?? "/var/lib/incus/unix.socket";
+const INCUS_SOCKET = INCUS_TEST_SOCKET;
 const incusGate = daemonGate("Incus daemon", existsSync(INCUS_SOCKET));
 // The Incus tool table is filled by its own issue; until it lists these routes, say so loudly.
-const incusRoutes = incusVendor.tools.some((t) => t.rest?.some((r) => r.path === "/v1/1-0/operations"));
+const incusRoutes = (incusVendor.routes ?? []).some((r) => r.path === "/v1/1-0/operations");
 if (!incusRoutes)
   process.stderr.write(
     "\n!!! SKIPPING incus REST tests: incus-mcp's tool table has no /v1/1-0/operations route yet\n\n",
@@ -38,20 +38,7 @@ const CONTAINER = `gw-rest-${uniq}`;
 const CAT = `gw-cat-${uniq}`;
 
 function incus<T = { operation?: string }>(method: string, path: string, body?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { socketPath: INCUS_SOCKET, method, path, headers: { "content-type": "application/json" } },
-      (res) => {
-        let text = "";
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => resolve(JSON.parse(text) as T));
-      },
-    );
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+  return incusRequest<T>(method, path, body, INCUS_SOCKET);
 }
 
 async function waitOp(op: { operation?: string }): Promise<void> {

@@ -27,7 +27,7 @@ async function served(options: Partial<GatewayOptions>) {
 /** A REST route exists exactly for the served tools that declare one. */
 function expectParity(list: { mcp: string[]; rest: string[] }, vendorName: string) {
   const vendor = vendors.find((v) => v.name === vendorName);
-  const withRoutes = list.mcp.filter((n) => vendor?.tools.find((t) => t.name === n)?.rest?.length);
+  const withRoutes = list.mcp.filter((n) => vendor?.routes?.some((r) => r.tool.name === n));
   expect(list.rest.sort(), vendorName).toEqual(withRoutes.sort());
 }
 

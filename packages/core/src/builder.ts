@@ -1,6 +1,9 @@
 import type { z } from "zod";
-import { ConfigError } from "./errors.js";
-import type { AnyObjectSchema, ToolContext, ToolDefinition, ToolHints, ToolResultData } from "./tool.js";
+import { ConfigError, UpstreamHttpError } from "./errors.js";
+import type { HttpClient } from "./http.js";
+import { mapRequest, type RequestMapping } from "./params.js";
+import { sessionTools } from "./session-tools.js";
+import type { AnyObjectSchema, AnyTool, ToolContext, ToolDefinition, ToolHints, ToolResultData } from "./tool.js";
 
 /**
  * The hint combinations the three vendors actually use, named by what a call may do. Every tool
@@ -28,8 +31,39 @@ export interface ToolsetInfo {
   default: boolean;
 }
 
+/**
+ * What an upstream HTTP status means for a tool (or, given to defineVendor, for every tool of the
+ * vendor), appended to the error the model reads: "404: No environment with this environmentId".
+ */
+export type StatusHints = Partial<Record<number, string>>;
+
+export interface VendorConfig {
+  toolsets: Record<string, ToolsetInfo>;
+  /** Hints for statuses any tool of this vendor may get (a tool's own statusHints win). */
+  statusHints?: StatusHints;
+}
+
 /** What a tool file writes; the builder adds the rest. */
-export interface VendorToolSpec<C, S extends AnyObjectSchema, O> {
+export interface VendorToolSpec<C, S extends AnyObjectSchema, O> extends ToolSpecBase<S, O> {
+  handler(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<ToolResultData>;
+}
+
+/**
+ * A tool that is exactly one upstream HTTP call: the arguments mapped onto the request by
+ * `request`, the JSON answer mapped ONCE by `result` into what the model reads. The vendor
+ * client must expose its HttpClient as `http`.
+ */
+export interface VendorHttpToolSpec<S extends AnyObjectSchema, O = undefined> extends ToolSpecBase<S, O> {
+  request: RequestMapping;
+  timeoutMs?: number;
+  /**
+   * The text summary (then structuredContent is the body itself, `{items}` for an array), or
+   * text and structuredContent built from one mapping of the body.
+   */
+  result(data: unknown, args: z.infer<S>, options: O): string | ToolResultData;
+}
+
+interface ToolSpecBase<S extends AnyObjectSchema, O> {
   /** Wire name (the seeds fix these); the identifier of the exported const says what it does. */
   name: string;
   title: string;
@@ -58,7 +92,8 @@ export interface VendorToolSpec<C, S extends AnyObjectSchema, O> {
    * options (see `variant`), so the handler is written once.
    */
   options?: O;
-  handler(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<ToolResultData>;
+  /** What an upstream status means for this tool (see StatusHints). */
+  statusHints?: StatusHints;
 }
 
 /** A tool as the vendor table holds it, plus a way to declare a twin of it. */
@@ -84,7 +119,35 @@ export interface VariantSpec<S extends AnyObjectSchema, O> {
 
 export interface VendorBuilder<C> {
   readonly toolsets: Readonly<Record<string, ToolsetInfo>>;
+  /** The vendor-wide status hints (for vendor modules: withStatusHint(error, own, vendor.statusHints)). */
+  readonly statusHints: Readonly<StatusHints>;
   tool<S extends AnyObjectSchema, O = undefined>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O>;
+  /** A tool that is one upstream HTTP call (see VendorHttpToolSpec). */
+  httpTool<S extends AnyObjectSchema, O = undefined>(spec: VendorHttpToolSpec<S, O>): VendorTool<C, S, O>;
+  /** Core's session-read/write/resize/signal/close/list, in this vendor's `sessions` toolset. */
+  sessionTools(): AnyTool<C>[];
+}
+
+/** Clients of REST-shaped vendors expose their HttpClient as `http` (needed by httpTool). */
+export interface HasHttp {
+  http: HttpClient;
+}
+
+/** The default structuredContent of an HTTP tool: the body, `{items}` for an array, `{value}` otherwise. */
+export function structuredBody(data: unknown): Record<string, unknown> {
+  if (Array.isArray(data)) return { items: data };
+  return data && typeof data === "object" ? (data as Record<string, unknown>) : { value: data ?? null };
+}
+
+/**
+ * Rewraps an upstream HTTP error with the first hint for its status (the credential is never part
+ * of one); an error that already carries a hint (a vendor module said more) is left as it is.
+ */
+export function withStatusHint(error: unknown, ...hints: (StatusHints | undefined)[]): unknown {
+  if (!(error instanceof UpstreamHttpError) || error.hint !== undefined) return error;
+  const hint = hints.map((h) => h?.[error.status]).find((h) => h !== undefined);
+  if (!hint) return error;
+  return new UpstreamHttpError(error.method, error.path, error.status, error.detail, hint);
 }
 
 function resolveHints(hints: HintPreset | ToolHints): ToolHints {
@@ -96,7 +159,7 @@ function resolveHints(hints: HintPreset | ToolHints): ToolHints {
  * file is `export const x = incus.tool({...})`, with the client type and the handler's argument
  * type inferred. An unknown toolset fails at module load, so no test run can miss it.
  */
-export function defineVendor<C>(config: { toolsets: Record<string, ToolsetInfo> }): VendorBuilder<C> {
+export function defineVendor<C>(config: VendorConfig): VendorBuilder<C> {
   const toolsets = Object.freeze({ ...config.toolsets });
   const checkToolset = (tool: string, toolset: string): void => {
     if (!Object.hasOwn(toolsets, toolset)) {
@@ -121,7 +184,16 @@ export function defineVendor<C>(config: { toolsets: Record<string, ToolsetInfo> 
       ...(spec.confirm ? { confirm: spec.confirm } : {}),
       toolset: spec.toolset,
       options,
-      handler: (args, ctx) => spec.handler(args, ctx, options),
+      handler:
+        spec.statusHints || config.statusHints
+          ? async (args, ctx) => {
+              try {
+                return await spec.handler(args, ctx, options);
+              } catch (error) {
+                throw withStatusHint(error, spec.statusHints, config.statusHints);
+              }
+            }
+          : (args, ctx) => spec.handler(args, ctx, options),
       variant<S2 extends AnyObjectSchema = S>(v: VariantSpec<S2, O>): VendorTool<C, S2, O> {
         return build<S2, O>({
           ...(spec as unknown as VendorToolSpec<C, S2, O>),
@@ -138,5 +210,37 @@ export function defineVendor<C>(config: { toolsets: Record<string, ToolsetInfo> 
     return tool;
   }
 
-  return { toolsets, tool: build };
+  function httpTool<S extends AnyObjectSchema, O>(spec: VendorHttpToolSpec<S, O>): VendorTool<C, S, O> {
+    const { request, timeoutMs, result, ...rest } = spec;
+    return build<S, O>({
+      ...rest,
+      async handler(args, ctx, options) {
+        const http = (ctx.client as unknown as Partial<HasHttp>).http;
+        if (!http) throw new ConfigError(`Tool ${spec.name} is an HTTP tool but the client has no \`http\`.`);
+        const req = mapRequest(request, args as Record<string, unknown>);
+        const data = await http.json({
+          method: req.method,
+          path: req.path,
+          query: req.query,
+          headers: req.headers,
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(timeoutMs ? { timeoutMs } : {}),
+          signal: ctx.signal,
+        });
+        const out = result(data, args, options);
+        return typeof out === "string" ? { text: out, structured: structuredBody(data) } : out;
+      },
+    });
+  }
+
+  return {
+    toolsets,
+    statusHints: Object.freeze({ ...config.statusHints }),
+    tool: build,
+    httpTool,
+    sessionTools() {
+      checkToolset("session-*", "sessions");
+      return sessionTools<C>().map((t) => ({ ...t, toolset: "sessions" }));
+    },
+  };
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError } from "./errors.js";
-import { log } from "./logger.js";
+import { exitOnShutdown } from "./lifecycle.js";
+import { log, setLogLevel } from "./logger.js";
 import { selectTools, type ToolFilter } from "./tool.js";
 import { splitToolsets, toolsetHelp } from "./toolsets.js";
 import { createVendorServer, type VendorDefinition } from "./vendor.js";
@@ -129,6 +130,16 @@ export function cliToolFilter(opts: CliOptions, vendor: VendorDefinition<unknown
   };
 }
 
+/** A --port style value (flag or variable); unset gives the fallback, anything but 0-65535 is an error. */
+export function parsePort(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`${flag} must be a port number, got "${value}".`);
+  }
+  return n;
+}
+
 /**
  * Parses the command line; every mode flag can also come from the environment (MCP_READ_ONLY,
  * MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE, MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS,
@@ -159,12 +170,6 @@ export function parseCli(
     strict: true,
     allowPositionals: false,
   });
-  const port = (v: string | undefined, fallback: number, flag: string) => {
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${flag} must be a port number, got "${v}".`);
-    return n;
-  };
   const tools = list(values.tools, env.MCP_TOOLS);
   const toolsets = list(values.toolsets, env.MCP_TOOLSETS);
   return {
@@ -176,10 +181,10 @@ export function parseCli(
     ...(tools ? { tools } : {}),
     ...(toolsets ? { toolsets } : {}),
     http: values.http ?? envFlag(env, "MCP_HTTP") ?? false,
-    port: port(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
+    port: parsePort(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
     host: values.host ?? env.MCP_HTTP_HOST ?? "127.0.0.1",
     rest: values.rest ?? envFlag(env, "MCP_REST") ?? false,
-    restPort: port(values["rest-port"] ?? env.MCP_REST_PORT, 8080, "--rest-port"),
+    restPort: parsePort(values["rest-port"] ?? env.MCP_REST_PORT, 8080, "--rest-port"),
     stateless: values.stateless ?? envFlag(env, "MCP_STATELESS") ?? false,
   };
 }
@@ -188,11 +193,13 @@ export function parseCli(
 export async function runCli<C>(
   vendor: VendorDefinition<C>,
   argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  setLogLevel(env.LOG_LEVEL);
   let opts: ReturnType<typeof parseCli>;
   let filter: ToolFilter;
   try {
-    opts = parseCli(argv);
+    opts = parseCli(argv, env);
     filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
     // Validate --tools and --toolsets before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
@@ -215,27 +222,16 @@ export async function runCli<C>(
     // Loaded only when asked for, so the stdio start path stays small.
     const { serveNetwork } = await import("./transports/network.js");
     try {
-      await serveNetwork([vendor as VendorDefinition<unknown>], opts);
+      await serveNetwork([vendor as VendorDefinition<unknown>], { ...opts, env });
     } catch (error) {
       reportStartupError(vendor.name, error);
     }
     return;
   }
-  const handle = createVendorServer(vendor, filter);
+  const handle = createVendorServer(vendor, { ...filter, env });
   const transport = new StdioServerTransport();
-  let closing = false;
-  const shutdown = async (why: string) => {
-    if (closing) return;
-    closing = true;
-    log.debug("shutting down", { why });
-    const timer = setTimeout(() => process.exit(0), 4_000);
-    timer.unref();
-    await handle.close();
-    process.exit(0);
-  };
-  process.stdin.on("end", () => void shutdown("stdin closed"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  const shutdown = exitOnShutdown(() => handle.close(), "debug");
+  process.stdin.on("end", () => shutdown("stdin closed"));
   await handle.server.connect(transport);
   // Someone ran the bin by hand in a terminal: say that it is waiting for an MCP client.
   if (process.stdin.isTTY) log.info(`${vendor.name} ready on stdio; connect an MCP client (Ctrl-C to stop)`);

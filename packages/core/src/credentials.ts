@@ -23,6 +23,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * A credential shorter than MIN_SECRET_LENGTH (6) characters is refused: it could not be scrubbed
  * from output without blanking ordinary words.
  */
+export function readCredential(spec: CredentialSpec & { required: true }, env?: Env): string;
+export function readCredential(spec: CredentialSpec, env?: Env): string | undefined;
 export function readCredential(spec: CredentialSpec, env: Env = process.env): string | undefined {
   for (const name of spec.env) {
     const direct = env[name]?.trim();

@@ -46,6 +46,8 @@ export class UpstreamHttpError extends InfraMcpError {
   readonly method: string;
   readonly path: string;
   readonly detail: string;
+  /** What the status means for this call, when a tool or vendor said (see StatusHints). */
+  readonly hint: string | undefined;
   constructor(method: string, path: string, status: number, detail: string, hint?: string) {
     const what = describeStatus(status);
     super(
@@ -56,6 +58,7 @@ export class UpstreamHttpError extends InfraMcpError {
     this.method = method;
     this.path = path;
     this.detail = detail;
+    this.hint = hint;
   }
 }
 

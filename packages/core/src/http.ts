@@ -99,7 +99,7 @@ export class HttpClient {
     try {
       const res = await this.#send(req, url, timeout);
       const { data: bytes } = await readBounded(res, {
-        maxBytes: this.upstream.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        maxBytes: this.upstream.maxResponseBytes,
         timeoutMs: timeout,
         what: shown,
         upstream: this.upstream.name,
@@ -255,9 +255,6 @@ export class HttpClient {
     if (!closed) await this.#dispatcher.destroy().catch(() => {});
   }
 }
-
-/** Largest upstream response body read into memory unless UpstreamOptions.maxResponseBytes says otherwise. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Reads a response body with a byte cap and a deadline (the request timeout, counted from the

@@ -4,7 +4,6 @@ export * from "./confirm.js";
 export * from "./credentials.js";
 export * from "./errors.js";
 export * from "./http.js";
-export * from "./http-tool.js";
 export * from "./logger.js";
 export * from "./output.js";
 export * from "./paging.js";

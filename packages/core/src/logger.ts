@@ -4,13 +4,18 @@ import { redactor } from "./redact.js";
 type Level = "debug" | "info" | "warn" | "error";
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-function threshold(): number {
-  const env = (process.env.LOG_LEVEL ?? "info").toLowerCase() as Level;
-  return ORDER[env] ?? ORDER.info;
+let threshold = ORDER.info;
+
+/**
+ * Sets the level from LOG_LEVEL (debug|info|warn|error; anything else is info). Called once by
+ * the entry points (the bins' runCli, the gateway's cli); a library user calls it or keeps info.
+ */
+export function setLogLevel(level: string | undefined): void {
+  threshold = ORDER[(level ?? "info").toLowerCase() as Level] ?? ORDER.info;
 }
 
 function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
-  if (ORDER[level] < threshold()) return;
+  if (ORDER[level] < threshold) return;
   const line = JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields });
   process.stderr.write(`${redactor.redact(line)}\n`);
 }

@@ -85,16 +85,19 @@ export function completeUtf8Prefix(bytes: Buffer): number {
 /**
  * A sliding window over an unbounded stream, addressed by absolute byte offsets: sessions keep the
  * last `capacity` bytes so an agent can read what a process printed, in pieces, even after it exited.
+ * A circular buffer, so a write costs its own length whatever the capacity (a log session pushes
+ * line-sized chunks into a 1 MiB window); the storage grows by doubling up to `capacity`, so an
+ * idle or quiet session does not hold a whole window.
  */
 export class RingBuffer {
   readonly capacity: number;
-  #buf: Buffer;
-  #start = 0; // absolute offset of #buf[0]
+  #buf: Buffer = Buffer.alloc(0);
+  #head = 0; // index in #buf of the byte at absolute offset #start
+  #start = 0; // absolute offset of the oldest kept byte
   #len = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#buf = Buffer.alloc(0);
   }
 
   get endOffset(): number {
@@ -105,17 +108,25 @@ export class RingBuffer {
   }
 
   write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     if (chunk.length >= this.capacity) {
       this.#start = this.endOffset + chunk.length - this.capacity;
       this.#buf = Buffer.from(chunk.subarray(chunk.length - this.capacity));
+      this.#head = 0;
       this.#len = this.capacity;
       return;
     }
-    const merged = Buffer.concat([this.#buf.subarray(0, this.#len), chunk]);
-    const drop = Math.max(0, merged.length - this.capacity);
-    this.#buf = drop ? merged.subarray(drop) : merged;
+    if (this.#len + chunk.length > this.#buf.length && this.#buf.length < this.capacity) this.#grow(chunk.length);
+    const size = this.#buf.length;
+    const drop = Math.max(0, this.#len + chunk.length - size);
+    this.#head = (this.#head + drop) % size;
     this.#start += drop;
-    this.#len = this.#buf.length;
+    this.#len -= drop;
+    const tail = (this.#head + this.#len) % size;
+    const first = Math.min(chunk.length, size - tail);
+    chunk.copy(this.#buf, tail, 0, first);
+    if (first < chunk.length) chunk.copy(this.#buf, 0, first);
+    this.#len += chunk.length;
   }
 
   /** Bytes from `offset` (absolute), at most `max`; reports bytes lost before the window. */
@@ -123,7 +134,24 @@ export class RingBuffer {
     const from = Math.max(offset, this.#start);
     const missedBytes = Math.max(0, this.#start - offset);
     const rel = Math.min(from - this.#start, this.#len);
-    const data = this.#buf.subarray(rel, Math.min(this.#len, rel + max));
+    const n = Math.max(0, Math.min(this.#len - rel, max));
+    const size = this.#buf.length;
+    const at = size ? (this.#head + rel) % size : 0;
+    const data =
+      at + n <= size
+        ? this.#buf.subarray(at, at + n)
+        : Buffer.concat([this.#buf.subarray(at), this.#buf.subarray(0, at + n - size)]);
     return { data, offset: from, nextOffset: from + data.length, missedBytes };
+  }
+
+  /** Unwraps the kept bytes into a larger buffer (doubling, at most `capacity`). */
+  #grow(incoming: number): void {
+    let size = Math.max(this.#buf.length, 4096);
+    while (size < this.#len + incoming) size *= 2;
+    const next = Buffer.allocUnsafe(Math.min(this.capacity, size));
+    const kept = this.read(this.#start, this.#len).data;
+    kept.copy(next, 0);
+    this.#buf = next;
+    this.#head = 0;
   }
 }

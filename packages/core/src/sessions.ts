@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
+import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
 import { decodeBytes, RingBuffer } from "./output.js";
 
@@ -43,7 +44,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
  * Defaults, overridable per deployment: MCP_MAX_STREAM_SESSIONS, MCP_STREAM_BUFFER_BYTES,
  * MCP_STREAM_IDLE_SECONDS. A malformed value is a configuration error naming the variable.
  */
-export function sessionLimitsFromEnv(env: Env = process.env): SessionLimits {
+export function sessionLimitsFromEnv(env: Env): SessionLimits {
   return {
     maxSessions: readPositiveInt("MCP_MAX_STREAM_SESSIONS", DEFAULT_SESSION_LIMITS.maxSessions, env),
     bufferBytes: readPositiveInt("MCP_STREAM_BUFFER_BYTES", DEFAULT_SESSION_LIMITS.bufferBytes, env),
@@ -62,6 +63,9 @@ export class StreamSession {
   exitCode: number | null | undefined;
   readonly #driver: SessionDriver;
   readonly #waiters = new Set<() => void>();
+  readonly #readerWaiters = new Set<() => void>();
+  /** The furthest offset a read has returned up to: what the reader has taken. */
+  #consumed = 0;
 
   constructor(kind: string, label: string, driver: SessionDriver, bufferBytes: number) {
     this.kind = kind;
@@ -87,10 +91,44 @@ export class StreamSession {
     this.state = "exited";
     this.exitCode = exitCode;
     this.#wake();
+    for (const w of [...this.#readerWaiters]) w();
   }
 
   touch(): void {
     this.lastActivity = Date.now();
+  }
+
+  /** Output the reader has not taken yet (bytes already dropped from the buffer do not count). */
+  get unreadBytes(): number {
+    return this.output.endOffset - Math.max(this.#consumed, this.output.startOffset);
+  }
+
+  /**
+   * For producers that can pause their upstream (a log read, unlike a live process): resolves
+   * true once `bytes` more fit in the buffer without dropping unread output, false if the reader
+   * has not made room within `ms` (or `signal` aborted). Nothing waits when `bytes` exceeds the
+   * buffer or the session has exited.
+   */
+  waitForRoom(bytes: number, ms: number, signal?: AbortSignal): Promise<boolean> {
+    const fits = () =>
+      this.unreadBytes + bytes <= this.output.capacity || bytes > this.output.capacity || this.state === "exited";
+    if (fits()) return Promise.resolve(true);
+    if (ms <= 0 || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.#readerWaiters.delete(check);
+        signal?.removeEventListener("abort", abort);
+        resolve(ok);
+      };
+      const check = () => {
+        if (fits()) done(true);
+      };
+      const abort = () => done(false);
+      const timer = setTimeout(() => done(false), ms);
+      this.#readerWaiters.add(check);
+      signal?.addEventListener("abort", abort, { once: true });
+    });
   }
 
   /** Resolves when new output arrives, the session exits, or `ms` passes. */
@@ -130,10 +168,15 @@ export class StreamSession {
     this.touch();
     const r = this.output.read(offset, maxBytes);
     const decoded = decodeBytes(r.data, true);
+    const nextOffset = decoded.encoding === "utf8" ? r.offset + Buffer.byteLength(decoded.text) : r.nextOffset;
+    if (nextOffset > this.#consumed) {
+      this.#consumed = nextOffset;
+      for (const w of [...this.#readerWaiters]) w();
+    }
     return {
       ...decoded,
       offset: r.offset,
-      nextOffset: decoded.encoding === "utf8" ? r.offset + Buffer.byteLength(decoded.text) : r.nextOffset,
+      nextOffset,
       missedBytes: r.missedBytes,
       state: this.state,
       ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
@@ -153,11 +196,12 @@ export class SessionRegistry {
   #timer: NodeJS.Timeout | undefined;
 
   /**
+   * Limits come from the entry point (sessionLimitsFromEnv there); unset ones are the defaults.
    * `unavailable`: why no session can be opened here at all (a stateless server); a tool that
    * asks for one gets that reason as an error on its `session` argument.
    */
   constructor(limits: Partial<SessionLimits> = {}, options: { unavailable?: string } = {}) {
-    this.limits = { ...sessionLimitsFromEnv(), ...limits };
+    this.limits = { ...DEFAULT_SESSION_LIMITS, ...limits };
     this.#unavailable = options.unavailable;
   }
 
@@ -218,8 +262,6 @@ export class SessionRegistry {
 
   #ensureSweeper(): void {
     if (this.#timer) return;
-    const every = Math.max(250, Math.min(60_000, Math.floor(this.limits.idleMs / 4)));
-    this.#timer = setInterval(() => void this.sweep(), every);
-    this.#timer.unref();
+    this.#timer = startSweeper(this.limits.idleMs, () => this.sweep());
   }
 }

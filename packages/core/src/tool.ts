@@ -18,32 +18,52 @@ export interface ToolHints {
   openWorldHint: boolean;
 }
 
-export const READ_ONLY: ToolHints = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: true,
-};
-
-/** A REST route of the seeds' surface (served by the --rest transport) that calls this tool. */
-export interface RestRoute<C = unknown, A = unknown> {
+/**
+ * One REST route of the seeds' surface (served by --rest), answered by `tool`. A vendor declares
+ * all of its routes in one place (src/routes.ts), beside the tool table, with `route(...)`.
+ */
+export interface RestRoute<C = unknown, S extends AnyObjectSchema = AnyObjectSchema> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Seed path with {placeholders}, e.g. /v1/environment/{environmentid}/container. */
   path: string;
+  tool: ToolDefinition<C, S>;
   /** Seed placeholder → tool argument, where the names differ (environmentid → environmentId). */
   pathArgs?: Record<string, string>;
   /** Where the JSON request body goes: a named argument, or "merge" into the arguments. */
   body?: string | "merge";
-  /** This route is a websocket: an Upgrade request is passed through to the upstream. */
-  websocket?: boolean;
   /**
-   * For a websocket route: opens the upstream websocket for the validated arguments with the
-   * vendor credential applied (use core's connectWebSocket, directly or via a vendor helper). The
-   * REST surface bridges the client's Upgrade to it frame for frame; the client never holds the
-   * credential. Return the socket as connectWebSocket resolves it (paused, so no early frame is
-   * lost; the bridge resumes it). Without a hook, an Upgrade on the route is answered 501.
+   * Makes this a websocket route: opens the upstream websocket for the validated arguments with
+   * the vendor credential applied. The REST surface bridges the client's Upgrade to it frame for
+   * frame; the client never holds the credential. Return the socket as connectWebSocket resolves
+   * it (paused, so no early frame is lost; the bridge resumes it). The tool's handler opens its
+   * upstream through the same vendor function, so the two cannot drift apart. Without an
+   * Upgrade, POST runs the tool; a plain GET does too, but only for a read-only tool (405 else:
+   * a cross-site image load must never run exec).
    */
-  openUpstreamSocket?(args: A, ctx: ToolContext<C>): Promise<WebSocket>;
+  openUpstreamSocket?(args: z.infer<S>, ctx: ToolContext<C>): Promise<WebSocket>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: route tables hold heterogenous schemas
+export type AnyRoute<C> = RestRoute<C, any>;
+
+type RouteLine = `${RestRoute["method"]} /${string}`;
+
+/**
+ * One line of a vendor's route table: `route("GET /v1/1-0/operations/{id}", getOperation)`, plus
+ * pathArgs / body / openUpstreamSocket where the route needs them (typed from the tool's schema).
+ */
+export function route<C, S extends AnyObjectSchema>(
+  line: RouteLine,
+  tool: ToolDefinition<C, S>,
+  extra: Omit<RestRoute<C, S>, "method" | "path" | "tool"> = {},
+): AnyRoute<C> {
+  const space = line.indexOf(" ");
+  return {
+    method: line.slice(0, space) as RestRoute["method"],
+    path: line.slice(space + 1),
+    tool,
+    ...extra,
+  } as AnyRoute<C>;
 }
 
 export interface ToolResultData {
@@ -87,14 +107,16 @@ export interface ToolDefinition<C, S extends AnyObjectSchema = AnyObjectSchema> 
   opensSession?: boolean | "optional";
   /** Operates on open sessions; only registered when a tool that opens one is. */
   usesSessions?: boolean;
-  rest?: readonly RestRoute<C, z.infer<S>>[];
   handler(args: z.infer<S>, ctx: ToolContext<C>): Promise<ToolResultData>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see AnyObjectSchema
 export type AnyTool<C> = ToolDefinition<C, any>;
 
-/** Identity helper that infers the handler's argument type from the schema. */
+/**
+ * Identity helper that infers the handler's argument type from the schema. Vendor tools are
+ * written through their vendor's builder (defineVendor); this is for core's own session tools.
+ */
 export function defineTool<C, S extends AnyObjectSchema>(def: ToolDefinition<C, S>): ToolDefinition<C, S> {
   return def;
 }

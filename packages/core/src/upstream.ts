@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { type BoundAuth, readNonNegativeInt, readPositiveInt } from "./credentials.js";
+import { type BoundAuth, type Env, readNonNegativeInt, readPositiveInt } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 
 export interface TlsOptions {
@@ -36,8 +36,23 @@ export interface ResolvedUpstream extends UpstreamOptions {
   origin: URL;
   timeoutMs: number;
   retries: number;
+  maxResponseBytes: number;
   /** Label for error messages: never includes credentials. */
   where: string;
+}
+
+/** Largest upstream response body held in memory unless configured otherwise. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The upstream limits every vendor shares, read from the environment by the vendor's createClient
+ * (MCP_UPSTREAM_RETRIES, MCP_UPSTREAM_MAX_RESPONSE_BYTES) and passed into its UpstreamOptions.
+ */
+export function upstreamLimitsFromEnv(env: Env): Required<Pick<UpstreamOptions, "retries" | "maxResponseBytes">> {
+  return {
+    retries: readNonNegativeInt("MCP_UPSTREAM_RETRIES", 2, env),
+    maxResponseBytes: readPositiveInt("MCP_UPSTREAM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, env),
+  };
 }
 
 export function resolveUpstream(options: UpstreamOptions): ResolvedUpstream {
@@ -57,8 +72,8 @@ export function resolveUpstream(options: UpstreamOptions): ResolvedUpstream {
     ...options,
     origin,
     timeoutMs: options.timeoutMs ?? 30_000,
-    retries: options.retries ?? readNonNegativeInt("MCP_UPSTREAM_RETRIES", 2),
-    maxResponseBytes: options.maxResponseBytes ?? readPositiveInt("MCP_UPSTREAM_MAX_RESPONSE_BYTES", 32 * 1024 * 1024),
+    retries: options.retries ?? 2,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     where: options.socketPath ? `unix:${options.socketPath}` : origin.origin,
   };
 }

@@ -4,8 +4,8 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
-import { type SessionLimits, SessionRegistry } from "./sessions.js";
-import { type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
+import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
+import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 import type { ToolsetTable } from "./toolsets.js";
 
 /** What a vendor package hands to core: its tool table and how to build a client from config. */
@@ -19,6 +19,8 @@ export interface VendorDefinition<C> {
   tools: readonly AnyTool<C>[];
   /** The vendor's toolsets (its builder's `toolsets`): what --toolsets names and --help lists. */
   toolsets?: ToolsetTable;
+  /** The seeds' REST routes (served by --rest), each answered by a tool of `tools`. */
+  routes?: readonly AnyRoute<C>[];
   /** Reads configuration and builds a client; throws ConfigError naming the variable to fix. */
   createClient(env: Env): C;
   /** Releases sockets/agents held by a client. */
@@ -94,8 +96,9 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     },
     { ...(instructions ? { instructions } : {}), capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator },
   );
+  const env = options.env ?? process.env;
   const sessions = new SessionRegistry(
-    options.sessionLimits,
+    { ...sessionLimitsFromEnv(env), ...options.sessionLimits },
     options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
   );
   const ending = new AbortController();
@@ -106,7 +109,7 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     if (configError) throw configError;
     try {
       // Inside the user's scope: a per-user credential read here stays out of the process-wide set.
-      client = withRedactionScope(options.redaction, () => vendor.createClient(options.env ?? process.env));
+      client = withRedactionScope(options.redaction, () => vendor.createClient(env));
       return client;
     } catch (error) {
       if (error instanceof ConfigError) configError = error;

@@ -17,6 +17,11 @@ export interface ConnectOptions {
   maxPayload?: number;
 }
 
+/** A frame as `ws` delivers it (Buffer, ArrayBuffer or fragments) as one Buffer. */
+export function rawDataToBuffer(data: WebSocket.RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
 /** Websocket URL for an upstream path: ws(s):// for TCP, ws+unix:// for a unix socket. */
 export function websocketUrl(
   upstream: ResolvedUpstream,
@@ -186,7 +191,7 @@ export function collectWebSocket(ws: WebSocket, options: CollectOptions): Promis
       idleTimer = setTimeout(() => finish("idle-timeout"), options.idleTimeoutMs);
     };
     const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const buf = rawDataToBuffer(data);
       if (!isBinary) {
         if (buf.length === 0 && options.endOnEmptyText) return finish("end-of-stream");
         if (options.textFrames === "ignore") return;

@@ -1,45 +1,25 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import { type RecordedRequest, RecordingUpstream } from "../src/testing/index.js";
 
-export interface Recorded {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type Recorded = Omit<RecordedRequest, "upgrade">;
 
-/** A loopback HTTP server whose behaviour each test scripts, recording every request it gets. */
+/**
+ * Core's recording upstream with a handler that runs once each request's body is in: answers are
+ * scripted per test from the recorded request and its number.
+ */
 export async function startUpstream(
   handler: (req: Recorded, res: http.ServerResponse, count: number) => void,
   listenOn?: string,
 ): Promise<{ url: string; requests: Recorded[]; close: () => Promise<void>; server: http.Server }> {
-  const requests: Recorded[] = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => {
-      body += d;
-    });
-    req.on("end", () => {
-      const rec = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
-      requests.push(rec);
-      handler(rec, res, requests.length);
-    });
-  });
-  await new Promise<void>((resolve) =>
-    listenOn ? server.listen(listenOn, resolve) : server.listen(0, "127.0.0.1", resolve),
-  );
-  const addr = server.address();
-  const url = typeof addr === "string" ? "http://unix" : `http://127.0.0.1:${(addr as AddressInfo).port}`;
-  return {
-    url,
-    requests,
-    server,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  const up = new RecordingUpstream({ maxBodyBytes: 16 * 1024 * 1024 });
+  up.handler = (req, res) => {
+    const count = up.requests.length;
+    const rec = up.requests[count - 1] as RecordedRequest;
+    req.on("end", () => handler(rec, res, count));
+    req.resume();
   };
+  const url = await up.listen(listenOn);
+  return { url, requests: up.requests, server: up.server, close: () => up.close() };
 }
 
 export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

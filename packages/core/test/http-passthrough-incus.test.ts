@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
-import { daemonGate, LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { defineTool } from "../src/tool.js";
+import { daemonGate, INCUS_TEST_SOCKET, incusRequest, LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
+import { defineTool, route } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { type ResolvedUpstream, resolveUpstream } from "../src/upstream.js";
 import type { VendorDefinition } from "../src/vendor.js";
@@ -15,7 +14,7 @@ import { connectWebSocket } from "../src/websocket.js";
  * `/v1/1-0/operations/{id}/websocket` route with a hook that opens the operation websocket on the
  * unix socket; plain `ws` clients drive a real exec in a container of their own through it.
  */
-const SOCKET = process.env.INCUS_SOCKET ?? "/var/lib/incus/unix.socket";
+const SOCKET = INCUS_TEST_SOCKET;
 const gate = daemonGate("Incus daemon", existsSync(SOCKET));
 const NAME = `core-pt-${process.pid}-${Date.now().toString(36)}`;
 
@@ -24,20 +23,7 @@ interface IncusClient {
 }
 
 function incus<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { socketPath: SOCKET, method, path, headers: { "content-type": "application/json" } },
-      (res) => {
-        let text = "";
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => resolve(JSON.parse(text) as T));
-      },
-    );
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+  return incusRequest<T>(method, path, body, SOCKET);
 }
 
 async function waitOp(op: { operation?: string }) {
@@ -51,18 +37,6 @@ const operationWebsocket = defineTool<IncusClient, typeof schema>({
   description: "Connects to an operation's websocket (REST passthrough only).",
   inputSchema: schema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/1-0/operations/{id}/websocket",
-      websocket: true,
-      openUpstreamSocket: (args, ctx) =>
-        connectWebSocket(ctx.client.upstream, `/1.0/operations/${encodeURIComponent(args.id)}/websocket`, {
-          query: { secret: args.secret },
-          signal: ctx.signal,
-        }),
-    },
-  ],
   async handler() {
     return { text: "use a websocket client on this route", isError: true };
   },
@@ -73,6 +47,15 @@ const vendor: VendorDefinition<IncusClient> = {
   version: "0.0.0",
   title: "Incus passthrough test",
   tools: [operationWebsocket],
+  routes: [
+    route("GET /v1/1-0/operations/{id}/websocket", operationWebsocket, {
+      openUpstreamSocket: (args, ctx) =>
+        connectWebSocket(ctx.client.upstream, `/1.0/operations/${encodeURIComponent(args.id)}/websocket`, {
+          query: { secret: args.secret },
+          signal: ctx.signal,
+        }),
+    }),
+  ],
   createClient: () => ({ upstream: resolveUpstream({ name: "Incus", baseUrl: "http://incus", socketPath: SOCKET }) }),
   envHelp: "",
 };

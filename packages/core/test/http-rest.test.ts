@@ -4,6 +4,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { ConfigError } from "../src/errors.js";
 import { compileRoutes } from "../src/rest/routes.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
+import { route } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams, fakeTools } from "./fixtures/fake-vendor.js";
 
@@ -217,8 +218,8 @@ describe("REST surface (fake vendor)", () => {
 
 describe("route table", () => {
   it("refuses two tools declaring the same route", () => {
-    const twice = [fakeTools[0]!, { ...fakeTools[0]!, name: "whoami-2" }];
-    expect(() => compileRoutes([{ vendor: anyFake, tools: twice }])).toThrow(ConfigError);
-    expect(() => compileRoutes([{ vendor: anyFake, tools: twice }])).toThrow(/declared twice/);
+    const twice = { ...anyFake, routes: [...(anyFake.routes ?? []), route("GET /v1/whoami", fakeTools[1]!)] };
+    expect(() => compileRoutes([{ vendor: twice, tools: fakeTools }])).toThrow(ConfigError);
+    expect(() => compileRoutes([{ vendor: twice, tools: fakeTools }])).toThrow(/declared twice/);
   });
 });

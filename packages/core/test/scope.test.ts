@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, InputError } from "../src/errors.js";
-import { scopeTools } from "../src/scope.js";
+import { scopeRoutes, scopeTools } from "../src/scope.js";
 import { sessionTools } from "../src/session-tools.js";
 import { SessionRegistry } from "../src/sessions.js";
-import { defineTool, invokeTool } from "../src/tool.js";
+import { defineTool, invokeTool, route } from "../src/tool.js";
 
 /** A registry of clients, one per name, like incus-mcp's remotes. */
 class Registry {
@@ -22,14 +22,6 @@ const whoami = defineTool<{ name: string }, z.ZodObject<{ x: z.ZodNumber }>>({
   description: "Names the client that serves the call.",
   inputSchema: z.object({ x: z.number() }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/whoami",
-      websocket: true,
-      openUpstreamSocket: async (_args, ctx) => ctx.client.name as never,
-    },
-  ],
   async handler(args, ctx) {
     return { text: `${ctx.client.name} ${args.x}` };
   },
@@ -70,8 +62,11 @@ describe("scopeTools: shared arguments that pick the call's client", () => {
   });
 
   it("websocket route hooks get the scoped client too", async () => {
-    const [tool] = scopeTools([whoami], scope);
-    const hook = tool!.rest?.[0]?.openUpstreamSocket;
+    const scoped = scopeTools([whoami], scope);
+    const routes = [
+      route("GET /v1/whoami", whoami, { openUpstreamSocket: async (_args, ctx) => ctx.client.name as never }),
+    ];
+    const hook = scopeRoutes(routes, scoped, scope)[0]?.openUpstreamSocket;
     const root = new Registry();
     const ctx = {
       client: root,
@@ -87,7 +82,6 @@ describe("scopeTools: shared arguments that pick the call's client", () => {
     for (const t of scoped) expect(Object.keys(t.inputSchema.shape)).not.toContain("remote");
     const clash = defineTool<{ name: string }, z.ZodObject<{ remote: z.ZodString }>>({
       ...whoami,
-      rest: [],
       name: "clash",
       inputSchema: z.object({ remote: z.string() }),
     } as never);

@@ -37,6 +37,33 @@ describe("output buffers", () => {
     expect(next.nextOffset).toBe(12);
     expect(r.read(12, 10).data.length).toBe(0);
   });
+
+  it("RingBuffer keeps exactly the newest bytes through any mix of writes, wraps and reads", () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const capacity of [1, 5, 64, 5000]) {
+      const r = new RingBuffer(capacity);
+      let all = "";
+      for (let i = 0; i < 400; i++) {
+        const chunk = String.fromCharCode(97 + (i % 26)).repeat(rand(capacity * 2 + 2));
+        r.write(Buffer.from(chunk));
+        all += chunk;
+        const kept = all.slice(Math.max(0, all.length - capacity));
+        expect(r.endOffset).toBe(all.length);
+        expect(r.startOffset).toBe(all.length - kept.length);
+        const from = rand(all.length + 1);
+        const max = 1 + rand(capacity + 1);
+        const got = r.read(from, max);
+        const expectedFrom = Math.max(from, r.startOffset);
+        expect(got.offset).toBe(expectedFrom);
+        expect(got.missedBytes).toBe(Math.max(0, r.startOffset - from));
+        expect(got.data.toString()).toBe(all.slice(expectedFrom, Math.min(all.length, expectedFrom + max)));
+      }
+    }
+  });
 });
 
 describe("SessionRegistry", () => {
@@ -51,6 +78,32 @@ describe("SessionRegistry", () => {
     await reg.close(s.id);
     expect(d.close).toHaveBeenCalledOnce();
     expect(() => reg.get(s.id)).toThrow(NotFoundError);
+  });
+
+  it("waitForRoom: a producer that can pause waits for the reader instead of dropping output", async () => {
+    const reg = new SessionRegistry({ bufferBytes: 10 });
+    const s = reg.add("logs", "l", driver());
+    expect(await s.waitForRoom(10, 0)).toBe(true);
+    s.push(Buffer.from("0123456"));
+    expect(s.unreadBytes).toBe(7);
+    expect(await s.waitForRoom(4, 0)).toBe(false); // 7 + 4 > 10, and no time to wait
+    const waiting = s.waitForRoom(4, 5_000);
+    expect(s.read(0, 2).text).toBe("01"); // the reader takes 2: 5 unread, 4 more fit
+    expect(await waiting).toBe(true);
+    s.push(Buffer.from("789a"));
+    expect(s.read(2, 100)).toMatchObject({ text: "23456789a", missedBytes: 0 });
+    expect(s.unreadBytes).toBe(0);
+    // A wait ends when the session ends or the producer's signal aborts; oversized pushes never wait.
+    s.push(Buffer.from("bcdefghijk"));
+    const aborted = new AbortController();
+    const gone = s.waitForRoom(1, 5_000, aborted.signal);
+    aborted.abort();
+    expect(await gone).toBe(false);
+    expect(await s.waitForRoom(11, 5_000)).toBe(true);
+    const ended = s.waitForRoom(1, 5_000);
+    s.markExited(0);
+    expect(await ended).toBe(true);
+    await reg.closeAll();
   });
 
   it("enforces the session cap", () => {

@@ -6,11 +6,12 @@ import http, { type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { digest } from "../src/digest.js";
 import { ConfigError } from "../src/errors.js";
 import { redactor } from "../src/redact.js";
 import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../src/transports/body.js";
 import { CredentialHeaderError, credentialOverride, sameCredential } from "../src/transports/credential.js";
-import { digest, NetworkGuard } from "../src/transports/guard.js";
+import { NetworkGuard } from "../src/transports/guard.js";
 import { DEFAULT_NETWORK_LIMITS, limitsFromEnv, resolveLimits } from "../src/transports/limits.js";
 import { refuseUpgrade, sendJson, sendProblem } from "../src/transports/problem.js";
 

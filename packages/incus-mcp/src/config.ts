@@ -11,6 +11,7 @@ import {
   readSetting,
   type TlsOptions,
   type UpstreamOptions,
+  upstreamLimitsFromEnv,
 } from "@infra-mcp/core";
 import { type IncusConfig, type RemoteEntry, readIncusConfig, remoteCredentials } from "./remote.js";
 
@@ -174,7 +175,12 @@ export class IncusRemotes {
   }
 
   #options(info: RemoteInfo): UpstreamOptions {
-    const base = { name: "Incus", timeoutMs: this.timeoutMs, userAgent: "incus-mcp" };
+    const base = {
+      name: "Incus",
+      timeoutMs: this.timeoutMs,
+      ...upstreamLimitsFromEnv(this.env),
+      userAgent: "incus-mcp",
+    };
     // INCUS_TOKEN (or a user's X-Incus-Token) belongs to the default remote; other remotes use
     // their own credentials from the CLI configuration, so a token never reaches another server.
     const token = info.name === this.defaultName ? this.#token() : undefined;

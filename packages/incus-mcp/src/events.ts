@@ -41,7 +41,7 @@ export function openEventsSocket(client: IncusClient, filter: EventFilter, signa
  * session-read; the session ends (state exited) when the daemon closes the socket. It is read-only:
  * writing is refused.
  */
-export async function openEventsSession(
+export async function startEventsSession(
   client: IncusClient,
   sessions: SessionRegistry,
   filter: EventFilter,

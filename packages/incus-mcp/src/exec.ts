@@ -6,6 +6,7 @@ import {
   connectWebSocket,
   encodePathSegment,
   InputError,
+  rawDataToBuffer,
   type SessionDriver,
   type SessionRegistry,
   type StreamSession,
@@ -13,9 +14,20 @@ import {
   UpstreamProtocolError,
   WebSocket,
 } from "@infra-mcp/core";
-import { type IncusOperation, incusCall, operationPath, projectQuery } from "./api.js";
+import { z } from "zod";
+import { type IncusOperation, incusCall, operationPath, projectArg, projectQuery } from "./api.js";
 import type { IncusClient } from "./config.js";
-import { waitOperation } from "./wait.js";
+import { waitOperationEnd } from "./wait.js";
+
+/** The arguments that say where and as whom a command runs (exec-in-instance, open-exec-session). */
+export const execTargetArgs = {
+  instance: z.string().min(1),
+  environment: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().min(1).optional(),
+  user: z.number().int().min(0).max(4_294_967_295).optional(),
+  group: z.number().int().min(0).max(4_294_967_295).optional(),
+  project: projectArg,
+};
 
 export interface ExecSpec {
   instance: string;
@@ -190,12 +202,15 @@ export async function runExec(client: IncusClient, spec: ExecSpec, options: RunO
     }
     // Output ended; the exit code is on the operation (read it now: finished operations vanish after ~5 s).
     const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-    let waited = await waitOperation(client, op.id, { timeoutSec: timedOut ? 5 : remaining, signal: options.signal });
+    let waited = await waitOperationEnd(client, op.id, {
+      timeoutSec: timedOut ? 5 : remaining,
+      signal: options.signal,
+    });
     if (!waited.done && !killed) {
       // Output closed but the process kept running past the timeout.
       timedOut = true;
       await kill();
-      waited = await waitOperation(client, op.id, { timeoutSec: 5 });
+      waited = await waitOperationEnd(client, op.id, { timeoutSec: 5 });
     }
     return {
       operationId: op.id,
@@ -222,7 +237,7 @@ export interface SessionSpec extends ExecSpec {
  * `control` carries window-resize and signals. When the command exits Incus closes `control` and
  * waits for us to close fd 0; then the exit code is read from the operation.
  */
-export async function openExecSession(
+export async function startExecSession(
   client: IncusClient,
   sessions: SessionRegistry,
   spec: SessionSpec,
@@ -235,7 +250,7 @@ export async function openExecSession(
   const sockets = await connectAll(client, op, ["0", "control"], signal, (name, ws) => {
     if (name !== "0") return;
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const buf = rawDataToBuffer(data);
       if (!isBinary && buf.length === 0) return;
       if (session) session.push(buf);
       else early.push(buf);
@@ -247,7 +262,7 @@ export async function openExecSession(
   const finish = () => {
     finishing ??= (async () => {
       await Promise.all([closeWebSocket(control, 1000, 500), closeWebSocket(data, 1000, 500)]);
-      const waited = await waitOperation(client, op.id, { timeoutSec: 10 }).catch(() => undefined);
+      const waited = await waitOperationEnd(client, op.id, { timeoutSec: 10 }).catch(() => undefined);
       session?.markExited(returnCode(waited?.operation));
     })();
     return finishing;

@@ -1,19 +1,21 @@
-import { type AnyTool, scopeTools, type VendorDefinition } from "@infra-mcp/core";
+import { type AnyRoute, type AnyTool, scopeRoutes, scopeTools, type VendorDefinition } from "@infra-mcp/core";
 import { z } from "zod";
 import { incus } from "./builder.js";
 import { type IncusClient, IncusRemotes } from "./config.js";
-import { routes, withRoutes } from "./routes.js";
+import { routes as routeTable } from "./routes.js";
 import { tools as table } from "./tools/index.js";
 
 /**
  * Every tool takes an optional `remote`: the vendor's client is the registry of remotes and each
  * call gets the client of the remote it names (tool files only ever see one remote's client).
  */
-export const tools: AnyTool<IncusRemotes>[] = scopeTools(withRoutes(table, routes), {
+const remoteScope = {
   // Described once in the server instructions, not in every tool's schema (tools/list size).
   args: { remote: z.string().optional() },
-  select: (remotes: IncusRemotes, args) => remotes.get(args.remote),
-});
+  select: (remotes: IncusRemotes, args: { remote?: string | undefined }) => remotes.get(args.remote),
+};
+export const tools: AnyTool<IncusRemotes>[] = scopeTools(table, remoteScope);
+export const routes: AnyRoute<IncusRemotes>[] = scopeRoutes(routeTable, tools, remoteScope);
 
 declare const __VERSION__: string;
 
@@ -25,6 +27,7 @@ export const incusVendor: VendorDefinition<IncusRemotes> = {
     "Incus containers and VMs: list-instances to find names, exec-in-instance to run a command, open-exec-session for interactive ones. Operations (get-operations, wait-operation, cancel-operation) track background work; finished operations vanish after ~5 s. State-changing tools (start/stop-instance, snapshots) wait up to waitSeconds with progress notifications, else answer with the operation id for wait-operation. Every tool takes an optional `remote` (a name from list-remotes); omitted = the default remote.",
   tools,
   toolsets: incus.toolsets,
+  routes,
   createClient: (env) => new IncusRemotes(env),
   closeClient: (remotes) => remotes.close(),
   credentialHeader: "x-incus-token",

@@ -2,7 +2,7 @@ import { CancelledError, type HttpRequest, type ToolContext, UpstreamProtocolErr
 import { z } from "zod";
 import { type IncusOperation, incusCall, operationPath } from "./api.js";
 import type { IncusClient } from "./config.js";
-import { waitOperation } from "./wait.js";
+import { waitOperationEnd } from "./wait.js";
 
 /** How long a state-changing tool waits for its operation before answering "still running". */
 export const waitSecondsArg = z.number().int().min(1).max(3600).default(120);
@@ -54,7 +54,7 @@ export async function runOperation(
   if (!op?.id) throw new UpstreamProtocolError(`${req.method} ${req.path}: Incus answered without an operation`);
   await ctx.progress(0, waitSeconds, `${op.description || op.class}: operation ${op.id} ${op.status}`);
   try {
-    const waited = await waitOperation(client, op.id, {
+    const waited = await waitOperationEnd(client, op.id, {
       timeoutSec: waitSeconds,
       signal: ctx.signal,
       onProgress: (elapsed, message) => ctx.progress(elapsed, waitSeconds, message),

@@ -41,17 +41,6 @@ export async function assertOutputSecret(
   if (why) throw new InputError("secret", `refused: ${why}.`);
 }
 
-/** The REST passthrough of the same tools: the raw websocket, for an output socket only. */
-export async function openOutputFd(
-  client: IncusClient,
-  id: string,
-  secret: string,
-  options: { public?: boolean; signal?: AbortSignal | undefined },
-): Promise<WebSocket> {
-  await assertOutputSecret(client, id, secret, options.signal);
-  return openFd(client, id, secret, options);
-}
-
 export const streamArgs = {
   id: operationId,
   secret: z.string().min(1).describe("From metadata.fds"),
@@ -59,6 +48,21 @@ export const streamArgs = {
   idleTimeoutMs: z.number().int().min(0).max(600_000).default(10_000).describe("0 = off"),
   timeoutSeconds: z.number().int().min(1).max(3600).default(60),
 };
+
+/**
+ * Opens one operation websocket (`?public` for untrusted callers): what get-websocket-stream(-2)
+ * read and what their REST upgrade routes hand to the client. Output sockets only (see
+ * assertOutputSecret): both are read-only.
+ */
+export async function openOperationSocket(
+  client: IncusClient,
+  args: { id: string; secret: string },
+  options: { public: boolean },
+  signal: AbortSignal,
+): Promise<WebSocket> {
+  await assertOutputSecret(client, args.id, args.secret, signal);
+  return openFd(client, args.id, args.secret, { public: options.public, signal });
+}
 
 /**
  * How long, and how much, a stopped read keeps draining its socket. A command that stays quiet
@@ -97,14 +101,13 @@ function drainInBackground(ws: WebSocket): void {
 }
 
 /** Reads one operation websocket to its end (empty text frame or close) within the bounds. */
-export async function readStream(
+export async function readOperationSocket(
   client: IncusClient,
   args: { id: string; secret: string; maxBytes: number; idleTimeoutMs: number; timeoutSeconds: number },
+  options: { public: boolean },
   signal: AbortSignal,
-  isPublic: boolean,
 ) {
-  await assertOutputSecret(client, args.id, args.secret, signal);
-  const ws = await openFd(client, args.id, args.secret, { public: isPublic, signal });
+  const ws = await openOperationSocket(client, args, options, signal);
   const r = await collectWebSocket(ws, {
     maxBytes: args.maxBytes,
     idleTimeoutMs: args.idleTimeoutMs,

@@ -5,6 +5,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from "@infra-mcp/core";
+import { z } from "zod";
 import { type IncusEnvelope, type IncusOperation, incusCall, isEnvelope, isFinal, operationPath } from "./api.js";
 import type { IncusClient } from "./config.js";
 
@@ -40,7 +41,7 @@ function isDeadline(body: IncusEnvelope): boolean {
  * INCUS_TIMEOUT_MS (a silent or half-open server) ends the wait with that error instead of holding
  * the call for the whole wait. The client's cancel aborts the upstream request.
  */
-export async function waitOperation(client: IncusClient, id: string, options: WaitOptions): Promise<WaitResult> {
+export async function waitOperationEnd(client: IncusClient, id: string, options: WaitOptions): Promise<WaitResult> {
   const path = operationPath(id, "/wait");
   const started = performance.now();
   const query: Record<string, string> = { timeout: String(options.timeoutSec) };
@@ -149,14 +150,17 @@ export function progressOf(op: IncusOperation): string {
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
+/** The wait-operation(-2) `timeout` argument. */
+export const waitTimeout = z.number().int().min(-1).default(60).describe("Seconds; -1 = until it ends");
+
 /** The tool-facing wait shared by wait-operation and wait-operation-2: MCP progress while waiting. */
-export async function waitForTool(
+export async function waitResult(
   client: IncusClient,
   args: { id: string; timeout: number; secret?: string },
   ctx: { signal: AbortSignal; progress(p: number, total?: number, message?: string): Promise<void> },
 ) {
   const total = args.timeout >= 0 ? args.timeout : undefined;
-  const r = await waitOperation(client, args.id, {
+  const r = await waitOperationEnd(client, args.id, {
     timeoutSec: args.timeout,
     ...(args.secret !== undefined ? { secret: args.secret } : {}),
     signal: ctx.signal,

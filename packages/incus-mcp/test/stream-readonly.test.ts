@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIncusClient } from "../src/config.js";
 import { createExec, openFd } from "../src/exec.js";
 import { incusVendor } from "../src/index.js";
-import { waitOperation } from "../src/wait.js";
+import { waitOperationEnd } from "../src/wait.js";
 import { api, connect, createTokenOperation, gate, INSTANCE, psMatching, SOCKET } from "./helpers.js";
 
 describe.skipIf(gate.skip)("read-only operation streams against a real Incus daemon", () => {
@@ -60,7 +60,7 @@ describe.skipIf(gate.skip)("read-only operation streams against a real Incus dae
     // ...and it ends on its own: every tick, exit code 0 (a killed command would be 137).
     const out = await stdout;
     expect(out.output.decode().text).toBe(Array.from({ length: 8 }, (_, i) => `tick ${i}\n`).join(""));
-    const done = await waitOperation(client, op.id, { timeoutSec: 10 });
+    const done = await waitOperationEnd(client, op.id, { timeoutSec: 10 });
     expect(done.operation?.metadata?.return).toBe(0);
     for (const ws of Object.values(fds)) ws.terminate();
   });
@@ -90,7 +90,7 @@ describe.skipIf(gate.skip)("read-only operation streams against a real Incus dae
     expect(textOf(r)).toMatch(/a socket can be read only once: what follows is discarded so the command runs on/);
     expect(textOf(r)).toMatch(/raise maxBytes .* exec-in-instance .* open-exec-session/);
     // Closing fd 1 at the cap would have made the command die of SIGPIPE (exit 141).
-    const done = await waitOperation(client, op.id, { timeoutSec: 15 });
+    const done = await waitOperationEnd(client, op.id, { timeoutSec: 15 });
     expect(done.operation?.metadata?.return).toBe(0);
     for (const ws of held) ws.terminate();
   });
@@ -139,7 +139,7 @@ describe.skipIf(gate.skip)("--confirm-destructive against a real Incus daemon", 
       expect((await api<{ status: string }>("GET", `/1.0/operations/${op.id}`)).status).toBe("Running");
       const done = await yes.mcp.callTool({ name: "cancel-operation", arguments: { id: op.id } });
       expect(done.isError).toBeFalsy();
-      const after = await waitOperation(client(), op.id, { timeoutSec: 5 });
+      const after = await waitOperationEnd(client(), op.id, { timeoutSec: 5 });
       expect(after.operation?.status).toBe("Cancelled");
     } finally {
       await api("DELETE", `/1.0/operations/${op.id}`).catch(() => {});

@@ -9,6 +9,7 @@ import {
   readPositiveInt,
   readSetting,
   type TlsOptions,
+  upstreamLimitsFromEnv,
 } from "@infra-mcp/core";
 
 /** Everything a tool needs to reach one Portainer: REST client, websocket upstream, auth kind. */
@@ -56,7 +57,7 @@ export function createPortainerClient(env: Env): PortainerClient {
     const key = readCredential(
       { env: ["PORTAINER_API_KEY"], file: true, required: true, description: "Portainer API key" },
       env,
-    ) as string;
+    );
     const placement = { in: "header" as const, name: "X-API-Key", value: key };
     auth = { http: [placement], ws: [placement] };
     authKind = "api-key";
@@ -64,7 +65,7 @@ export function createPortainerClient(env: Env): PortainerClient {
     const jwt = readCredential(
       { env: ["PORTAINER_TOKEN"], file: true, required: true, description: "Portainer JWT" },
       env,
-    ) as string;
+    );
     auth = {
       http: [{ in: "header", name: "Authorization", scheme: "Bearer", value: jwt }],
       ws: [{ in: "query", name: "token", value: jwt }],
@@ -87,6 +88,7 @@ export function createPortainerClient(env: Env): PortainerClient {
     auth,
     tls,
     timeoutMs: readPositiveInt("PORTAINER_TIMEOUT_MS", 30_000, env),
+    ...upstreamLimitsFromEnv(env),
     userAgent: "portainer-mcp",
   });
   return { http, upstream: http.upstream, authKind };

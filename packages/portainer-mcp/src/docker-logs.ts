@@ -12,6 +12,8 @@ export type LogStream = "stdout" | "stderr" | "tty";
 export interface LogPiece {
   stream: LogStream;
   data: Buffer;
+  /** Set by LogDemuxer on the piece that completes a frame (one log message of the engine). */
+  end?: true;
 }
 
 export class LogDemuxer {
@@ -26,8 +28,9 @@ export class LogDemuxer {
     while (p < chunk.length) {
       if (this.#remaining > 0) {
         const take = Math.min(this.#remaining, chunk.length - p);
-        out.push({ stream: this.#stream, data: chunk.subarray(p, p + take) });
         this.#remaining -= take;
+        const data = chunk.subarray(p, p + take);
+        out.push(this.#remaining === 0 ? { stream: this.#stream, data, end: true } : { stream: this.#stream, data });
         p += take;
         continue;
       }
@@ -130,6 +133,14 @@ export class LogTail {
 export class LogRenderer {
   #atLineStart = true;
   #lastStream: LogStream | undefined;
+
+  /** render() as bytes; stdout and TTY pieces pass through without a copy. */
+  renderBytes(piece: LogPiece): Buffer {
+    if (piece.stream === "stderr") return Buffer.from(this.render(piece));
+    this.#lastStream = piece.stream;
+    if (piece.data.length) this.#atLineStart = piece.data[piece.data.length - 1] === 0x0a;
+    return piece.data;
+  }
 
   render(piece: LogPiece): string {
     const text = piece.data.toString("utf8");

@@ -1,10 +1,8 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { portainer } from "./builder.js";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
-import { containerToolRoutes, withRoutes } from "./routes.js";
-import { tools as toolTable } from "./tools/index.js";
-
-const tools = withRoutes(toolTable, containerToolRoutes);
+import { routes } from "./routes.js";
+import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
 
@@ -19,6 +17,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
   toolsets: portainer.toolsets,
+  routes,
   createClient: createPortainerClient,
   closeClient: closePortainerClient,
   credentialHeader: "x-portainer-api-key",
@@ -29,4 +28,4 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
 };
 
 export type { PortainerClient };
-export { tools };
+export { routes, tools };

@@ -8,7 +8,8 @@ import { LogDemuxer, type LogPiece, LogRenderer } from "./docker-logs.js";
  * local Docker socket copies the engine's answer with io.Copy and never flushes, so a follow
  * stream reaches the client in ~4 KiB bursts (headers included) — a quiet container's new lines
  * would wait minutes. Each poll is a finished request, so it arrives whole: it asks for the lines
- * since the newest timestamp seen and skips the lines at that timestamp already shown.
+ * since the newest timestamp seen and skips the lines at that timestamp already shown. An answer
+ * is streamed into the session as it arrives and waits for the session's reader (see pollInto).
  */
 export interface FollowOptions {
   client: PortainerClient;
@@ -25,11 +26,10 @@ export interface FollowOptions {
   pollMs: number;
 }
 
-interface Line {
+/** One log message as the engine sent it: "<RFC 3339 time> <text>", the text's newline included if it had one. */
+export interface LogEntry {
   stream: LogPiece["stream"];
-  /** Sortable seconds.nanoseconds of the line's timestamp. */
-  key: string;
-  text: string;
+  data: Buffer;
 }
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d) /;
@@ -43,20 +43,110 @@ export function timestampKey(ts: string): string | undefined {
   return `${String(secs).padStart(12, "0")}.${(m[2] ?? "").padEnd(9, "0")}`;
 }
 
-/** Splits pieces into timestamped lines (a message the engine wrote without a newline is one line too). */
-export function timestampedLines(pieces: LogPiece[]): Line[] {
-  const lines: Line[] = [];
-  let last = "";
-  for (const piece of pieces) {
-    for (const text of piece.data.toString("utf8").split(/(?<=\n)/)) {
-      if (!text) continue;
-      const m = TIMESTAMP.exec(text);
-      const key = m ? (timestampKey(text.slice(0, m[0].length - 1)) ?? last) : last;
-      last = key;
-      lines.push({ stream: piece.stream, key, text });
-    }
+/**
+ * Cuts a log answer, chunk by chunk, into entries: a multiplexed stream's frames (one message
+ * each, even when the engine split a long line into partial messages without newlines), a TTY
+ * stream's lines. An entry split across chunks is joined; one whole in a chunk is not copied.
+ */
+export class LogEntrySplitter {
+  readonly #demux: LogDemuxer | undefined;
+  #parts: Buffer[] = [];
+
+  constructor(tty: boolean) {
+    this.#demux = tty ? undefined : new LogDemuxer();
   }
-  return lines;
+
+  push(chunk: Buffer, onEntry: (entry: LogEntry) => void): void {
+    if (this.#demux) {
+      for (const piece of this.#demux.push(chunk)) {
+        if (!piece.end) {
+          this.#parts.push(piece.data);
+          continue;
+        }
+        const data = this.#parts.length ? Buffer.concat([...this.#parts, piece.data]) : piece.data;
+        this.#parts = [];
+        onEntry({ stream: piece.stream, data });
+      }
+      return;
+    }
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+      const line = chunk.subarray(from, nl + 1);
+      from = nl + 1;
+      const data = this.#parts.length ? Buffer.concat([...this.#parts, line]) : line;
+      this.#parts = [];
+      onEntry({ stream: "tty", data });
+    }
+    if (from < chunk.length) this.#parts.push(chunk.subarray(from));
+  }
+
+  /** At the end of an answer: a TTY line the engine wrote without a newline is an entry too. */
+  end(onEntry: (entry: LogEntry) => void): void {
+    if (!this.#demux && this.#parts.length) onEntry({ stream: "tty", data: Buffer.concat(this.#parts) });
+    this.#parts = [];
+  }
+}
+
+/** Length of the entry's leading timestamp (up to its space), or 0 when it has none. */
+function timestampLength(data: Buffer): number {
+  // RFC 3339 with up to 9 fraction digits and an offset: 20 to 35 characters.
+  if (data.length < 21 || data[4] !== 0x2d || data[10] !== 0x54) return 0;
+  const sp = data.indexOf(0x20, 19);
+  return sp > 0 && sp <= 35 ? sp : 0;
+}
+
+/** Where the previous polls stopped: the newest timestamp shown and how many entries at it were shown. */
+export interface FollowCursor {
+  key: string | undefined;
+  seen: number;
+}
+
+/**
+ * Decides, entry by entry through one answer to `since=<cursor>`, what is new: entries before the
+ * cursor's time, and the first `seen` entries at it, were shown by an earlier poll. Tracks the
+ * cursor to resume from after any entry, so a poll can stop anywhere and the next one go on.
+ */
+export class FollowFilter {
+  readonly #start: FollowCursor;
+  #passed: boolean;
+  #atStart = 0;
+  #lastRaw: string | undefined;
+  #atLast = 0;
+
+  constructor(cursor: FollowCursor) {
+    this.#start = cursor;
+    this.#passed = cursor.key === undefined;
+  }
+
+  /** Returns the entry's text after its timestamp (its offset in data), or -1 if it was shown before. */
+  accept(data: Buffer): number {
+    const tsLength = timestampLength(data);
+    // Docker prints a time one way only, so equal text is an equal time (no parse per entry).
+    const raw = tsLength ? data.toString("latin1", 0, tsLength) : this.#lastRaw;
+    if (raw !== undefined && raw === this.#lastRaw) this.#atLast++;
+    else {
+      this.#lastRaw = raw;
+      this.#atLast = 1;
+    }
+    const textAt = tsLength ? tsLength + 1 : 0;
+    if (this.#passed) return textAt;
+    const key = raw === undefined ? undefined : timestampKey(raw);
+    if (key === undefined || this.#start.key === undefined || key > this.#start.key) {
+      this.#passed = true;
+      return textAt;
+    }
+    if (key < this.#start.key) return -1;
+    // Entries at the cursor's time come first in the answer: skip the ones already shown.
+    this.#atStart++;
+    if (this.#atStart <= this.#start.seen) return -1;
+    return textAt;
+  }
+
+  /** The cursor after the entries accepted so far (the starting one if none had a time). */
+  get cursor(): FollowCursor {
+    const key = this.#lastRaw === undefined ? undefined : timestampKey(this.#lastRaw);
+    return key === undefined ? this.#start : { key, seen: this.#atLast };
+  }
 }
 
 /** "1714564800.5" → the fixed-width form of timestampKey. */
@@ -65,16 +155,24 @@ export function secondsKey(seconds: string): string {
   return `${whole.padStart(12, "0")}.${frac.padEnd(9, "0").slice(0, 9)}`;
 }
 
-function stripTimestamp(text: string): string {
-  const m = TIMESTAMP.exec(text);
-  return m ? text.slice(m[0].length) : text;
-}
+/** How long a poll keeps its answer open while the reader is behind before letting it go. */
+const READER_PAUSE_MS = 30_000;
 
-async function fetchPieces(
+/**
+ * One poll's answer streamed into the session, entry by entry, waiting for the reader whenever
+ * the buffer holds as much unread output as it can keep: a followed log is read whole and in
+ * order, like a direct read of the stream, and memory stays at the buffer size whatever the
+ * volume. Resolves with the cursor to go on from and whether the answer was cut short (the
+ * reader stayed away for READER_PAUSE_MS: the rest is asked for again from the cursor).
+ */
+async function pollInto(
+  session: StreamSession,
   options: FollowOptions,
+  renderer: LogRenderer,
+  cursor: FollowCursor,
   query: Record<string, string | undefined>,
   signal: AbortSignal,
-): Promise<{ pieces: LogPiece[]; date: string | null }> {
+): Promise<{ cursor: FollowCursor; date: string | null; cut: boolean }> {
   const res = await options.client.http.stream({
     method: "GET",
     path: containerPath(options.endpointId, options.containerId, "logs"),
@@ -86,72 +184,104 @@ async function fetchPieces(
     },
     signal,
   });
-  const demux = options.tty ? undefined : new LogDemuxer();
-  const pieces: LogPiece[] = [];
-  for await (const chunk of res.body) {
-    const buf = Buffer.from(chunk);
-    pieces.push(...(demux ? demux.push(buf) : [{ stream: "tty" as const, data: buf }]));
+  const splitter = new LogEntrySplitter(options.tty);
+  const filter = new FollowFilter(cursor);
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  const onEntry = (entry: LogEntry) => {
+    const at = filter.accept(entry.data);
+    if (at < 0) return;
+    const data = options.timestamps ? entry.data : entry.data.subarray(at);
+    const out = renderer.renderBytes({ stream: entry.stream, data });
+    batch.push(out);
+    batchBytes += out.length;
+  };
+  // The cursor as of the last entry handed to the session: where to resume if the answer is let go.
+  let shown = cursor;
+  const flush = async (): Promise<boolean> => {
+    const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batchBytes);
+    batch = [];
+    batchBytes = 0;
+    // A chunk larger than the buffer goes in buffer-sized slices. If the reader goes away in the
+    // middle of one, the rest is pushed anyway (its oldest bytes drop, as a live stream's would)
+    // so the next poll need not resume inside it.
+    const slice = session.output.capacity;
+    for (let at = 0; at < bytes.length; at += slice) {
+      const part = bytes.subarray(at, at + slice);
+      if (!(await session.waitForRoom(part.length, READER_PAUSE_MS, signal)) && at === 0) return false;
+      session.push(part);
+    }
+    shown = filter.cursor;
+    return true;
+  };
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      splitter.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength), onEntry);
+      if (!(await flush())) return { cursor: shown, date: res.headers.get("date"), cut: true };
+    }
+    splitter.end(onEntry);
+    await flush();
+    return { cursor: filter.cursor, date: res.headers.get("date"), cut: false };
+  } finally {
+    void reader.cancel().catch(() => {});
   }
-  return { pieces, date: res.headers.get("date") };
 }
 
 /** Starts polling into `session` until `signal` aborts, the container stops, or it disappears. */
 export function followLogs(session: StreamSession, options: FollowOptions, signal: AbortSignal): void {
   const renderer = new LogRenderer();
-  let cursor: string | undefined = options.since === undefined ? undefined : secondsKey(options.since);
-  let seenAtCursor = 0;
-  const show = (lines: Line[]) => {
-    for (const line of lines) {
-      const text = options.timestamps ? line.text : stripTimestamp(line.text);
-      session.push(Buffer.from(renderer.render({ stream: line.stream, data: Buffer.from(text) })));
-    }
+  let cursor: FollowCursor = {
+    key: options.since === undefined ? undefined : secondsKey(options.since),
+    seen: 0,
   };
-  const poll = async (first: boolean): Promise<boolean> => {
+  /** Returns whether to go on, and whether right away (an answer was cut short while the reader was away). */
+  const poll = async (first: boolean): Promise<{ more: boolean; now: boolean }> => {
+    // Polling waits for the reader too, so an unread session asks the engine for nothing.
+    const room = Math.min(64 * 1024, Math.ceil(session.output.capacity / 2));
+    while (!signal.aborted && !(await session.waitForRoom(room, READER_PAUSE_MS, signal))) {}
     // State first: a container seen stopped has flushed its last lines into the log read next.
     const state = first
       ? undefined
       : stateOf(await inspectContainerDocument(options.client, options.endpointId, options.containerId, signal));
+    // The engine reads the fixed-width key as seconds.nanoseconds (leading zeros and all).
     const query: Record<string, string | undefined> = first
-      ? { tail: String(options.tail), since: cursor }
-      : { tail: "all", since: cursor };
-    const { pieces, date } = await fetchPieces(options, query, signal);
-    const lines = timestampedLines(pieces);
-    let atCursor = 0;
-    const fresh = lines.filter((line) => {
-      if (cursor === undefined || line.key > cursor) return true;
-      if (line.key < cursor) return false;
-      // Lines at the cursor's timestamp come first in the answer: skip the ones already shown.
-      atCursor++;
-      return atCursor > seenAtCursor;
-    });
-    show(fresh);
-    const newest = lines.at(-1)?.key;
-    if (newest !== undefined) {
-      seenAtCursor = lines.filter((l) => l.key === newest).length;
-      cursor = newest;
-    } else if (cursor === undefined && date) {
+      ? { tail: String(options.tail), since: cursor.key }
+      : { tail: "all", since: cursor.key };
+    const r = await pollInto(session, options, renderer, cursor, query, signal);
+    if (r.cut) return { more: true, now: true };
+    if (r.cursor.key !== undefined) cursor = r.cursor;
+    else if (r.date) {
       // Nothing logged yet: start from the engine's clock (its Date header), a second early.
-      cursor = timestampKey(new Date(Date.parse(date) - 1000).toISOString().replace(/\.\d+Z$/, "Z"));
-      seenAtCursor = 0;
+      cursor = {
+        key: timestampKey(new Date(Date.parse(r.date) - 1000).toISOString().replace(/\.\d+Z$/, "Z")),
+        seen: 0,
+      };
     }
     if (state && !state.running) {
       session.markExited(state.exitCode);
-      return false;
+      return { more: false, now: false };
     }
-    return true;
+    return { more: true, now: false };
   };
   const loop = async () => {
     let first = true;
     for (;;) {
+      let next: { more: boolean; now: boolean };
       try {
-        if (!(await poll(first))) return;
+        next = await poll(first);
       } catch (error) {
         if (signal.aborted) return session.markExited(null);
         session.push(Buffer.from(`\n[following stopped: ${(error as Error).message}]\n`));
         return session.markExited(null);
       }
+      if (!next.more) return;
+      // A cut answer goes on from its cursor: the first poll's tail is behind us either way.
       first = false;
       if (signal.aborted) return session.markExited(null);
+      if (next.now) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.pollMs);
         signal.addEventListener(

@@ -3,6 +3,7 @@ import {
   closeWebSocket,
   collectWebSocket,
   InputError,
+  rawDataToBuffer,
   type SessionRegistry,
   type StreamSession,
   sendChunked,
@@ -79,8 +80,8 @@ export function openBridgeSession(sessions: SessionRegistry, options: BridgeSess
     ...(options.resize ? { resize: options.resize } : {}),
     close: () => closeWebSocket(ws),
   });
-  ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  ws.on("message", (data: WebSocket.RawData) => {
+    const buf = rawDataToBuffer(data);
     session.push(options.transform ? options.transform(buf) : buf);
   });
   ws.on("error", () => {});

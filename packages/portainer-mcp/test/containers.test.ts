@@ -10,6 +10,7 @@ const TTY = `pmcp-tty-${uniq}`;
 const TICK = `pmcp-tick-${uniq}`;
 const LIFE = `pmcp-life-${uniq}`;
 const POD = `pmcp-pod-${uniq}`;
+const BACKLOG = `pmcp-backlog-${uniq}`;
 
 type Structured = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
   afterAll(async () => {
     await mcp?.close();
     await front?.close();
-    await Promise.all([BOTH, TTY, TICK, LIFE, POD].map(removeContainer));
+    await Promise.all([BOTH, TTY, TICK, LIFE, POD, BACKLOG].map(removeContainer));
   });
 
   it("keeps stdout and stderr apart and in order, marking stderr lines", async () => {
@@ -155,6 +156,66 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     expect(ended.exitCode).toBe(137);
     expect(ended.text).toBe("first\n[stderr] second\nthird\n");
     await mcp.call("session-close", { sessionId });
+  });
+
+  it("follow waits for its reader: a backlog 20× the session buffer arrives whole, in order, nothing dropped", async () => {
+    const lines = 4000;
+    await runContainer(BACKLOG, [
+      "sh",
+      "-c",
+      `seq ${lines} | sed 's/.*/line-& of a backlog that outgrows the session buffer/'; echo written >&2; sleep 3600`,
+    ]);
+    await until(
+      "the backlog written",
+      async () => {
+        // tail:"all": the engine's stderr copier can log "written" before the stdout copier is done.
+        const r = await mcp.call("get-container-logs", {
+          endpointId: 1,
+          containerId: BACKLOG,
+          stdout: false,
+          tail: "all",
+        });
+        return textOf(r).includes("[stderr] written") ? true : undefined;
+      },
+      60_000,
+    );
+    // A server with an 8 KiB session buffer; the log is ~220 KiB.
+    const small = await connectInMemory(portainerVendor, {
+      env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY },
+      sessionLimits: { bufferBytes: 8192 },
+    });
+    try {
+      const r = await small.call("get-container-logs", {
+        endpointId: 1,
+        containerId: BACKLOG,
+        follow: true,
+        tail: "all",
+        stderr: false,
+      });
+      const sessionId = (r.structuredContent as Structured).sessionId as string;
+      let text = "";
+      let offset = 0;
+      let missed = 0;
+      const deadline = Date.now() + 60_000;
+      while (text.split("\n").length <= lines) {
+        if (Date.now() > deadline) throw new Error(`timed out with ${text.split("\n").length - 1} lines read`);
+        const x = (await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }))
+          .structuredContent as Structured;
+        expect(x.state).toBe("open");
+        text += x.text as string;
+        missed += x.missedBytes as number;
+        offset = x.nextOffset as number;
+      }
+      expect(missed).toBe(0);
+      const got = text.split("\n").slice(0, lines);
+      expect(got).toEqual(
+        Array.from({ length: lines }, (_, i) => `line-${i + 1} of a backlog that outgrows the session buffer`),
+      );
+      expect(text.endsWith("\n")).toBe(true);
+      expect(text.split("\n")).toHaveLength(lines + 1);
+    } finally {
+      await small.close();
+    }
   });
 
   it("inspect-container: the operator's facts as text, the whole document as structuredContent", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dockerTime, LogDemuxer, LogRenderer, LogTail } from "../src/docker-logs.js";
 import { computeStats } from "../src/docker-stats.js";
-import { secondsKey, timestampedLines, timestampKey } from "../src/log-follow.js";
+import { FollowFilter, type LogEntry, LogEntrySplitter, secondsKey, timestampKey } from "../src/log-follow.js";
 
 const frame = (stream: number, text: string) => {
   const payload = Buffer.from(text);
@@ -47,10 +47,58 @@ describe("Docker log stream parsing", () => {
     expect(() => dockerTime("until", "soon")).toThrow(/Invalid argument "until"/);
     expect(timestampKey("2024-05-01T12:00:00.5Z")).toBe("001714564800.500000000");
     expect(secondsKey("1714564800.5")).toBe("001714564800.500000000");
-    const lines = timestampedLines([
-      { stream: "stdout", data: Buffer.from("2024-05-01T12:00:00.1Z a\n2024-05-01T12:00:00.02Z b\n") },
+    expect(["2024-05-01T12:00:00.1Z", "2024-05-01T12:00:00.02Z"].map(timestampKey)).toEqual([
+      "001714564800.100000000",
+      "001714564800.020000000",
     ]);
-    expect(lines.map((l) => l.key)).toEqual(["001714564800.100000000", "001714564800.020000000"]);
+  });
+
+  it("cuts an answer into entries: frames (partial messages too) and TTY lines, joined across chunks", () => {
+    const bytes = Buffer.concat([frame(1, "T1 a\n"), frame(2, "T2 long"), frame(2, "T3 er\n"), frame(1, "T4 b\n")]);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const s = new LogEntrySplitter(false);
+      const got: LogEntry[] = [];
+      s.push(bytes.subarray(0, cut), (e) => got.push(e));
+      s.push(bytes.subarray(cut), (e) => got.push(e));
+      s.end((e) => got.push(e));
+      expect(got.map((e) => [e.stream, e.data.toString()])).toEqual([
+        ["stdout", "T1 a\n"],
+        ["stderr", "T2 long"],
+        ["stderr", "T3 er\n"],
+        ["stdout", "T4 b\n"],
+      ]);
+    }
+    const tty = new LogEntrySplitter(true);
+    const lines: string[] = [];
+    tty.push(Buffer.from("one\r\ntw"), (e) => lines.push(e.data.toString()));
+    tty.push(Buffer.from("o\r\nthree"), (e) => lines.push(e.data.toString()));
+    tty.end((e) => lines.push(e.data.toString()));
+    expect(lines).toEqual(["one\r\n", "two\r\n", "three"]);
+  });
+
+  it("follow filter: skips what earlier polls showed, and knows where to resume after any entry", () => {
+    const t = (s: string, text: string) => Buffer.from(`2024-05-01T12:00:${s}Z ${text}\n`);
+    // A first answer: every entry is new; the cursor ends at the newest time, 2 entries seen at it.
+    const first = new FollowFilter({ key: undefined, seen: 0 });
+    const a = [t("00.5", "a"), t("01", "b"), t("01", "c")];
+    expect(a.map((e) => e.subarray(first.accept(e)).toString())).toEqual(["a\n", "b\n", "c\n"]);
+    expect(first.cursor).toEqual({ key: "001714564801.000000000", seen: 2 });
+    // since=<cursor> answers from that time on: the two entries at it are skipped, a third is new.
+    const second = new FollowFilter(first.cursor);
+    const b = [t("01", "b"), t("01", "c"), t("01", "d"), t("02.25", "e")];
+    expect(b.map((e) => second.accept(e)).map((at, i) => (at < 0 ? null : b[i]?.subarray(at).toString()))).toEqual([
+      null,
+      null,
+      "d\n",
+      "e\n",
+    ]);
+    expect(second.cursor).toEqual({ key: "001714564802.250000000", seen: 1 });
+    // Stopped after "d" (a poll let go while the reader was away): resume after d, not after c.
+    const third = new FollowFilter(first.cursor);
+    for (const e of b.slice(0, 3)) third.accept(e);
+    expect(third.cursor).toEqual({ key: "001714564801.000000000", seen: 3 });
+    // Nothing accepted: the cursor stays where it was.
+    expect(new FollowFilter(first.cursor).cursor).toEqual(first.cursor);
   });
 });
 

@@ -1,8 +1,8 @@
 import { type ConnectedClient, connectInMemory, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { checkPodCommand } from "../src/bridges.js";
 import { portainerVendor } from "../src/index.js";
-import { checkPodCommand } from "../src/tools/execute-websocket-pod.js";
 import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
 import { API_KEY, DOCKER_SOCKET, gate, JWT, removeContainer, runContainer, uniq } from "./helpers.js";
 

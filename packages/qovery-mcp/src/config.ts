@@ -9,6 +9,7 @@ import {
   readPositiveInt,
   readSetting,
   resolveUpstream,
+  upstreamLimitsFromEnv,
 } from "@infra-mcp/core";
 
 export const DEFAULT_API_URL = "https://api.qovery.com";
@@ -45,7 +46,6 @@ export function createQoveryClient(env: Env): QoveryClient {
     },
     env,
   );
-  if (!token) throw new ConfigError(`${API_KEY_ENV} is not set.`);
   const baseUrl = readSetting(["QOVERY_API_URL"], env) ?? DEFAULT_API_URL;
   const scheme = authScheme(token);
   const auth: AuthPlacement = { in: "header", name: "authorization", scheme, value: token };
@@ -56,6 +56,7 @@ export function createQoveryClient(env: Env): QoveryClient {
       baseUrl,
       auth: { http: [auth] },
       timeoutMs: readPositiveInt("QOVERY_TIMEOUT_MS", 30_000, env),
+      ...upstreamLimitsFromEnv(env),
       userAgent: "qovery-mcp",
     });
   } catch (error) {

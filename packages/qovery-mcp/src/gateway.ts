@@ -9,9 +9,9 @@ import {
   UpstreamProtocolError,
   type WebSocket,
 } from "@infra-mcp/core";
+import { withHint } from "./builder.js";
 import type { QoveryClient } from "./config.js";
 import { containerPath, NOT_FOUND } from "./lifecycle.js";
-import { withHint } from "./qovery-tool.js";
 
 /**
  * Qovery's websocket gateway (QOVERY_WS_URL), as Qovery's CLI uses it: the ids go in the query
@@ -303,4 +303,28 @@ export function openGatewaySession(
   });
   ws.resume();
   return session;
+}
+
+/**
+ * The gateway's live log stream of one container (its ids resolved first): what get-service-logs
+ * reads and what its REST upgrade route hands to the client.
+ */
+export async function openServiceLogs(
+  client: QoveryClient,
+  target: { containerId: string; pod?: string | undefined },
+  signal?: AbortSignal,
+): Promise<{ ids: ServiceIds; ws: WebSocket }> {
+  const ids = await resolveServiceIds(client, target.containerId, signal);
+  return { ids, ws: await openGateway(client, "/service/logs", logsQuery(ids, target.pod), signal) };
+}
+
+/** A command in one container through the gateway: what open-container-shell and its REST route open. */
+export async function openShell(
+  client: QoveryClient,
+  containerId: string,
+  spec: ShellSpec,
+  signal?: AbortSignal,
+): Promise<{ ids: ServiceIds; ws: WebSocket }> {
+  const ids = await resolveServiceIds(client, containerId, signal);
+  return { ids, ws: await openGateway(client, "/shell/exec", shellQuery(ids, spec), signal) };
 }

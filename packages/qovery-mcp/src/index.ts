@@ -1,6 +1,7 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { qovery } from "./builder.js";
 import { closeQoveryClient, createQoveryClient, type QoveryClient } from "./config.js";
+import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -13,6 +14,7 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
     "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (deploy it with deploy-container); auto-deploy-containers and preview-container-environments act organization-wide on every matching container. Live logs and shells go through Qovery's websocket gateway and take only the containerId.",
   tools,
   toolsets: qovery.toolsets,
+  routes,
   createClient: createQoveryClient,
   closeClient: closeQoveryClient,
   credentialHeader: "x-qovery-token",
@@ -28,4 +30,4 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
 };
 
 export type { QoveryClient };
-export { tools };
+export { routes, tools };

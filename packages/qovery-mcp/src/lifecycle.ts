@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { encodePathSegment, type ToolContext, type ToolResultData, UpstreamHttpError } from "@infra-mcp/core";
+import { withHint } from "./builder.js";
 import type { QoveryClient } from "./config.js";
-import { withHint } from "./qovery-tool.js";
 import { statusLine } from "./summary.js";
 
 /**

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { type RecordedRequest, RecordingUpstream } from "@infra-mcp/core/testing";
 import type { CapturedRequest } from "./openapi.js";
 
 /** A recognisable fake credential: no result, error or log line may ever contain it. */
@@ -43,8 +44,12 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
-/** Records every request exactly as it arrived and answers with `respond` (or never, for "hang"). */
+/**
+ * Core's recording upstream, with each request also kept as the contract tests read it (path,
+ * query, parsed JSON body) and answered by `respond` (or never, for "hang").
+ */
 export async function startRecorder(respond: Responder = () => ({ status: 200, body: {} })): Promise<Recorder> {
+  const up = new RecordingUpstream({ maxBodyBytes: 16 * 1024 * 1024 });
   const hanging = new Set<ServerResponse>();
   const rec: Recorder = {
     url: "",
@@ -52,30 +57,31 @@ export async function startRecorder(respond: Responder = () => ({ status: 200, b
     respond,
     close: async () => {
       for (const r of hanging) r.destroy();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await up.close();
     },
   };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    const text = await readBody(req);
-    const captured: CapturedRequest = {
-      method: req.method ?? "",
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: req.headers,
-      body: text ? JSON.parse(text) : undefined,
-    };
-    rec.requests.push(captured);
-    const answer = rec.respond(captured);
-    if (answer === "hang") {
-      hanging.add(res);
-      return;
-    }
-    res.writeHead(answer.status, { "content-type": "application/json" });
-    res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
-  });
-  rec.url = `http://127.0.0.1:${await listen(server)}`;
+  up.handler = (req, res) => {
+    const raw = up.requests[up.requests.length - 1] as RecordedRequest;
+    req.on("end", () => {
+      const url = new URL(raw.url || "/", "http://x");
+      const captured: CapturedRequest = {
+        method: raw.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: raw.headers,
+        body: raw.body ? JSON.parse(raw.body) : undefined,
+      };
+      rec.requests.push(captured);
+      const answer = rec.respond(captured);
+      if (answer === "hang") {
+        hanging.add(res);
+        return;
+      }
+      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
+    });
+  };
+  rec.url = await up.listen();
   return rec;
 }
 

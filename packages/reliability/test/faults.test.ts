@@ -310,7 +310,7 @@ describe("websocket faults (Incus operation websocket)", () => {
     await up.listen();
     up.upgradeHandler = upgrade;
     // The read-only stream tools look the secret up in the operation's fds before connecting.
-    up.handler = (req, res) => {
+    up.handler = (_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       const fds = { "0": "stdin-secret", "1": "s3cr3t-fd", "2": "stderr-secret", control: "control-secret" };
       res.end(JSON.stringify({ type: "sync", metadata: { id: UUID, status: "Running", metadata: { fds } } }));

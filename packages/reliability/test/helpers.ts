@@ -1,6 +1,3 @@
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import type { Duplex } from "node:stream";
 import type { VendorDefinition } from "@infra-mcp/core";
 import { incusVendor } from "incus-mcp";
 import { portainerVendor } from "portainer-mcp";
@@ -16,89 +13,13 @@ export const SECRETS = {
 
 export const ALL_SECRETS = Object.values(SECRETS);
 
-export interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  upgrade: boolean;
-  /** First 64 KiB of the request body. */
-  body: string;
-}
-
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/**
- * A loopback upstream that records every request (and websocket upgrade) and tracks its open
- * sockets. The default answer is a JSON 404, so a call that does reach it ends in a clear error.
- */
-export class Recorder {
-  readonly requests: RecordedRequest[] = [];
-  readonly server: http.Server;
-  readonly sockets = new Set<Socket>();
-  handler: Handler = (_req, res) => {
-    res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ message: "not found (reliability recorder)" }));
-  };
-  upgradeHandler: UpgradeHandler = (_req, socket) => {
-    socket.end("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
-  };
-
-  constructor() {
-    // Large enough for 1 MiB arguments that legitimately end up in a URL: answer them, don't reset.
-    this.server = http.createServer({ maxHeaderSize: 8 * 1024 * 1024 }, (req, res) => {
-      const entry: RecordedRequest = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        upgrade: false,
-        body: "",
-      };
-      this.requests.push(entry);
-      req.on("data", (c: Buffer) => {
-        if (entry.body.length < 65_536) entry.body += c.toString("utf8");
-      });
-      this.handler(req, res);
-    });
-    this.server.on("upgrade", (req, socket, head) => {
-      this.requests.push({
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        upgrade: true,
-        body: "",
-      });
-      this.upgradeHandler(req, socket, head);
-    });
-    this.server.on("connection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    this.server.on("clientError", (_e, socket) => socket.destroy());
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return this.url;
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  reset(): void {
-    this.requests.length = 0;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
+/** The suites' fake upstream is core's one recording upstream. */
+export {
+  type RecordedRequest,
+  RecordingUpstream as Recorder,
+  type UpgradeHandler,
+  type UpstreamHandler as Handler,
+} from "@infra-mcp/core/testing";
 
 export type VendorKey = "qovery" | "portainer" | "incus";
 

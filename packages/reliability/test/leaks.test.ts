@@ -152,19 +152,18 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("no secret leaks:
     });
     const before = seen.restBodies;
     try {
-      const tools = VENDORS[key].tools;
-      const routes = tools.flatMap((t) => t.rest ?? []).filter((r) => r.method === "GET" && !r.websocket);
+      const declared = VENDORS[key].routes ?? [];
+      const routes = declared.filter((r) => r.method === "GET" && !r.openUpstreamSocket);
       // Websocket routes: the Upgrade is refused upstream with the credential echoed; the answer
       // the REST client gets must not carry it.
-      for (const t of tools) {
-        for (const route of (t.rest ?? []).filter((r) => r.websocket)) {
-          const args = baseline(z.toJSONSchema(t.inputSchema) as ObjectSchema);
-          const query = new URLSearchParams(Object.entries(args).map(([k, v]): [string, string] => [k, String(v)]));
-          const path = route.path.replace(/\{[^}]+\}/g, SAMPLE_UUID);
-          const body = await wsRefusal(`${net.restUrl!.replace(/^http/, "ws")}${path}?${query}`);
-          seen.restBodies++;
-          expect(findSecret(body), `${key} WS ${path}: ${body.slice(0, 200)}`).toBeUndefined();
-        }
+      for (const route of declared.filter((r) => r.openUpstreamSocket)) {
+        const t = route.tool;
+        const args = baseline(z.toJSONSchema(t.inputSchema) as ObjectSchema);
+        const query = new URLSearchParams(Object.entries(args).map(([k, v]): [string, string] => [k, String(v)]));
+        const path = route.path.replace(/\{[^}]+\}/g, SAMPLE_UUID);
+        const body = await wsRefusal(`${net.restUrl!.replace(/^http/, "ws")}${path}?${query}`);
+        seen.restBodies++;
+        expect(findSecret(body), `${key} WS ${path}: ${body.slice(0, 200)}`).toBeUndefined();
       }
       for (const route of routes) {
         for (const id of [SAMPLE_UUID, "1", "..", "%2e%2e", "bad id"]) {

@@ -8,7 +8,7 @@ import type { Env } from "../credentials.js";
 import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
 import { log } from "../logger.js";
 import { type Redactor, redactor, scopedRedactor, withRedactionScope } from "../redact.js";
-import { SessionRegistry } from "../sessions.js";
+import { SessionRegistry, sessionLimitsFromEnv } from "../sessions.js";
 import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
 import { splitToolsets } from "../toolsets.js";
 import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../transports/body.js";
@@ -24,7 +24,7 @@ export { type Bridge, type BridgeStats, bridgeWebSockets, holdUpstream, isSendab
 export { buildArgs, type CompiledRoute, coerceArg, compileRoutes, matchRoute } from "./routes.js";
 
 /**
- * The seeds' REST surface: every tool's `rest` routes, answered by the same tool handler the MCP
+ * The seeds' REST surface: every vendor's route table, answered by the same tool handler the MCP
  * server runs. Query, path and JSON body become tool arguments, validated by the tool's own zod
  * schema; the result is JSON (structuredContent, or {text}); failures are problem+json with the
  * status errors.ts assigns. Websocket routes bridge an Upgrade to the upstream socket the tool's
@@ -67,6 +67,8 @@ export function createRestSurface(
   options: RestOptions = {},
 ): RestSurface {
   const limits = resolveLimits(options.limits);
+  const env = options.env ?? process.env;
+  const sessionLimits = sessionLimitsFromEnv(env);
   const filters = options.filters ?? ownFilters(vendors, options);
   const filterOf = (vendor: VendorDefinition<unknown>): ToolFilter => filters.get(vendor) ?? {};
   const routes = compileRoutes(
@@ -93,7 +95,7 @@ export function createRestSurface(
     }
     let client = shared.get(vendor);
     if (client === undefined) {
-      client = vendor.createClient(options.env ?? process.env);
+      client = vendor.createClient(env);
       shared.set(vendor, client);
     }
     return { client, release: async () => {} };
@@ -153,7 +155,7 @@ export function createRestSurface(
     if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
       return sendProblem(res, insufficientScope(compiled.tool.name), access.insufficientScope());
     }
-    if (compiled.route.websocket && req.method === "GET" && !compiled.tool.annotations.readOnlyHint) {
+    if (compiled.route.openUpstreamSocket && req.method === "GET" && !compiled.tool.annotations.readOnlyHint) {
       return sendProblem(
         res,
         {
@@ -171,7 +173,7 @@ export function createRestSurface(
         detail: "A request body must be JSON (Content-Type: application/json).",
       });
     }
-    const user = userCredential(compiled.vendor, req, options.env ?? process.env);
+    const user = userCredential(compiled.vendor, req, env);
     if (user instanceof CredentialHeaderError) {
       return sendProblem(res, { title: "Invalid credential header", status: 400, detail: user.message });
     }
@@ -204,7 +206,7 @@ export function createRestSurface(
       if (!res.writableFinished) aborter.abort();
     });
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry();
+    const sessions = new SessionRegistry(sessionLimits);
     try {
       const parsed = await parseRequest(req, compiled, pathArgs, url, req.method !== "GET" && req.method !== "DELETE");
       if (!parsed.ok) {
@@ -246,7 +248,8 @@ export function createRestSurface(
     } catch (error) {
       return refuseUpgrade(socket, 400, "Invalid path", errorText(error));
     }
-    if (match.kind !== "match" || !match.route.route.websocket) {
+    const open = match.kind === "match" ? match.route.route.openUpstreamSocket : undefined;
+    if (match.kind !== "match" || !open) {
       return refuseUpgrade(socket, 404, "Not found", `No websocket route at ${url.pathname}.`);
     }
     const compiled = match.route;
@@ -255,15 +258,6 @@ export function createRestSurface(
       return refuseUpgrade(socket, 403, p.title, p.detail, access.insufficientScope());
     }
     if (unconfirmable(compiled)) return refuseUpgrade(socket, 403, "Confirmation required", confirmDetail(compiled));
-    const open = compiled.route.openUpstreamSocket;
-    if (!open) {
-      return refuseUpgrade(
-        socket,
-        501,
-        "Not implemented",
-        `${compiled.tool.name} declares no openUpstreamSocket for this route.`,
-      );
-    }
     const parsed = await parseRequest(req, compiled, match.pathArgs, url, false).catch((error: unknown) => ({
       ok: false as const,
       status: httpStatusFor(error),
@@ -272,7 +266,7 @@ export function createRestSurface(
     if (!parsed.ok) {
       return refuseUpgrade(socket, parsed.status, String(parsed.problem.title), String(parsed.problem.detail ?? ""));
     }
-    const user = userCredential(compiled.vendor, req, options.env ?? process.env);
+    const user = userCredential(compiled.vendor, req, env);
     if (user instanceof CredentialHeaderError)
       return refuseUpgrade(socket, 400, "Invalid credential header", user.message);
     const redaction = user ? scopedRedactor(user.value) : undefined;
@@ -296,7 +290,7 @@ export function createRestSurface(
     const onGone = () => aborter.abort();
     socket.once("close", onGone);
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry();
+    const sessions = new SessionRegistry(sessionLimits);
     let upstream: WebSocket;
     try {
       const ctx: ToolContext<unknown> = {

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { rawDataToBuffer } from "../websocket.js";
 
 /**
  * Raw bidirectional bridge between two open websockets: frames are forwarded as they came (text
@@ -54,7 +55,7 @@ export function holdUpstream(upstream: WebSocket): EarlyUpstream {
     },
   };
   const onMessage = (data: WebSocket.RawData, isBinary: boolean) =>
-    early.messages.push({ data: toBuffer(data), isBinary });
+    early.messages.push({ data: rawDataToBuffer(data), isBinary });
   const onClose = (code: number, reason: Buffer) => {
     early.closed = { code, reason };
   };
@@ -62,10 +63,6 @@ export function holdUpstream(upstream: WebSocket): EarlyUpstream {
   upstream.on("close", onClose);
   upstream.on("error", () => {});
   return early;
-}
-
-function toBuffer(data: WebSocket.RawData): Buffer {
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
 export function bridgeWebSockets(
@@ -95,7 +92,8 @@ export function bridgeWebSockets(
   const pipe = (from: WebSocket, to: WebSocket, count: "bytesUp" | "bytesDown") => {
     from.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
       if (to.readyState !== WebSocket.OPEN) return;
-      const buf = count === "bytesDown" ? down(toBuffer(data), isBinary) : toBuffer(data);
+      const raw = rawDataToBuffer(data);
+      const buf = count === "bytesDown" ? down(raw, isBinary) : raw;
       stats[count] += buf.length;
       to.send(buf, { binary: isBinary }, () => {
         if (from.isPaused && to.bufferedAmount <= low) from.resume();

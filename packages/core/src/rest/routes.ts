@@ -1,15 +1,16 @@
 import { ConfigError, InputError } from "../errors.js";
-import type { AnyTool, RestRoute } from "../tool.js";
+import type { AnyRoute, AnyTool } from "../tool.js";
 import type { VendorDefinition } from "../vendor.js";
 
 /**
- * The seeds' REST routes, compiled: each tool's `rest` entries become a matcher that turns the
- * request path into named tool arguments. Route templates use `{placeholder}` segments.
+ * The seeds' REST routes, compiled: each vendor's route table (VendorDefinition.routes) becomes
+ * matchers that turn the request path into named tool arguments. Route templates use
+ * `{placeholder}` segments. Only routes of the offered tools (`tools`) are served.
  */
 export interface CompiledRoute {
   vendor: VendorDefinition<unknown>;
   tool: AnyTool<unknown>;
-  route: RestRoute;
+  route: AnyRoute<unknown>;
   /** Template segments; a placeholder is `{ arg }` (already mapped through pathArgs). */
   segments: ({ literal: string } | { arg: string })[];
 }
@@ -18,25 +19,30 @@ export function compileRoutes(entries: { vendor: VendorDefinition<unknown>; tool
   const routes: CompiledRoute[] = [];
   const seen = new Map<string, string>();
   for (const { vendor, tools } of entries) {
-    for (const tool of tools) {
-      for (const route of tool.rest ?? []) {
-        if (!route.path.startsWith("/")) {
-          throw new ConfigError(`${vendor.name}/${tool.name}: REST path "${route.path}" must start with "/".`);
-        }
-        const segments = route.path
-          .split("/")
-          .slice(1)
-          .map((s) => {
-            const m = /^\{([^}]+)\}$/.exec(s);
-            return m?.[1] ? { arg: route.pathArgs?.[m[1]] ?? m[1] } : { literal: s };
-          });
-        const key = `${route.method} /${segments.map((s) => ("arg" in s ? "{}" : s.literal)).join("/")}`;
-        const owner = `${vendor.name}/${tool.name}`;
-        const prior = seen.get(key);
-        if (prior) throw new ConfigError(`REST route ${key} is declared twice: by ${prior} and by ${owner}.`);
-        seen.set(key, owner);
-        routes.push({ vendor, tool, route, segments });
+    for (const route of vendor.routes ?? []) {
+      const tool = route.tool;
+      if (!vendor.tools.includes(tool)) {
+        throw new ConfigError(
+          `${vendor.name}: REST route ${route.path} answers with ${tool.name}, which is not in its tool table.`,
+        );
       }
+      if (!tools.includes(tool)) continue;
+      if (!route.path.startsWith("/")) {
+        throw new ConfigError(`${vendor.name}/${tool.name}: REST path "${route.path}" must start with "/".`);
+      }
+      const segments = route.path
+        .split("/")
+        .slice(1)
+        .map((s) => {
+          const m = /^\{([^}]+)\}$/.exec(s);
+          return m?.[1] ? { arg: route.pathArgs?.[m[1]] ?? m[1] } : { literal: s };
+        });
+      const key = `${route.method} /${segments.map((s) => ("arg" in s ? "{}" : s.literal)).join("/")}`;
+      const owner = `${vendor.name}/${tool.name}`;
+      const prior = seen.get(key);
+      if (prior) throw new ConfigError(`REST route ${key} is declared twice: by ${prior} and by ${owner}.`);
+      seen.set(key, owner);
+      routes.push({ vendor, tool, route, segments });
     }
   }
   return routes;
@@ -54,7 +60,7 @@ export function matchRoute(routes: readonly CompiledRoute[], method: string, pat
     const pathArgs = matchSegments(r.segments, parts);
     if (!pathArgs) continue;
     // A websocket route also answers POST: the plain call, with its arguments as a JSON body.
-    const methods = r.route.websocket ? [r.route.method, "POST"] : [r.route.method];
+    const methods = r.route.openUpstreamSocket ? [r.route.method, "POST"] : [r.route.method];
     if (methods.includes(method)) return { kind: "match", route: r, pathArgs };
     for (const m of methods) allow.add(m);
   }

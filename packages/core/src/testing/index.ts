@@ -1,12 +1,23 @@
 /**
  * Test helpers shared by the packages' suites (not part of the servers' runtime): a real MCP client
- * wired to a server in memory or over stdio, and the rule for tests that need a real daemon.
+ * wired to a server in memory or over stdio, the rule for tests that need a real daemon, the one
+ * recording fake upstream, the raw Incus socket client for test setup. The tools/list check
+ * (toolsnaps + byte budget) is `@infra-mcp/core/testing/toolsnaps` (it defines vitest tests).
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createVendorServer, type ServerOptions, type VendorDefinition } from "../vendor.js";
+
+export {
+  INCUS_TEST_SOCKET,
+  incusRequest,
+  type RecordedRequest,
+  RecordingUpstream,
+  type UpgradeHandler,
+  type UpstreamHandler,
+} from "./upstream.js";
 
 export interface ConnectedClient {
   client: Client;

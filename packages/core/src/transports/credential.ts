@@ -1,9 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Env } from "../credentials.js";
+import { digest } from "../digest.js";
 import { MIN_SECRET_LENGTH } from "../redact.js";
 import type { VendorDefinition } from "../vendor.js";
-import { digest } from "./guard.js";
 
 /**
  * A user's own upstream credential, sent over HTTP in the vendor's header (X-Qovery-Token …). It

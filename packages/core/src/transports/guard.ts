@@ -1,7 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import { type Env, readCredential } from "../credentials.js";
+import { digest } from "../digest.js";
 import { ConfigError } from "../errors.js";
 import { redactor } from "../redact.js";
 
@@ -51,11 +52,6 @@ export interface GuardResult {
   status?: number;
   title?: string;
   detail?: string;
-}
-
-/** SHA-256 of a string: compared with timingSafeEqual, it makes a comparison constant-time whatever the lengths. */
-export function digest(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
 }
 
 function normalOrigin(origin: string): string {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Env } from "../credentials.js";
+import { startSweeper } from "../lifecycle.js";
 import { log } from "../logger.js";
 import { type Redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import type { SessionLimits } from "../sessions.js";
@@ -76,9 +77,7 @@ export class McpHttpEndpoint<C> {
     this.#options = options;
     this.limits = resolveLimits(options.limits);
     if (!options.stateless) {
-      const every = Math.max(250, Math.min(60_000, Math.floor(this.limits.sessionIdleMs / 4)));
-      this.#sweeper = setInterval(() => void this.sweep(), every);
-      this.#sweeper.unref();
+      this.#sweeper = startSweeper(this.limits.sessionIdleMs, () => this.sweep());
     }
   }
 
@@ -139,25 +138,11 @@ export class McpHttpEndpoint<C> {
     }
   }
 
+  /** The options of one McpServer for a session (or, stateless, for one request): spread here only. */
   #serverOptions(stateless: boolean, user: UserCredential | undefined, redaction: Redactor | undefined) {
+    const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, sessionLimits, instanceId } =
+      this.#options;
     const env = user?.env ?? this.#options.env;
-    return {
-      ...this.#filter(stateless),
-      ...(env ? { env } : {}),
-      ...(redaction ? { redaction } : {}),
-      ...(this.#options.sessionLimits ? { sessionLimits: this.#options.sessionLimits } : {}),
-      ...(this.#options.instanceId ? { instanceId: this.#options.instanceId } : {}),
-    };
-  }
-
-  #count(client: string, delta: 1 | -1): void {
-    const n = (this.#perClient.get(client) ?? 0) + delta;
-    if (n > 0) this.#perClient.set(client, n);
-    else this.#perClient.delete(client);
-  }
-
-  #filter(stateless: boolean): ToolFilter {
-    const { readOnly, disableDestructive, confirmDestructive, allow, toolsets } = this.#options;
     return {
       ...(readOnly ? { readOnly } : {}),
       ...(disableDestructive ? { disableDestructive } : {}),
@@ -165,7 +150,17 @@ export class McpHttpEndpoint<C> {
       ...(allow ? { allow } : {}),
       ...(toolsets ? { toolsets } : {}),
       ...(stateless ? { stateless } : {}),
+      ...(env ? { env } : {}),
+      ...(redaction ? { redaction } : {}),
+      ...(sessionLimits ? { sessionLimits } : {}),
+      ...(instanceId ? { instanceId } : {}),
     };
+  }
+
+  #count(client: string, delta: 1 | -1): void {
+    const n = (this.#perClient.get(client) ?? 0) + delta;
+    if (n > 0) this.#perClient.set(client, n);
+    else this.#perClient.delete(client);
   }
 
   async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown, access?: RequestAccess): Promise<void> {
@@ -414,7 +409,7 @@ export class McpHttpEndpoint<C> {
 
   get #writeTools(): Set<string> {
     this.#writers ??= new Set(
-      selectTools(this.vendor.tools, this.#filter(this.stateless))
+      selectTools(this.vendor.tools, this.#serverOptions(this.stateless, undefined, undefined), this.vendor.toolsets)
         .filter((t) => !t.annotations.readOnlyHint)
         .map((t) => t.name),
     );

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Env } from "../credentials.js";
 import { ConfigError } from "../errors.js";
+import { exitOnShutdown } from "../lifecycle.js";
 import { log } from "../logger.js";
 import type { RestSurface } from "../rest/index.js";
 import { selectTools, type ToolFilter } from "../tool.js";
@@ -61,8 +62,6 @@ export interface NetworkHandle {
   /** Stop accepting, end MCP sessions and upstream streams, close the listeners. */
   close(): Promise<void>;
 }
-
-const SHUTDOWN_BUDGET_MS = 4_500;
 
 const INSTANCE_HEADER = "x-mcp-instance";
 
@@ -238,18 +237,7 @@ export async function serveNetwork(
     throw error;
   }
 
-  if (opts.handleSignals !== false) {
-    let closing = false;
-    const shutdown = (signal: string) => {
-      if (closing) return;
-      closing = true;
-      log.info("shutting down", { signal });
-      setTimeout(() => process.exit(0), SHUTDOWN_BUDGET_MS).unref();
-      void handle.close().finally(() => process.exit(0));
-    };
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
-    process.once("SIGINT", () => shutdown("SIGINT"));
-  }
+  if (opts.handleSignals !== false) exitOnShutdown(() => handle.close());
   return handle;
 }
 

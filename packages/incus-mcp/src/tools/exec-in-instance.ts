@@ -1,20 +1,9 @@
-import { defineTool } from "@infra-mcp/core";
 import { z } from "zod";
-import { projectArg } from "../api.js";
-import type { IncusClient } from "../config.js";
-import { runExec } from "../exec.js";
-
-export const execTarget = {
-  instance: z.string().min(1),
-  environment: z.record(z.string(), z.string()).optional(),
-  cwd: z.string().min(1).optional(),
-  user: z.number().int().min(0).max(4_294_967_295).optional(),
-  group: z.number().int().min(0).max(4_294_967_295).optional(),
-  project: projectArg,
-};
+import { incus } from "../builder.js";
+import { execTargetArgs, runExec } from "../exec.js";
 
 const inputSchema = z.object({
-  ...execTarget,
+  ...execTargetArgs,
   command: z.array(z.string()).min(1).max(1000).describe('argv, no shell (use ["sh","-c",…])'),
   stdin: z.string().max(16_777_216).optional(),
   stdinEncoding: z.enum(["utf8", "base64"]).default("utf8"),
@@ -22,13 +11,15 @@ const inputSchema = z.object({
   maxOutputBytes: z.number().int().min(1).max(16_777_216).default(1_048_576).describe("Per stream"),
 });
 
-export const execInInstance = defineTool<IncusClient, typeof inputSchema>({
+export const execInInstance = incus.tool({
   name: "exec-in-instance",
   title: "Run command in instance",
   description:
     "Run a command in an instance (no TTY; stdin then EOF) to completion → exit code, stdout, stderr (UTF-8, else base64). user/group are numeric uid/gid. Output past maxOutputBytes is cut (truncated; usually SIGPIPE, exit 141). Timeout or cancel SIGKILLs it.",
+  toolset: "exec",
   inputSchema,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  hints: "destructive",
+  confirm: (args) => `run \`${args.command.join(" ")}\` in Incus instance ${args.instance}`,
 
   async handler(args, ctx) {
     const r = await runExec(ctx.client, args, {

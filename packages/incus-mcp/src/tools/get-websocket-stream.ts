@@ -1,26 +1,25 @@
-import { defineTool } from "@infra-mcp/core";
 import { z } from "zod";
-import type { IncusClient } from "../config.js";
-import { openOutputFd, readStream, streamArgs } from "../stream.js";
+import { incus } from "../builder.js";
+import { readOperationSocket, streamArgs } from "../stream.js";
 
-const inputSchema = z.object(streamArgs);
-
-export const getWebsocketStream = defineTool<IncusClient, typeof inputSchema>({
+export const readOperationStream = incus.tool({
   name: "get-websocket-stream",
   title: "Read operation websocket",
   description:
     "Read an operation websocket (exec fd) to its end or a limit (maxBytes: truncated); UTF-8 or base64. A wait-for-websocket exec starts once all fds connect.",
-  inputSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/1-0/operations/{id}/websocket",
-      websocket: true,
-      // Upgrade passthrough (REST surface): the raw operation websocket for this fd's secret.
-      openUpstreamSocket: async (args, ctx) => openOutputFd(ctx.client, args.id, args.secret, { signal: ctx.signal }),
-    },
-  ],
+  toolset: "operations",
+  inputSchema: z.object(streamArgs),
+  // Reading consumes the stream: a second read does not see the same bytes.
+  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  options: { public: false },
 
-  handler: (args, ctx) => readStream(ctx.client, args, ctx.signal, false),
+  handler: (args, ctx, options) => readOperationSocket(ctx.client, args, options, ctx.signal),
+});
+
+export const readOperationStreamPublic = readOperationStream.variant({
+  name: "get-websocket-stream-2",
+  title: "Read operation websocket (public)",
+  description:
+    "get-websocket-stream for untrusted callers (?public): the secret alone authorises it (as in migrations).",
+  options: { public: true },
 });

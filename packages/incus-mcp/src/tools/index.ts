@@ -1,4 +1,5 @@
-import { type AnyTool, sessionTools } from "@infra-mcp/core";
+import type { AnyTool } from "@infra-mcp/core";
+import { incus } from "../builder.js";
 import type { IncusClient } from "../config.js";
 import { cancelOperation } from "./cancel-operation.js";
 import { createSnapshot } from "./create-snapshot.js";
@@ -9,11 +10,9 @@ import { freezeInstance } from "./freeze-instance.js";
 import { getConsoleLog } from "./get-console-log.js";
 import { getInstanceLog } from "./get-instance-log.js";
 import { getInstanceState } from "./get-instance-state.js";
-import { getOperationState } from "./get-operation-state.js";
-import { getOperations } from "./get-operations.js";
-import { getOperations2 } from "./get-operations-2.js";
-import { getWebsocketStream } from "./get-websocket-stream.js";
-import { getWebsocketStream2 } from "./get-websocket-stream-2.js";
+import { getOperation } from "./get-operation-state.js";
+import { listOperationIds, listOperations } from "./get-operations.js";
+import { readOperationStream, readOperationStreamPublic } from "./get-websocket-stream.js";
 import { listInstanceLogs } from "./list-instance-logs.js";
 import { listInstances } from "./list-instances.js";
 import { listRemotes } from "./list-remotes.js";
@@ -27,20 +26,22 @@ import { restoreSnapshot } from "./restore-snapshot.js";
 import { startInstance } from "./start-instance.js";
 import { stopInstance } from "./stop-instance.js";
 import { unfreezeInstance } from "./unfreeze-instance.js";
-import { waitOperation } from "./wait-operation.js";
-import { waitOperation2 } from "./wait-operation-2.js";
+import { waitForOperation, waitForOperationPublic } from "./wait-operation.js";
 
-/** The incus-mcp tool table: one line per tool, one file per tool beside this one. */
+/**
+ * The incus-mcp tool table: one line per tool, one file per tool beside this one (a seed twin is
+ * declared in its tool's file as a variant). REST routes are in ../routes.ts.
+ */
 export const tools: AnyTool<IncusClient>[] = [
   // the seed's operations surface
-  getOperations,
-  getOperations2,
-  getOperationState,
+  listOperationIds,
+  listOperations,
+  getOperation,
   cancelOperation,
-  waitOperation,
-  waitOperation2,
-  getWebsocketStream,
-  getWebsocketStream2,
+  waitForOperation,
+  waitForOperationPublic,
+  readOperationStream,
+  readOperationStreamPublic,
   // beyond the seed: find instances, run commands
   listInstances,
   execInInstance,
@@ -68,5 +69,5 @@ export const tools: AnyTool<IncusClient>[] = [
   openEventsSession,
   // interactive (PTY) sessions + core's generic session-read/write/resize/signal/close/list
   openExecSession,
-  ...sessionTools<IncusClient>(),
+  ...incus.sessionTools(),
 ];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { eventArgs, openEventsSession as open } from "../events.js";
+import { eventArgs, startEventsSession } from "../events.js";
 
 export const openEventsSession = incus.tool({
   name: "open-events-session",
@@ -13,7 +13,7 @@ export const openEventsSession = incus.tool({
   opensSession: true,
 
   async handler(args, ctx) {
-    const session = await open(ctx.client, ctx.sessions, args, ctx.signal);
+    const session = await startEventsSession(ctx.client, ctx.sessions, args, ctx.signal);
     await session.waitForOutput(0, args.waitMs, ctx.signal);
     const first = args.waitMs > 0 ? session.read(0, 65_536) : undefined;
     const events = (first?.text ?? "")

@@ -1,59 +1,38 @@
-import { defineTool, InputError } from "@infra-mcp/core";
 import { z } from "zod";
-import type { PortainerClient } from "../config.js";
+import { openAttachBridge } from "../bridges.js";
+import { portainer } from "../builder.js";
 import { DockerStreamDemuxer } from "../docker-stream.js";
 import { outputResult, truncNote } from "../output.js";
-import { inspectContainer, openBridge, resizeTty } from "../portainer.js";
+import { resizeTty } from "../portainer.js";
 import { endpointId, maxOutputBytes, nodeName, session, stdin, stdinEncoding, unlisted } from "../schemas.js";
 import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
 
-const inputSchema = z.object({
-  endpointId,
-  id: z.string().min(1).max(256).meta(unlisted).describe("Container id or name"),
-  nodeName,
-  stdin,
-  stdinEncoding,
-  listenMs: z.number().int().min(100).max(600_000).default(5_000),
-  maxOutputBytes,
-  session,
-});
-
-export const attachWebsocket = defineTool<PortainerClient, typeof inputSchema>({
+export const attachWebsocket = portainer.tool({
   name: "attach-websocket",
   title: "Attach to a running container",
   description:
     "Attach to a running container's main process via Portainer; returns its new output (no earlier logs; non-UTF-8 " +
     "bytes lost) for listenMs or until it exits. stdin goes to that process. Closing a session:true attachment " +
     "detaches without stopping the container.",
-  inputSchema,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  toolset: "exec",
+  inputSchema: z.object({
+    endpointId,
+    id: z.string().min(1).max(256).meta(unlisted).describe("Container id or name"),
+    nodeName,
+    stdin,
+    stdinEncoding,
+    listenMs: z.number().int().min(100).max(600_000).default(5_000),
+    maxOutputBytes,
+    session,
+  }),
+  hints: "destructive",
   opensSession: "optional",
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/websocket/attach",
-      websocket: true,
-      // Upgrade passthrough (REST surface): resolve the name to the hex id Portainer requires,
-      // then hand the raw /api/websocket/attach bridge to the client; the credential stays here.
-      async openUpstreamSocket(args, ctx) {
-        const info = await inspectContainer(ctx.client, args.endpointId, args.id, ctx.signal);
-        if (!info.running)
-          throw new InputError("id", `container ${info.name || info.id} is not running; start it first`);
-        const query = { endpointId: String(args.endpointId), id: info.id, nodeName: args.nodeName };
-        return openBridge(ctx.client, "attach", query, ctx.signal);
-      },
-    },
-  ],
+  confirm: (args) => `attach to container ${args.id} (Portainer endpoint ${args.endpointId}) and send it stdin`,
   async handler(args, ctx) {
     const client = ctx.client;
     const input = stdinBytes(args.stdin, args.stdinEncoding);
-    // Resolves names to the hex id Portainer requires, gives a clear 404, and tells whether
-    // Docker will multiplex the stream (no TTY).
-    const info = await inspectContainer(client, args.endpointId, args.id, ctx.signal);
-    if (!info.running) throw new InputError("id", `container ${info.name || info.id} is not running; start it first`);
     if (args.session) ctx.sessions.assertCapacity();
-    const query = { endpointId: String(args.endpointId), id: info.id, nodeName: args.nodeName };
-    const ws = await openBridge(client, "attach", query, ctx.signal);
+    const { container: info, ws } = await openAttachBridge(client, args, ctx.signal);
     const demux = info.tty ? undefined : new DockerStreamDemuxer();
     const transform = demux ? (b: Buffer) => demux.push(b) : undefined;
 

@@ -1,8 +1,10 @@
-import { defineTool, InputError, UpstreamHttpError } from "@infra-mcp/core";
+import { InputError, type ToolContext, UpstreamHttpError } from "@infra-mcp/core";
 import { z } from "zod";
+import { openExecBridge } from "../bridges.js";
+import { portainer } from "../builder.js";
 import type { PortainerClient } from "../config.js";
 import { outputResult, truncNote } from "../output.js";
-import { assertHexId, createExec, openBridge, resizeTty, waitExitCode } from "../portainer.js";
+import { resizeTty, waitExitCode } from "../portainer.js";
 import {
   endpointId,
   maxOutputBytes,
@@ -61,8 +63,7 @@ type Args = z.infer<typeof inputSchema>;
  * times in 25 on a real Portainer. A 50 ms pause before and after the command (0 in 25) keeps the
  * output away from both edges; the exit status is kept.
  */
-export function buildCmd(args: Pick<Args, "command" | "closeStdin" | "mergeStderr" | "tty">, stdinLength?: number) {
-  const argv = args.command ?? [];
+function buildCmd(argv: string[], args: Pick<Args, "closeStdin" | "mergeStderr" | "tty">, stdinLength?: number) {
   const eof = stdinLength !== undefined && args.closeStdin && !args.tty;
   const merge = args.mergeStderr && !args.tty;
   if (!eof && !merge) return argv;
@@ -83,136 +84,91 @@ async function initialResize(resize: () => Promise<void>): Promise<void> {
   }
 }
 
-export const executeWebsocket = defineTool<PortainerClient, typeof inputSchema>({
+export const executeWebsocket = portainer.tool({
   name: "execute-websocket",
   title: "Run a command in a container",
   description:
     "Run argv in a Docker container (or start execId) via Portainer; returns output, exitCode, durationMs, truncated. " +
     "Non-UTF-8 output bytes are lost. Portainer has no stdin EOF and drops non-TTY stderr, so it runs under sh -c " +
     "(head -c, 2>&1); closeStdin/mergeStderr false for images without sh. Past timeoutMs it may keep running (running:true).",
+  toolset: "exec",
   inputSchema,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  hints: "destructive",
   opensSession: "optional",
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/websocket/exec",
-      websocket: true,
-      // Upgrade passthrough (REST surface): create the exec as given (no sh wrapping) or take
-      // execId, then hand the raw /api/websocket/exec bridge to the client; the credential stays here.
-      async openUpstreamSocket(args, ctx) {
-        let id = args.execId;
-        if (id) assertHexId("execId", id);
-        else {
-          if (!args.containerId) throw new InputError("containerId", "is required (or pass execId)");
-          if (!args.command)
-            throw new InputError("command", "is required (repeat it per argv item: command=sh&command=-c…)");
-          id = await createExec(
-            ctx.client,
-            args.endpointId,
-            args.containerId,
-            {
-              cmd: args.command,
-              tty: args.tty,
-              attachStdin: true,
-              user: args.user,
-              workingDir: args.workingDir,
-              env: args.env,
-            },
-            ctx.signal,
-          );
-        }
-        return openBridge(
-          ctx.client,
-          "exec",
-          { endpointId: String(args.endpointId), id, nodeName: args.nodeName },
-          ctx.signal,
-        );
-      },
-    },
-  ],
+  confirm: (args) =>
+    args.execId
+      ? `start exec ${args.execId} on Portainer endpoint ${args.endpointId}`
+      : `run \`${(args.command ?? []).join(" ")}\` in container ${args.containerId} (Portainer endpoint ${args.endpointId})`,
   async handler(args, ctx) {
-    const client = ctx.client;
-    const input = stdinBytes(args.stdin, args.stdinEncoding);
-    let execId = args.execId;
-    if (execId) {
-      assertHexId("execId", execId);
-      if (args.command) throw new InputError("command", "give either execId or command, not both");
-    } else {
-      if (!args.containerId) throw new InputError("containerId", "is required (or pass execId)");
-      if (!args.command) throw new InputError("command", 'is required (an argv array, e.g. ["echo","hi"])');
-      if (args.session) ctx.sessions.assertCapacity();
-      execId = await createExec(
-        client,
-        args.endpointId,
-        args.containerId,
-        {
-          cmd: args.session ? args.command : buildCmd(args, input?.length),
-          tty: args.tty,
-          attachStdin: args.session || args.tty || input !== undefined,
-          user: args.user,
-          workingDir: args.workingDir,
-          env: args.env,
-        },
-        ctx.signal,
-      );
-    }
-    const id = execId;
-    const query = { endpointId: String(args.endpointId), id, nodeName: args.nodeName };
-
-    if (args.session) {
-      ctx.sessions.assertCapacity();
-      const ws = await openBridge(client, "exec", query, ctx.signal);
-      const s = openBridgeSession(ctx.sessions, {
-        kind: "exec",
-        label: `exec ${id.slice(0, 12)} in ${args.containerId ?? "container"} (endpoint ${args.endpointId})`,
-        ws,
-        resize: (cols, rows) => resizeTty(client, args.endpointId, { execId: id }, cols, rows),
-        exitCode: async () => (await waitExitCode(client, args.endpointId, id, 3_000)).exitCode,
-      });
-      // A TTY starts at 0x0 and shells then query the terminal (ESC[6n) instead of running input;
-      // give it a size first, as Portainer's own console does right after connecting.
-      if (args.tty) await initialResize(() => resizeTty(client, args.endpointId, { execId: id }, args.cols, args.rows));
-      if (input?.length) await s.driver.write(input);
-      return {
-        text: sessionText(s, `exec ${id}`),
-        structured: { sessionId: s.id, execId: id, tty: args.tty },
-      };
-    }
-
-    const ws = await openBridge(client, "exec", query, ctx.signal);
-    const run = await runOneShot(ws, {
-      stdin: input,
-      maxBytes: args.maxOutputBytes,
-      totalTimeoutMs: args.timeoutMs,
-      signal: ctx.signal,
-    });
-    let state: Awaited<ReturnType<typeof waitExitCode>>;
-    try {
-      state = await waitExitCode(client, args.endpointId, id, run.endReason === "closed" ? 5_000 : 0);
-    } catch (error) {
-      if (error instanceof UpstreamHttpError && error.status === 404) {
-        throw new UpstreamHttpError(
-          error.method,
-          error.path,
-          404,
-          `exec ${id} does not exist (create it first, or pass containerId and command)`,
-        );
-      }
-      throw error;
-    }
-    const result = outputResult(run, {
-      execId: id,
-      exitCode: state.exitCode,
-      running: state.running,
-      ...(run.stdinError ? { stdinError: run.stdinError } : {}),
-    });
-    const status = state.running
-      ? `still running after ${args.timeoutMs} ms (stopped collecting; exit code unknown; for the rest raise timeoutMs or use session:true)`
-      : `exit code ${state.exitCode}`;
-    return {
-      text: `${status} · ${result.outputBytes} bytes · ${result.durationMs} ms${truncNote(result)}\n${result.output}`,
-      structured: result,
-    };
+    if (args.execId && args.command) throw new InputError("command", "give either execId or command, not both");
+    return args.session ? openExecSession(args, ctx) : runExecOnce(args, ctx);
   },
 });
+
+/** session:true — the exec runs as given, its bridge kept open as a stream session. */
+async function openExecSession(args: Args, ctx: ToolContext<PortainerClient>) {
+  ctx.sessions.assertCapacity();
+  const client = ctx.client;
+  const input = stdinBytes(args.stdin, args.stdinEncoding);
+  const { execId: id, ws } = await openExecBridge(client, args, { attachStdin: true }, ctx.signal);
+  const s = openBridgeSession(ctx.sessions, {
+    kind: "exec",
+    label: `exec ${id.slice(0, 12)} in ${args.containerId ?? "container"} (endpoint ${args.endpointId})`,
+    ws,
+    resize: (cols, rows) => resizeTty(client, args.endpointId, { execId: id }, cols, rows),
+    exitCode: async () => (await waitExitCode(client, args.endpointId, id, 3_000)).exitCode,
+  });
+  // A TTY starts at 0x0 and shells then query the terminal (ESC[6n) instead of running input;
+  // give it a size first, as Portainer's own console does right after connecting.
+  if (args.tty) await initialResize(() => resizeTty(client, args.endpointId, { execId: id }, args.cols, args.rows));
+  if (input?.length) await s.driver.write(input);
+  return {
+    text: sessionText(s, `exec ${id}`),
+    structured: { sessionId: s.id, execId: id, tty: args.tty },
+  };
+}
+
+/** One-shot — stdin in, output collected to the end or a limit, then the exit code. */
+async function runExecOnce(args: Args, ctx: ToolContext<PortainerClient>) {
+  const client = ctx.client;
+  const input = stdinBytes(args.stdin, args.stdinEncoding);
+  const { execId: id, ws } = await openExecBridge(
+    client,
+    args,
+    { cmd: (argv) => buildCmd(argv, args, input?.length), attachStdin: args.tty || input !== undefined },
+    ctx.signal,
+  );
+  const run = await runOneShot(ws, {
+    stdin: input,
+    maxBytes: args.maxOutputBytes,
+    totalTimeoutMs: args.timeoutMs,
+    signal: ctx.signal,
+  });
+  let state: Awaited<ReturnType<typeof waitExitCode>>;
+  try {
+    state = await waitExitCode(client, args.endpointId, id, run.endReason === "closed" ? 5_000 : 0);
+  } catch (error) {
+    if (error instanceof UpstreamHttpError && error.status === 404) {
+      throw new UpstreamHttpError(
+        error.method,
+        error.path,
+        404,
+        `exec ${id} does not exist (create it first, or pass containerId and command)`,
+      );
+    }
+    throw error;
+  }
+  const result = outputResult(run, {
+    execId: id,
+    exitCode: state.exitCode,
+    running: state.running,
+    ...(run.stdinError ? { stdinError: run.stdinError } : {}),
+  });
+  const status = state.running
+    ? `still running after ${args.timeoutMs} ms (stopped collecting; exit code unknown; for the rest raise timeoutMs or use session:true)`
+    : `exit code ${state.exitCode}`;
+  return {
+    text: `${status} · ${result.outputBytes} bytes · ${result.durationMs} ms${truncNote(result)}\n${result.output}`,
+    structured: result,
+  };
+}

@@ -1,8 +1,9 @@
-import { type AnyTool, sessionTools } from "@infra-mcp/core";
+import type { AnyTool } from "@infra-mcp/core";
+import { portainer } from "../builder.js";
 import type { PortainerClient } from "../config.js";
 import { attachWebsocket } from "./attach-websocket.js";
 import { executeWebsocket } from "./execute-websocket.js";
-import { executeWebsocketKubectlShellPod } from "./execute-websocket-kubectl-shell-pod.js";
+import { openKubectlShellSession } from "./execute-websocket-kubectl-shell-pod.js";
 import { executeWebsocketPod } from "./execute-websocket-pod.js";
 import { getContainerLogs } from "./get-container-logs.js";
 import { getContainerStats } from "./get-container-stats.js";
@@ -15,7 +16,7 @@ import { restartContainer } from "./restart-container.js";
 import { startContainer } from "./start-container.js";
 import { stopContainer } from "./stop-container.js";
 
-/** The portainer-mcp tool table: one line per tool, one file per tool beside this one. */
+/** The portainer-mcp tool table: one line per tool, one file per tool beside this one. REST routes: ../routes.ts. */
 export const tools: AnyTool<PortainerClient>[] = [
   listEnvironments,
   listContainers,
@@ -29,7 +30,7 @@ export const tools: AnyTool<PortainerClient>[] = [
   executeWebsocket,
   attachWebsocket,
   executeWebsocketPod,
-  executeWebsocketKubectlShellPod,
+  openKubectlShellSession,
   getPodLogs,
-  ...sessionTools<PortainerClient>(),
+  ...portainer.sessionTools(),
 ];

@@ -1,37 +1,25 @@
 import { z } from "zod";
-import { qoveryTool } from "../qovery-tool.js";
+import { qovery } from "../builder.js";
 import { imageTag, organizationId } from "../schemas.js";
 
-const inputSchema = z.object({ organizationId, ...imageTag });
-const title = "Auto deploy containers";
-const description =
-  "Organization-wide: redeploys, with the new tag, every container using image_name at a different tag whose environment has auto-deploy enabled. Replaces running versions (202: deployments queued).";
-const annotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true };
-
-export const autoDeployContainers = qoveryTool({
+export const autoDeployContainers = qovery.httpTool({
   name: "auto-deploy-containers",
-  title,
-  description,
-  inputSchema,
-  annotations,
+  title: "Auto deploy containers",
+  description:
+    "Organization-wide: redeploys, with the new tag, every container using image_name at a different tag whose environment has auto-deploy enabled. Replaces running versions (202: deployments queued).",
+  toolset: "deployments",
+  inputSchema: z.object({ organizationId, ...imageTag }),
+  hints: "destructiveIdempotent",
   request: {
     method: "POST",
     path: "/organization/{organizationId}/container/deploy",
     params: { organizationId: "path", image_name: "body", tag: "body" },
   },
-  rest: [
-    {
-      method: "POST",
-      path: "/v1/organization/{organizationid}/container/deploy",
-      pathArgs: { organizationid: "organizationId" },
-      body: "merge",
-    },
-  ],
-  hints: {
+  statusHints: {
     404: "No organization with this organizationId",
     409: "A deployment is already in progress; retry when it ends",
   },
-  summarize: (data, args) => {
+  result: (data, args) => {
     const s = (data ?? {}) as Record<string, unknown>;
     const state = typeof s.state === "string" ? ` (state ${s.state})` : "";
     return `Auto-deploy of ${args.image_name}:${args.tag} requested${state}.`;

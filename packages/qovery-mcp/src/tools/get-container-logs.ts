@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
 import { containerPath, NOT_FOUND } from "../lifecycle.js";
-import { withHint } from "../qovery-tool.js";
 import { containerId, int } from "../schemas.js";
 import { results } from "../summary.js";
 
@@ -15,17 +14,13 @@ export const getContainerLogs = qovery.tool({
   toolset: "logs",
   inputSchema: z.object({ containerId, lines: int(1, 1000).default(100) }),
   hints: "readOnly",
+  statusHints: NOT_FOUND,
   async handler(args, ctx) {
-    let data: unknown;
-    try {
-      data = await ctx.client.http.json({
-        method: "GET",
-        path: containerPath(args.containerId, "/log"),
-        signal: ctx.signal,
-      });
-    } catch (error) {
-      throw withHint(error, NOT_FOUND);
-    }
+    const data: unknown = await ctx.client.http.json({
+      method: "GET",
+      path: containerPath(args.containerId, "/log"),
+      signal: ctx.signal,
+    });
     const all = results(data).sort((a, b) => String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")));
     const tail = all.slice(-args.lines);
     const text = tail.map((l) => {

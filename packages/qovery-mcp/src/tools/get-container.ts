@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
 import { containerPath, NOT_FOUND } from "../lifecycle.js";
-import { withHint } from "../qovery-tool.js";
 import { containerId } from "../schemas.js";
 import { containerLine } from "../summary.js";
 
@@ -14,18 +13,14 @@ export const getContainer = qovery.tool({
   toolset: "containers",
   inputSchema: z.object({ containerId }),
   hints: "readOnly",
+  statusHints: NOT_FOUND,
   async handler(args, ctx) {
-    let c: Obj;
-    try {
-      c =
-        (await ctx.client.http.json<Obj>({
-          method: "GET",
-          path: containerPath(args.containerId),
-          signal: ctx.signal,
-        })) ?? {};
-    } catch (error) {
-      throw withHint(error, NOT_FOUND);
-    }
+    const c: Obj =
+      (await ctx.client.http.json<Obj>({
+        method: "GET",
+        path: containerPath(args.containerId),
+        signal: ctx.signal,
+      })) ?? {};
     const env = (c.environment as Obj | undefined)?.id;
     const ports = Array.isArray(c.ports)
       ? (c.ports as Obj[]).map((p) => `${p.internal_port}${p.publicly_accessible ? " public" : ""}`).join(", ")

@@ -3,13 +3,11 @@ import { qovery } from "../builder.js";
 import {
   closeMeaning,
   type LogLine,
-  logsQuery,
   logText,
-  openGateway,
   openGatewaySession,
+  openServiceLogs,
   parseLogFrame,
   readFrames,
-  resolveServiceIds,
 } from "../gateway.js";
 import { containerId, int, pod } from "../schemas.js";
 
@@ -30,8 +28,7 @@ export const getServiceLogs = qovery.tool({
   opensSession: true,
   async handler(args, ctx) {
     if (args.follow) ctx.sessions.assertCapacity();
-    const ids = await resolveServiceIds(ctx.client, args.containerId, ctx.signal);
-    const ws = await openGateway(ctx.client, "/service/logs", logsQuery(ids, args.pod), ctx.signal);
+    const { ids, ws } = await openServiceLogs(ctx.client, args, ctx.signal);
     if (args.follow) {
       const s = openGatewaySession(ctx.sessions, ws, "qovery-logs", `logs of ${args.containerId}`);
       return {

@@ -1,6 +1,6 @@
-import { type AnyTool, sessionTools } from "@infra-mcp/core";
+import type { AnyTool } from "@infra-mcp/core";
+import { qovery } from "../builder.js";
 import type { QoveryClient } from "../config.js";
-import { withRoutes } from "../routes.js";
 import { autoDeployContainers } from "./auto-deploy-containers.js";
 import { cloneContainer } from "./clone-container.js";
 import { createContainer } from "./create-container.js";
@@ -20,7 +20,10 @@ import { redeployContainer } from "./redeploy-container.js";
 import { restartContainer } from "./restart-container.js";
 import { stopContainer } from "./stop-container.js";
 
-/** The qovery-mcp tool table, in the seed's order: one line per tool, one file per tool beside this one. */
+/**
+ * The qovery-mcp tool table, in the seed's order: one line per tool, one file per tool beside
+ * this one. REST routes: ../routes.ts.
+ */
 export const tools: AnyTool<QoveryClient>[] = [
   cloneContainer,
   listDefaultContainerAdvancedSettings,
@@ -30,17 +33,17 @@ export const tools: AnyTool<QoveryClient>[] = [
   autoDeployContainers,
   previewContainerEnvironments,
   listAllContainerRegistryContainer,
-  // Beyond the seed: lifecycle, deployments, logs and shell (REST routes in ../routes.ts).
-  withRoutes(getContainer),
-  withRoutes(getContainerStatus),
-  withRoutes(listContainerDeployments),
-  withRoutes(getContainerLogs),
-  withRoutes(deployContainer),
-  withRoutes(redeployContainer),
-  withRoutes(restartContainer),
-  withRoutes(stopContainer),
-  withRoutes(getServiceLogs),
-  withRoutes(openContainerShell),
+  // Beyond the seed: lifecycle, deployments, logs and shell.
+  getContainer,
+  getContainerStatus,
+  listContainerDeployments,
+  getContainerLogs,
+  deployContainer,
+  redeployContainer,
+  restartContainer,
+  stopContainer,
+  getServiceLogs,
+  openContainerShell,
   // No session-signal: the gateway carries no signals (send Ctrl-C, \u0003, with session-write).
-  ...sessionTools<QoveryClient>().filter((t) => t.name !== "session-signal"),
+  ...qovery.sessionTools().filter((t) => t.name !== "session-signal"),
 ];

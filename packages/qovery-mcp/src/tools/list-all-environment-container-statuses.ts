@@ -1,30 +1,18 @@
-import { pagingArgs, READ_ONLY } from "@infra-mcp/core";
+import { pagingArgs } from "@infra-mcp/core";
 import { z } from "zod";
+import { qovery } from "../builder.js";
 import { PAGE, stateFilter, statusesPage } from "../lists.js";
-import { qoveryTool } from "../qovery-tool.js";
 import { environmentId } from "../schemas.js";
 
-const inputSchema = z.object({ environmentId, state: stateFilter, ...pagingArgs(PAGE.statuses) });
-// Qovery's summary is "List all environment container statuses"; shorter here (tools/list size).
-const title = "Environment container statuses";
-const description = "Deployment state and last deployment of each container in an environment.";
-const annotations = READ_ONLY;
-
-export const listAllEnvironmentContainerStatuses = qoveryTool({
+export const listAllEnvironmentContainerStatuses = qovery.httpTool({
   name: "list-all-environment-container-statuses",
-  title,
-  description,
-  inputSchema,
-  annotations,
+  // Qovery's summary is "List all environment container statuses"; shorter here (tools/list size).
+  title: "Environment container statuses",
+  description: "Deployment state and last deployment of each container in an environment.",
+  toolset: "containers",
+  inputSchema: z.object({ environmentId, state: stateFilter, ...pagingArgs(PAGE.statuses) }),
+  hints: "readOnly",
   request: { method: "GET", path: "/environment/{environmentId}/container/status", params: { environmentId: "path" } },
-  rest: [
-    {
-      method: "GET",
-      path: "/v1/environment/{environmentid}/container/status",
-      pathArgs: { environmentid: "environmentId" },
-    },
-  ],
-  hints: { 404: "No environment with this environmentId" },
-  summarize: (data, args) => statusesPage(data, args).text,
-  structure: (data, args) => statusesPage(data, args).structured,
+  statusHints: { 404: "No environment with this environmentId" },
+  result: (data, args) => statusesPage(data, args),
 });

@@ -2,7 +2,6 @@ import { pageFields, pageFooter, paginate, pagingArgs } from "@infra-mcp/core";
 import { z } from "zod";
 import { qovery } from "../builder.js";
 import { containerPath, NOT_FOUND } from "../lifecycle.js";
-import { withHint } from "../qovery-tool.js";
 import { containerId } from "../schemas.js";
 import { results } from "../summary.js";
 
@@ -15,17 +14,13 @@ export const listContainerDeployments = qovery.tool({
   toolset: "deployments",
   inputSchema: z.object({ containerId, ...pagingArgs(10, 100) }),
   hints: "readOnly",
+  statusHints: NOT_FOUND,
   async handler(args, ctx) {
-    let data: unknown;
-    try {
-      data = await ctx.client.http.json({
-        method: "GET",
-        path: containerPath(args.containerId, "/deploymentHistory"),
-        signal: ctx.signal,
-      });
-    } catch (error) {
-      throw withHint(error, NOT_FOUND);
-    }
+    const data: unknown = await ctx.client.http.json({
+      method: "GET",
+      path: containerPath(args.containerId, "/deploymentHistory"),
+      signal: ctx.signal,
+    });
     // ISO 8601 timestamps sort as strings; Qovery's order is not documented, so sort here.
     const all = results(data).sort((a, b) => time(b).localeCompare(time(a)));
     const page = paginate(all, args);

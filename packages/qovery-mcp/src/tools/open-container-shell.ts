@@ -1,16 +1,7 @@
 import { BoundedOutput, InputError } from "@infra-mcp/core";
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import {
-  closeMeaning,
-  EOT,
-  openGateway,
-  openGatewaySession,
-  readFrames,
-  resolveServiceIds,
-  sendStdin,
-  shellQuery,
-} from "../gateway.js";
+import { closeMeaning, EOT, openGatewaySession, openShell, readFrames, sendStdin } from "../gateway.js";
 import { containerId, int, pod, unlisted } from "../schemas.js";
 
 const tty = int(0, 1000).meta(unlisted).optional();
@@ -48,9 +39,8 @@ export const openContainerShell = qovery.tool({
     }
     if (args.session) ctx.sessions.assertCapacity();
     const [cols, rows] = args.cols !== undefined ? [args.cols, args.rows ?? 0] : args.session ? [80, 24] : [0, 0];
-    const ids = await resolveServiceIds(ctx.client, args.containerId, ctx.signal);
-    const query = shellQuery(ids, { command: args.command, pod: args.pod, container: args.container, cols, rows });
-    const ws = await openGateway(ctx.client, "/shell/exec", query, ctx.signal);
+    const spec = { command: args.command, pod: args.pod, container: args.container, cols, rows };
+    const { ws } = await openShell(ctx.client, args.containerId, spec, ctx.signal);
     const stdin = Buffer.from(args.stdin ?? "", "utf8");
     if (args.session) {
       const s = openGatewaySession(ctx.sessions, ws, "qovery-shell", `${args.command[0]} in ${args.containerId}`);
