@@ -1,5 +1,5 @@
 /** The gateway's --toolsets and safety levels: per-vendor selection, REST serving what MCP serves. */
-import { selectTools } from "@infra-mcp/core";
+import { selectTools, toolsetOf } from "@infra-mcp/core";
 import { LOOPBACK_TEST_NETWORK } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -32,6 +32,16 @@ function expectParity(list: { mcp: string[]; rest: string[] }, vendorName: strin
 }
 
 describe("gateway toolsets and levels", () => {
+  it("every tool of every vendor belongs to one of its vendor's toolsets", () => {
+    for (const vendor of vendors) {
+      for (const tool of vendor.tools) {
+        const set = toolsetOf(tool);
+        expect(set, `${vendor.name}/${tool.name}`).toBeDefined();
+        expect(Object.keys(vendor.toolsets ?? {}), `${vendor.name}/${tool.name}`).toContain(set);
+      }
+    }
+  });
+
   it("REST serves exactly the tools MCP serves, per vendor, under each level", async () => {
     for (const flags of [{}, { readOnly: true }, { disableDestructive: true }, { toolsets: ["all"] }]) {
       const lists = await served(flags);
