@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { CORE_ENV_HELP, log, parsePort, reportStartupError, setLogLevel } from "@infra-mcp/core";
+import { CORE_ENV_HELP, log, parsePort, reportStartupError, setLogLevel, toolsetHelp } from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
 
@@ -17,12 +17,17 @@ Options:
   --host H          Bind address (default 127.0.0.1, or MCP_HTTP_HOST; non-loopback needs MCP_HTTP_TOKEN or MCP_OAUTH_ISSUER)
   --no-rest         Serve MCP only
   --no-http         Serve REST only
+  --toolsets a,b    Toolsets to serve: "all", a name (every server that has it) or
+                    <server>:<name> (incus:exec, qovery:all); a server none names keeps its defaults
   --read-only       Only read-only tools (MCP and REST)
+  --disable-destructive  No destructive tools (MCP and REST); other writes stay
+  --confirm-destructive  MCP asks the user before each destructive call; REST refuses them
   --stateless       MCP without sessions (session tools not offered)
   -h, --help        Show this help
   -v, --version     Show the version
 
-The vendor bins' MCP_READ_ONLY, MCP_TOOLS, MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
+The vendor bins' MCP_TOOLSETS, MCP_TOOLS, MCP_READ_ONLY, MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE,
+MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
 use the flags above.
 
 ${CORE_ENV_HELP}
@@ -40,13 +45,19 @@ try {
       "no-rest": { type: "boolean", default: false },
       "no-http": { type: "boolean", default: false },
       "read-only": { type: "boolean", default: false },
+      "disable-destructive": { type: "boolean", default: false },
+      "confirm-destructive": { type: "boolean", default: false },
+      toolsets: { type: "string" },
       stateless: { type: "boolean", default: false },
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`);
+    const toolsets = vendors.map((v) => `\n${v.name} ${toolsetHelp(v)}`).join("");
+    process.stdout.write(
+      `${USAGE}${toolsets}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`,
+    );
   } else if (values.version) {
     process.stdout.write(`${VERSION}\n`);
   } else {
@@ -58,6 +69,16 @@ try {
       host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
       stateless: values.stateless ?? false,
       readOnly: values["read-only"] ?? false,
+      disableDestructive: values["disable-destructive"] ?? false,
+      confirmDestructive: values["confirm-destructive"] ?? false,
+      ...(values.toolsets
+        ? {
+            toolsets: values.toolsets
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
     });
     log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
   }

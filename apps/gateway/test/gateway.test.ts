@@ -25,6 +25,7 @@ describe("gateway: three vendors in one process", () => {
 
   beforeAll(async () => {
     net = await startGateway({
+      toolsets: ["all"],
       ...LOOPBACK_TEST_NETWORK,
       http: true,
       rest: true,

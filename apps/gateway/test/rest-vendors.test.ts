@@ -92,6 +92,7 @@ describe("gateway REST surface against the vendors' upstreams", () => {
       env.PORTAINER_API_KEY = API_KEY;
     }
     net = await startGateway({
+      toolsets: ["all"],
       ...LOOPBACK_TEST_NETWORK,
       http: false,
       rest: true,
@@ -152,30 +153,39 @@ describe("gateway REST surface against the vendors' upstreams", () => {
       await waitOp(await incus("DELETE", `/1.0/instances/${INSTANCE}`));
     }, 90_000);
 
-    it("Upgrade on /v1/1-0/operations/{id}/websocket passes an exec's fds through to the container", async () => {
+    it("Upgrade on /v1/1-0/operations/{id}/websocket passes an exec's output fds through; control and stdin are refused", async () => {
       const op = await incus<{ metadata: { id: string; metadata: { fds: Record<string, string> } } }>(
         "POST",
         `/1.0/instances/${INSTANCE}/exec`,
         { command: ["sh", "-c", "echo gw-incus-$((6 * 7)); cat"], interactive: false, "wait-for-websocket": true },
       );
       const { id, metadata } = op.metadata;
-      const base = `${net.restUrl!.replace("http", "ws")}/v1/1-0/operations/${id}/websocket`;
-      const open = (fd: string) =>
+      const viaGateway = (fd: string) =>
+        `${net.restUrl!.replace("http", "ws")}/v1/1-0/operations/${id}/websocket?secret=${encodeURIComponent(metadata.fds[fd]!)}`;
+      const open = (url: string, options?: WebSocket.ClientOptions) =>
         new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(`${base}?secret=${encodeURIComponent(metadata.fds[fd]!)}`);
+          const ws = new WebSocket(url, options);
           ws.once("open", () => resolve(ws));
           ws.once("error", reject);
+          ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
         });
-      const [stdin, stdout, stderr, control] = await Promise.all(["0", "1", "2", "control"].map(open));
+      // The route is read-only (get-websocket-stream): the exec's own client holds stdin and control.
+      for (const fd of ["0", "control"]) await expect(open(viaGateway(fd))).rejects.toThrow("HTTP 400");
+      const direct = (fd: string) =>
+        open(
+          `ws+unix://${INCUS_SOCKET}:/1.0/operations/${id}/websocket?secret=${encodeURIComponent(metadata.fds[fd]!)}`,
+        );
+      const [stdin, control] = await Promise.all(["0", "control"].map(direct));
+      const [stdout, stderr] = await Promise.all(["1", "2"].map((fd) => open(viaGateway(fd))));
       let out = "";
       stdout!.on("message", (d) => {
         out += d.toString();
       });
       const closed = new Promise<number>((resolve) => stdout!.once("close", (code) => resolve(code)));
-      stdin!.send(Buffer.from("stdin via gateway\n"), { binary: true });
+      stdin!.send(Buffer.from("stdin direct\n"), { binary: true });
       stdin!.send("");
       expect(await closed).toBe(1006);
-      expect(out).toBe("gw-incus-42\nstdin via gateway\n");
+      expect(out).toBe("gw-incus-42\nstdin direct\n");
       for (const ws of [stdin, stderr, control]) ws!.close();
     }, 60_000);
 

@@ -3,12 +3,16 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
-import { selectTools } from "./tool.js";
+import { selectTools, type ToolFilter } from "./tool.js";
+import { splitToolsets, toolsetHelp } from "./toolsets.js";
 import { createVendorServer, type VendorDefinition } from "./vendor.js";
 
 export interface CliOptions {
   readOnly: boolean;
+  disableDestructive: boolean;
+  confirmDestructive: boolean;
   tools?: string[];
+  toolsets?: string[];
   http: boolean;
   port: number;
   host: string;
@@ -57,8 +61,14 @@ const USAGE = (name: string) => `Usage: ${name} [options]
 Runs the ${name} MCP server. Speaks MCP over stdio unless --http or --rest is given.
 
 Options:
-  --read-only          Register only read-only tools (readOnlyHint)      env MCP_READ_ONLY=1
-  --tools a,b          Register only these tools                        env MCP_TOOLS=a,b
+  --toolsets a,b       Serve these toolsets (or "all"; default: the     env MCP_TOOLSETS=a,b
+                       ones marked default below)
+  --tools a,b          Serve these tools too (alone: only these)        env MCP_TOOLS=a,b
+  --read-only          Only read-only tools (readOnlyHint)              env MCP_READ_ONLY=1
+  --disable-destructive  No destructive tool (destructiveHint); other   env MCP_DISABLE_DESTRUCTIVE=1
+                       writes stay
+  --confirm-destructive  Ask the user (MCP elicitation) before every    env MCP_CONFIRM_DESTRUCTIVE=1
+                       destructive call; REST refuses destructive routes
   --http               Serve MCP over Streamable HTTP (endpoint /mcp)   env MCP_HTTP=1
   --port N             HTTP port (default 9090)                         env MCP_HTTP_PORT
   --host H             Bind address (default 127.0.0.1; non-loopback    env MCP_HTTP_HOST
@@ -99,6 +109,27 @@ function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   throw new ConfigError(`${name} must be 1 (true, yes) or 0 (false, no), got "${env[name]}".`);
 }
 
+/** A comma list from a flag, else from its env variable (blank = unset). */
+function list(flag: string | undefined, envValue: string | undefined): string[] | undefined {
+  const raw = flag ?? (envValue?.trim() ? envValue : undefined);
+  return raw
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The tool filter the parsed options ask for, with --toolsets split for these vendors. */
+export function cliToolFilter(opts: CliOptions, vendor: VendorDefinition<unknown>): ToolFilter {
+  const toolsets = splitToolsets([vendor], opts.toolsets).get(vendor.name);
+  return {
+    ...(opts.readOnly ? { readOnly: true } : {}),
+    ...(opts.disableDestructive ? { disableDestructive: true } : {}),
+    ...(opts.confirmDestructive ? { confirmDestructive: true } : {}),
+    ...(opts.tools ? { allow: opts.tools } : {}),
+    ...(toolsets ? { toolsets } : {}),
+  };
+}
+
 /** A --port style value (flag or variable); unset gives the fallback, anything but 0-65535 is an error. */
 export function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -111,8 +142,9 @@ export function parsePort(value: string | undefined, fallback: number, flag: str
 
 /**
  * Parses the command line; every mode flag can also come from the environment (MCP_READ_ONLY,
- * MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS, MCP_HTTP_PORT, MCP_HTTP_HOST, MCP_REST_PORT) so a
- * container can be configured without changing its command. A flag on the command line wins.
+ * MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE, MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS,
+ * MCP_TOOLSETS, MCP_HTTP_PORT, MCP_HTTP_HOST, MCP_REST_PORT) so a container can be configured
+ * without changing its command. A flag on the command line wins.
  */
 export function parseCli(
   argv: readonly string[],
@@ -124,7 +156,10 @@ export function parseCli(
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", short: "v", default: false },
       "read-only": { type: "boolean" },
+      "disable-destructive": { type: "boolean" },
+      "confirm-destructive": { type: "boolean" },
       tools: { type: "string" },
+      toolsets: { type: "string" },
       http: { type: "boolean" },
       port: { type: "string" },
       host: { type: "string" },
@@ -135,15 +170,16 @@ export function parseCli(
     strict: true,
     allowPositionals: false,
   });
-  const tools = (values.tools ?? (env.MCP_TOOLS?.trim() ? env.MCP_TOOLS : undefined))
-    ?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const tools = list(values.tools, env.MCP_TOOLS);
+  const toolsets = list(values.toolsets, env.MCP_TOOLSETS);
   return {
     help: values.help ?? false,
     version: values.version ?? false,
     readOnly: values["read-only"] ?? envFlag(env, "MCP_READ_ONLY") ?? false,
+    disableDestructive: values["disable-destructive"] ?? envFlag(env, "MCP_DISABLE_DESTRUCTIVE") ?? false,
+    confirmDestructive: values["confirm-destructive"] ?? envFlag(env, "MCP_CONFIRM_DESTRUCTIVE") ?? false,
     ...(tools ? { tools } : {}),
+    ...(toolsets ? { toolsets } : {}),
     http: values.http ?? envFlag(env, "MCP_HTTP") ?? false,
     port: parsePort(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
     host: values.host ?? env.MCP_HTTP_HOST ?? "127.0.0.1",
@@ -161,16 +197,21 @@ export async function runCli<C>(
 ): Promise<void> {
   setLogLevel(env.LOG_LEVEL);
   let opts: ReturnType<typeof parseCli>;
+  let filter: ToolFilter;
   try {
     opts = parseCli(argv, env);
-    // Validate --tools before anything starts listening.
-    selectTools(vendor.tools, { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) });
+    filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
+    // Validate --tools and --toolsets before anything starts listening.
+    selectTools(vendor.tools, filter, vendor.toolsets);
   } catch (error) {
     reportStartupError(vendor.name, error);
     return;
   }
   if (opts.help) {
-    process.stdout.write(`${USAGE(vendor.name)}\n${vendor.name} environment:\n${vendor.envHelp}\n`);
+    const toolsets = toolsetHelp(vendor as VendorDefinition<unknown>);
+    process.stdout.write(
+      `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
+    );
     return;
   }
   if (opts.version) {
@@ -187,7 +228,6 @@ export async function runCli<C>(
     }
     return;
   }
-  const filter = { readOnly: opts.readOnly, ...(opts.tools ? { allow: opts.tools } : {}) };
   const handle = createVendorServer(vendor, { ...filter, env });
   const transport = new StdioServerTransport();
   const shutdown = exitOnShutdown(() => handle.close(), "debug");

@@ -1,5 +1,6 @@
 export * from "./builder.js";
 export * from "./cli.js";
+export * from "./confirm.js";
 export * from "./credentials.js";
 export * from "./errors.js";
 export * from "./http.js";
@@ -14,6 +15,7 @@ export * from "./session-tools.js";
 export * from "./sessions.js";
 export * from "./started.js";
 export * from "./tool.js";
+export * from "./toolsets.js";
 export * from "./upstream.js";
 export * from "./vendor.js";
 export * from "./websocket.js";

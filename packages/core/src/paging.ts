@@ -6,8 +6,11 @@ import { z } from "zod";
  */
 export function pagingArgs(defaultLimit: number, maxLimit = 1000) {
   return {
-    limit: z.number().int().min(1).max(maxLimit).default(defaultLimit).describe("Items per page"),
-    offset: z.number().int().min(0).default(0).describe("Items to skip (the nextOffset of the previous page)"),
+    // The maximum is enforced but not listed (context cost); a larger limit is refused naming it.
+    limit: z.number().int().min(1).max(maxLimit).meta({ maximum: undefined }).default(defaultLimit),
+    // No description: every page's text ends with the offset to ask for next. The listed schema
+    // omits zod's implicit 2^53 maximum (context cost); validation keeps it.
+    offset: z.number().int().min(0).meta({ maximum: undefined }).default(0),
   };
 }
 

@@ -48,6 +48,11 @@ const writeSession = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   usesSessions: true,
+  confirm: (args) => {
+    const shown =
+      args.encoding === "base64" ? `${Buffer.from(args.data, "base64").length} bytes` : JSON.stringify(args.data);
+    return `type ${shown.length > 200 ? `${shown.slice(0, 199)}…"` : shown} into session ${args.sessionId}${args.eof ? ", then close its stdin" : ""}`;
+  },
   async handler(args, ctx) {
     const s = ctx.sessions.get(args.sessionId);
     if (s.state === "exited")
@@ -91,6 +96,7 @@ const signalSession = defineTool({
   inputSchema: z.object({ sessionId, signal: z.number().int().min(1).max(64) }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   usesSessions: true,
+  confirm: (args) => `send signal ${args.signal} to the process of session ${args.sessionId}`,
   async handler(args, ctx) {
     const s = ctx.sessions.get(args.sessionId);
     if (!s.driver.signal)
@@ -110,6 +116,7 @@ const closeSession = defineTool({
   inputSchema: z.object({ sessionId }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   usesSessions: true,
+  confirm: (args) => `close session ${args.sessionId}, ending its process if it still runs`,
   async handler(args, ctx) {
     const info = await ctx.sessions.close(args.sessionId);
     return { text: `closed session ${info.id} (${info.bytesOut} bytes of output)`, structured: { ...info } };

@@ -3,11 +3,13 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type WebSocket from "ws";
 import { z } from "zod";
+import { confirmDestructiveCall } from "./confirm.js";
 import { ConfigError, InfraMcpError } from "./errors.js";
 import { sdkToolConfig } from "./listing.js";
 import { log } from "./logger.js";
 import { type Redactor, redactor, withRedactionScope } from "./redact.js";
 import type { SessionRegistry } from "./sessions.js";
+import { defaultToolsets, resolveToolsets, type ToolsetTable, toolsetOf } from "./toolsets.js";
 
 /** All four hints, always stated: a missing hint means "assume the worst" to clients. */
 export interface ToolHints {
@@ -121,15 +123,36 @@ export function defineTool<C, S extends AnyObjectSchema>(def: ToolDefinition<C, 
 }
 
 export interface ToolFilter {
+  /** --read-only: only readOnlyHint tools. */
   readOnly?: boolean;
-  /** Allow-list of tool names. */
+  /** --disable-destructive: no destructiveHint tool; non-destructive writes stay. */
+  disableDestructive?: boolean;
+  /** --tools: these tools (on top of any --toolsets). */
   allow?: readonly string[];
+  /**
+   * --toolsets: the vendor's toolsets to serve, bare names or "all". Unset: the default toolsets,
+   * unless --tools alone was given (then only those tools).
+   */
+  toolsets?: readonly string[];
   /** Stateless HTTP: no tool that needs a session survives between requests. */
   stateless?: boolean;
+  /**
+   * --confirm-destructive: destructive calls wait for the user's yes (MCP elicitation). Stateless
+   * HTTP cannot carry the question and its answer, so there destructive tools are not offered.
+   */
+  confirmDestructive?: boolean;
 }
 
-/** Applies --read-only / --tools / stateless. Unknown names in the allow-list are a config error. */
-export function selectTools<C>(tools: readonly AnyTool<C>[], filter: ToolFilter = {}): AnyTool<C>[] {
+/**
+ * Picks the tools to serve from one flat table: toolsets (default ones when none are named) plus
+ * --tools, then the safety level (--read-only, --disable-destructive), then what stateless mode
+ * cannot serve. Unknown tool or toolset names are a config error that lists the known ones.
+ */
+export function selectTools<C>(
+  tools: readonly AnyTool<C>[],
+  filter: ToolFilter = {},
+  toolsets?: ToolsetTable,
+): AnyTool<C>[] {
   if (filter.allow) {
     const known = new Set(tools.map((t) => t.name));
     const unknown = filter.allow.filter((n) => !known.has(n));
@@ -137,14 +160,40 @@ export function selectTools<C>(tools: readonly AnyTool<C>[], filter: ToolFilter 
       throw new ConfigError(`Unknown tool(s) in --tools: ${unknown.join(", ")}. Known: ${[...known].join(", ")}.`);
     }
   }
-  let picked = tools.filter(
+  const hasTable = toolsets !== undefined && Object.keys(toolsets).length > 0;
+  let inToolsets: (t: AnyTool<C>) => boolean;
+  if (filter.toolsets) {
+    if (!hasTable) resolveToolsets({}, filter.toolsets);
+    const on = resolveToolsets(toolsets as ToolsetTable, filter.toolsets);
+    inToolsets = (t) => isIn(t, on);
+  } else if (filter.allow) {
+    inToolsets = () => false;
+  } else if (hasTable) {
+    const on = new Set(defaultToolsets(toolsets));
+    inToolsets = (t) => isIn(t, on);
+  } else {
+    inToolsets = () => true;
+  }
+  let picked = tools.filter((t) => inToolsets(t) || filter.allow?.includes(t.name));
+  // An opener pulls in the session tools whatever toolsets were named (see SESSIONS_TOOLSET).
+  if ((filter.toolsets || !filter.allow) && picked.some((t) => t.opensSession)) {
+    picked = tools.filter((t) => picked.includes(t) || t.usesSessions);
+  }
+  picked = picked.filter(
     (t) =>
       (!filter.readOnly || t.annotations.readOnlyHint) &&
-      (!filter.allow || filter.allow.includes(t.name)) &&
-      !(filter.stateless && (t.opensSession === true || t.usesSessions)),
+      (!filter.disableDestructive || !t.annotations.destructiveHint) &&
+      !(filter.stateless && (t.opensSession === true || t.usesSessions)) &&
+      !(filter.stateless && filter.confirmDestructive && t.annotations.destructiveHint),
   );
   if (!picked.some((t) => t.opensSession)) picked = picked.filter((t) => !t.usesSessions);
   return picked;
+}
+
+/** A tool that names no toolset (written before toolsets existed) is always in. */
+function isIn<C>(tool: AnyTool<C>, on: ReadonlySet<string>): boolean {
+  const set = toolsetOf(tool);
+  return set === undefined || on.has(set);
 }
 
 /** Turns any failure into text the model can act on: no stack, no credential. */
@@ -201,6 +250,8 @@ export interface RegisterOptions<C> {
   sessions: SessionRegistry;
   /** Aborted when the whole MCP session ends, cancelling in-flight calls. */
   sessionSignal?: AbortSignal;
+  /** Ask the user (MCP elicitation) before any destructiveHint tool runs. */
+  confirmDestructive?: boolean;
   /** The session's own redaction scope (a per-user credential), applied to every call. */
   redaction?: Redactor;
 }
@@ -217,7 +268,7 @@ export function registerTools<C>(
       tool.name,
       sdkToolConfig(tool),
       (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) =>
-        withRedactionScope(options.redaction, () => callTool(tool, args, extra, options)),
+        withRedactionScope(options.redaction, () => callTool(server, tool, args, extra, options)),
     );
     registered.set(tool.name, handle);
   }
@@ -225,6 +276,7 @@ export function registerTools<C>(
 }
 
 async function callTool<C>(
+  server: McpServer,
   tool: AnyTool<C>,
   args: unknown,
   extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
@@ -233,6 +285,13 @@ async function callTool<C>(
   const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
   const token = extra._meta?.progressToken;
   try {
+    if (options.confirmDestructive && tool.annotations.destructiveHint) {
+      const refused = await confirmDestructiveCall(server, tool as AnyTool<unknown>, args, {
+        requestId: extra.requestId,
+        signal,
+      });
+      if (refused) return refused;
+    }
     const data = await invokeTool(tool, args, {
       getClient: options.getClient,
       sessions: options.sessions,

@@ -7,6 +7,7 @@ import { installToolList } from "./listing.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
 import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
+import type { ToolsetTable } from "./toolsets.js";
 
 /** What a vendor package hands to core: its tool table and how to build a client from config. */
 export interface VendorDefinition<C> {
@@ -17,6 +18,8 @@ export interface VendorDefinition<C> {
   /** Server instructions shown to the model at initialize. */
   instructions?: string;
   tools: readonly AnyTool<C>[];
+  /** The vendor's toolsets (its builder's `toolsets`): what --toolsets names and --help lists. */
+  toolsets?: ToolsetTable;
   /** The seeds' REST routes (served by --rest), each answered by a tool of `tools`. */
   routes?: readonly AnyRoute<C>[];
   /** Reads configuration and builds a client; throws ConfigError naming the variable to fix. */
@@ -42,8 +45,8 @@ export interface VendorDefinition<C> {
 
 /**
  * The SDK builds an Ajv instance (with formats) per server by default, used only to validate
- * elicitation answers, which these servers never request. One instance, built on first use, keeps
- * that cost off start-up and off every HTTP session.
+ * elicitation answers, which only --confirm-destructive asks for. One instance, built on first use,
+ * keeps that cost off start-up and off every HTTP session.
  */
 let ajv: AjvJsonSchemaValidator | undefined;
 const sharedValidator: jsonSchemaValidator = {
@@ -84,8 +87,8 @@ export interface ServerHandle {
  * configuration error instead of dying before the user can see why.
  */
 export function createVendorServer<C>(vendor: VendorDefinition<C>, options: ServerOptions = {}): ServerHandle {
-  const tools = selectTools(vendor.tools, options);
-  const instructions = [vendor.instructions, statelessNote(vendor.tools, tools, options)].filter(Boolean).join(" ");
+  const tools = selectTools(vendor.tools, options, vendor.toolsets);
+  const instructions = [vendor.instructions, statelessNote(vendor, tools, options)].filter(Boolean).join(" ");
   const server = new McpServer(
     {
       name: vendor.name,
@@ -119,6 +122,7 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
     sessions,
     sessionSignal: ending.signal,
     ...(options.redaction ? { redaction: options.redaction } : {}),
+    ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
   });
   installToolList(server, tools, registered);
   const writers: RegisteredTool[] = tools
@@ -147,19 +151,26 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
 
 /**
  * In stateless mode, one sentence for the instructions naming what the stateless filter dropped
- * (tools that open a session, and the session-* tools), so the model does not look for them.
+ * (tools that open a session, the session-* tools, and destructive tools that need a confirmation
+ * a stateless request cannot ask for), so the model does not look for them.
  */
-function statelessNote<C>(all: readonly AnyTool<C>[], kept: readonly AnyTool<C>[], options: ToolFilter): string {
+function statelessNote<C>(vendor: VendorDefinition<C>, kept: readonly AnyTool<C>[], options: ToolFilter): string {
   if (!options.stateless) return "";
-  const dropped = selectTools(all, { ...options, stateless: false }).filter((t) => !kept.includes(t));
-  const names = dropped.filter((t) => !t.usesSessions).map((t) => t.name);
-  if (dropped.some((t) => t.usesSessions)) names.push("session-*");
+  const dropped = selectTools(vendor.tools, { ...options, stateless: false }, vendor.toolsets).filter(
+    (t) => !kept.includes(t),
+  );
+  const sessionNames = dropped.filter((t) => t.opensSession === true).map((t) => t.name);
+  if (dropped.some((t) => t.usesSessions)) sessionNames.push("session-*");
+  const unconfirmable = dropped.filter((t) => t.opensSession !== true && !t.usesSessions).map((t) => t.name);
   const optional = kept.filter((t) => t.opensSession === "optional").map((t) => t.name);
   return [
-    names.length
-      ? `This server is stateless, so session tools are not offered (unavailable here: ${names.join(", ")}).`
+    sessionNames.length
+      ? `This server is stateless, so session tools are not offered (unavailable here: ${sessionNames.join(", ")}).`
       : "",
     optional.length ? `${optional.join(", ")} run one-shot only here (no session:true).` : "",
+    unconfirmable.length
+      ? `Destructive calls need the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`
+      : "",
   ]
     .filter(Boolean)
     .join(" ");

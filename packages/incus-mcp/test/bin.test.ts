@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { connectStdio, textOf } from "@infra-mcp/core/testing";
@@ -122,5 +123,48 @@ describe.skipIf(gate.skip)("the built bin over stdio (as Claude Desktop runs it)
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/Instance not found/);
     expect((await c.call("get-operations", {})).isError).toBeFalsy();
+  });
+});
+
+describe("the built bin: toolsets and levels", () => {
+  const listed = async (args: string[], env: Record<string, string> = {}) => {
+    const c = await connectStdio(BIN, { args, env: { INCUS_SOCKET: SOCKET, ...env } });
+    try {
+      return (await c.client.listTools()).tools;
+    } finally {
+      await c.close();
+    }
+  };
+
+  it("serves the default toolsets, --toolsets / MCP_TOOLSETS pick others, levels filter by hints", async () => {
+    const defaults = (await listed([])).map((t) => t.name);
+    expect(defaults).toContain("exec-in-instance");
+    expect(defaults).not.toContain("create-snapshot"); // snapshots: off by default
+    const all = (await listed(["--toolsets", "all"])).map((t) => t.name);
+    expect(all).toContain("create-snapshot");
+    expect(all.length).toBeGreaterThan(defaults.length);
+    expect((await listed([], { MCP_TOOLSETS: "snapshots" })).map((t) => t.name)).toContain("create-snapshot");
+    const readOnly = await listed(["--toolsets", "all", "--read-only"]);
+    expect(readOnly.length).toBeGreaterThan(0);
+    for (const t of readOnly) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+    const safe = await listed(["--toolsets", "all"], { MCP_DISABLE_DESTRUCTIVE: "1" });
+    expect(safe.some((t) => !t.annotations?.readOnlyHint)).toBe(true); // non-destructive writes stay
+    for (const t of safe) expect(t.annotations?.destructiveHint, t.name).toBe(false);
+  });
+
+  it("an unknown toolset refuses to start, exit code 2, naming the known ones", () => {
+    const r = spawnSync(process.execPath, [BIN, "--toolsets", "exec,snapshotz"], {
+      env: { PATH: process.env.PATH ?? "", INCUS_SOCKET: SOCKET },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Unknown toolset(s) in --toolsets: snapshotz. incus-mcp has: operations, instances");
+  });
+
+  it("--help lists every toolset with its tools, from the table", () => {
+    const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Toolsets \(--toolsets a,b or all; default [a-z,]+\):/);
+    expect(r.stdout).toMatch(/\n {2}snapshots +.*\n +.*create-snapshot/);
   });
 });

@@ -22,7 +22,8 @@ function incusUp(): boolean {
 export const gate = daemonGate("Incus", incusUp());
 
 export function connect(env: Record<string, string> = { INCUS_SOCKET: SOCKET }) {
-  return connectInMemory(incusVendor, { env });
+  // Every toolset: the suites test tools that are off by default (snapshots, events) too.
+  return connectInMemory(incusVendor, { env, toolsets: ["all"] });
 }
 
 /** Direct API access for test setup (creating operations the tools then act on). */

@@ -16,10 +16,12 @@ describe.skipIf(gate.skip)("operations against a real Incus daemon", () => {
   it("lists a running token operation by id and as a full object", async () => {
     const op = await createTokenOperation(`mcp-test-list-${process.pid}`);
     tokens.push(op.id);
-    const ids = structured<{ operations: Record<string, string[]> }>(await c.call("get-operations", {}));
+    const ids = structured<{ operations: Record<string, string[]> }>(
+      await c.call("get-operations", { status: "running", limit: 1000 }),
+    );
     expect(ids.operations.running).toContain(op.id);
     const full = structured<{ operations: { id: string; class: string; may_cancel: boolean }[] }>(
-      await c.call("get-operations-2", { "all-projects": true }),
+      await c.call("get-operations-2", { "all-projects": true, limit: 1000 }), // every page
     );
     const mine = full.operations.find((o) => o.id === op.id);
     expect(mine).toMatchObject({ id: op.id, class: "token", may_cancel: true });

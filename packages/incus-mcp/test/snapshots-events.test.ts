@@ -131,6 +131,7 @@ describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", (
         ...LOOPBACK_TEST_NETWORK,
         http: false,
         rest: true,
+        toolsets: ["all"],
         env: { INCUS_SOCKET: SOCKET },
       });
     });

@@ -1,4 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
+import { portainer } from "./builder.js";
 import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
@@ -15,6 +16,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
+  toolsets: portainer.toolsets,
   routes,
   createClient: createPortainerClient,
   closeClient: closePortainerClient,

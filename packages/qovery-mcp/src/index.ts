@@ -1,4 +1,5 @@
 import type { VendorDefinition } from "@infra-mcp/core";
+import { qovery } from "./builder.js";
 import { closeQoveryClient, createQoveryClient, type QoveryClient } from "./config.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
@@ -12,6 +13,7 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   instructions:
     "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (deploy it with deploy-container); auto-deploy-containers and preview-container-environments act organization-wide on every matching container. Live logs and shells go through Qovery's websocket gateway and take only the containerId.",
   tools,
+  toolsets: qovery.toolsets,
   routes,
   createClient: createQoveryClient,
   closeClient: closeQoveryClient,

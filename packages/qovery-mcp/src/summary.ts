@@ -19,24 +19,11 @@ export function containerLine(c: Obj, state?: string): string {
   return `${str(c.name)} (${str(c.id)}) ${str(c.image_name)}:${str(c.tag)} ${state ?? "state unknown"} ${res}`;
 }
 
-export function containerList(data: unknown, states: Map<string, string>): string {
-  const list = results(data);
-  if (!list.length) return "No containers in this environment.";
-  const lines = list.map((c) => `- ${containerLine(c, states.get(str(c.id)))}`);
-  return `${list.length} container(s):\n${lines.join("\n")}`;
-}
-
 /** One line per ReferenceObjectStatus: id, state, deployment status, last deployment. */
 export function statusLine(s: Obj): string {
   const when = typeof s.last_deployment_date === "string" ? ` last deployed ${s.last_deployment_date}` : "";
   const dep = s.service_deployment_status ? ` (${str(s.service_deployment_status)})` : "";
   return `${str(s.id)} ${str(s.state)}${dep}${when}`;
-}
-
-export function statusList(data: unknown, scope: string): string {
-  const list = results(data);
-  if (!list.length) return `No containers ${scope}.`;
-  return `${list.length} container status(es) ${scope}:\n${list.map((s) => `- ${statusLine(s)}`).join("\n")}`;
 }
 
 /** The advanced settings (41 dotted keys) folded by prefix: one line per group. */

@@ -44,7 +44,10 @@ let mcp: ConnectedClient;
 
 beforeAll(async () => {
   rec = await startRecorder(answer);
-  mcp = await connectInMemory(qoveryVendor, { env: { QOVERY_API_KEY: FAKE_TOKEN, QOVERY_API_URL: rec.url } });
+  mcp = await connectInMemory(qoveryVendor, {
+    toolsets: ["all"],
+    env: { QOVERY_API_KEY: FAKE_TOKEN, QOVERY_API_URL: rec.url },
+  });
 });
 afterAll(async () => {
   await mcp.close();
@@ -141,7 +144,10 @@ describe("every tool's request conforms to qovery-openapi.yaml", () => {
 
   it("an OIDC JWT is sent as Bearer, which the spec's bearerAuth accepts", async () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLWZha2U";
-    const other = await connectInMemory(qoveryVendor, { env: { QOVERY_API_KEY: jwt, QOVERY_API_URL: rec.url } });
+    const other = await connectInMemory(qoveryVendor, {
+      toolsets: ["all"],
+      env: { QOVERY_API_KEY: jwt, QOVERY_API_URL: rec.url },
+    });
     try {
       await other.call("list-all-environment-container-statuses", { environmentId: IDS.environment });
       const [req] = rec.requests;

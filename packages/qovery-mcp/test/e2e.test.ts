@@ -213,7 +213,7 @@ describe("the bin", () => {
   });
 
   it("without QOVERY_API_KEY it starts, lists tools, and every call says which variable to set", async () => {
-    const c = await connectStdio(BIN, { env: { QOVERY_API_URL: proxy.url } });
+    const c = await connectStdio(BIN, { args: ["--toolsets", "all"], env: { QOVERY_API_URL: proxy.url } });
     opened.push(c);
     expect((await c.client.listTools()).tools).toHaveLength(23);
     const r = await call(c, "list-containers", { environmentId: IDS.environment });

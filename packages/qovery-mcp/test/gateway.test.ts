@@ -70,7 +70,7 @@ beforeAll(async () => {
   rec = await startRecorder(answer);
   front = await startGatewayFront({ token: FAKE_TOKEN, container: CONTAINER });
   front.services.add(IDS.container);
-  mcp = await connectInMemory(qoveryVendor, { env: env() });
+  mcp = await connectInMemory(qoveryVendor, { toolsets: ["all"], env: env() });
 });
 afterAll(async () => {
   await mcp?.close();
@@ -136,7 +136,7 @@ describe("get-service-logs", () => {
       seconds: 60,
       pod: "web-api-7d9f-a",
     });
-    expect(textOf(r)).toMatch(/^10 lines \(maxLines reached\):/);
+    expect(textOf(r)).toMatch(/^10 lines \(maxLines reached; raise maxLines, or follow: true for a session\):/);
     expect((r.structuredContent as { lines: unknown[] }).lines).toHaveLength(10);
     expect(front.upgrades[0]?.query.get("pod_name")).toBe("web-api-7d9f-a");
     expect(front.upgrades[0]?.problems).toEqual([]);
@@ -169,7 +169,10 @@ describe("get-service-logs", () => {
   });
 
   it("a bad token: the gateway refuses the upgrade (401), said without the token", async () => {
-    const other = await connectInMemory(qoveryVendor, { env: { ...env(), QOVERY_API_KEY: "qov-WRONG-token-123456" } });
+    const other = await connectInMemory(qoveryVendor, {
+      toolsets: ["all"],
+      env: { ...env(), QOVERY_API_KEY: "qov-WRONG-token-123456" },
+    });
     try {
       const r = await other.call("get-service-logs", { containerId: IDS.container });
       expect(r.isError).toBe(true);
@@ -329,6 +332,7 @@ describe("both gateway routes served raw on the REST surface (the client never h
   let net: NetworkHandle;
   beforeAll(async () => {
     net = await serveNetwork([qoveryVendor as never], {
+      toolsets: ["all"],
       ...LOOPBACK_TEST_NETWORK,
       http: false,
       rest: true,

@@ -76,6 +76,7 @@ let mcp: ConnectedClient;
 beforeAll(async () => {
   rec = await startRecorder(base);
   mcp = await connectInMemory(qoveryVendor, {
+    toolsets: ["all"],
     env: { QOVERY_API_KEY: FAKE_TOKEN, QOVERY_API_URL: rec.url, QOVERY_WAIT_POLL_MS: "10" },
   });
 });
@@ -196,7 +197,8 @@ describe("hints and confirmations say what a call may do", () => {
     expect(byName["stop-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
     expect(byName["restart-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
     expect(byName["deploy-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
-    expect(byName["redeploy-container"]?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    // A rolling redeploy replaces every running instance (reviewed under "could it end anything?").
+    expect(byName["redeploy-container"]?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
     expect(byName["open-container-shell"]?.annotations).toMatchObject({ destructiveHint: true });
   });
   it("every destructive new tool has a confirm line", () => {
@@ -340,7 +342,7 @@ describe("reads", () => {
   it("get-container-logs: the last lines, oldest first, long messages cut", async () => {
     const r = await mcp.call("get-container-logs", { containerId: C, lines: 3 });
     const lines = textOf(r).split("\n");
-    expect(lines[0]).toBe("last 3 of 1000 lines:");
+    expect(lines[0]).toBe("last 3 of 1000 lines (raise lines for older ones):");
     expect(lines[1]).toBe(`${logs[997]?.created_at} web-api-7d9f-a line 997`);
     expect(lines[3]).toMatch(/ y{2000}… \[1000 chars cut\]$/);
     expect((r.structuredContent as { results: unknown[] }).results).toHaveLength(3);

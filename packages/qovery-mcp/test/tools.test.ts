@@ -75,7 +75,7 @@ describe("tool table", () => {
   });
 
   it("lists Probe and IdRefs once and references them, not inlined per use", async () => {
-    const mcp = await connectInMemory(qoveryVendor, { env: {} });
+    const mcp = await connectInMemory(qoveryVendor, { env: {}, toolsets: ["all"] });
     try {
       const listed = (await mcp.client.listTools()).tools;
       const create = listed.find((t) => t.name === "create-container")?.inputSchema as { definitions?: object };

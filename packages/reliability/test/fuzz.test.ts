@@ -216,7 +216,7 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("bad input: %s", 
   beforeAll(async () => {
     process.on("unhandledRejection", onUnhandled);
     await rec.listen();
-    c = await connectInMemory(VENDORS[key], { env: vendorEnv(key, rec.url) });
+    c = await connectInMemory(VENDORS[key], { toolsets: ["all"], env: vendorEnv(key, rec.url) });
   });
   afterAll(async () => {
     await c?.close();

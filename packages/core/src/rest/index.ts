@@ -10,6 +10,7 @@ import { log } from "../logger.js";
 import { type Redactor, redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import { SessionRegistry, sessionLimitsFromEnv } from "../sessions.js";
 import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
+import { splitToolsets } from "../toolsets.js";
 import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../transports/body.js";
 import { CredentialHeaderError, credentialOverride, type UserCredential } from "../transports/credential.js";
 import { type NetworkLimits, resolveLimits } from "../transports/limits.js";
@@ -32,6 +33,12 @@ export { buildArgs, type CompiledRoute, coerceArg, compileRoutes, matchRoute } f
  * cross-site without asking, so it never runs a tool that changes anything).
  */
 export interface RestOptions extends ToolFilter {
+  /**
+   * Each vendor's tool filter, exactly as its MCP endpoint gets it (serveNetwork builds both from
+   * one map). Without it, this options object is the filter, its `toolsets` entries split among
+   * the vendors like --toolsets.
+   */
+  filters?: ReadonlyMap<VendorDefinition<unknown>, ToolFilter>;
   limits?: Partial<NetworkLimits>;
   env?: Env;
   /** Backpressure thresholds for websocket passthrough (bytes). */
@@ -62,13 +69,19 @@ export function createRestSurface(
   const limits = resolveLimits(options.limits);
   const env = options.env ?? process.env;
   const sessionLimits = sessionLimitsFromEnv(env);
-  const filter: ToolFilter = {
-    ...(options.readOnly ? { readOnly: true } : {}),
-    ...(options.allow ? { allow: options.allow } : {}),
-  };
+  const filters = options.filters ?? ownFilters(vendors, options);
+  const filterOf = (vendor: VendorDefinition<unknown>): ToolFilter => filters.get(vendor) ?? {};
   const routes = compileRoutes(
-    vendors.map((vendor) => ({ vendor, tools: selectTools(vendor.tools, filter).filter((t) => !t.usesSessions) })),
+    vendors.map((vendor) => ({
+      vendor,
+      tools: selectTools(vendor.tools, filterOf(vendor), vendor.toolsets).filter((t) => !t.usesSessions),
+    })),
   );
+  /** --confirm-destructive: REST cannot ask anyone, so destructive routes are refused (403). */
+  const unconfirmable = (compiled: CompiledRoute): boolean =>
+    filterOf(compiled.vendor).confirmDestructive === true && compiled.tool.annotations.destructiveHint;
+  const confirmDetail = (compiled: CompiledRoute) =>
+    `${compiled.tool.name} is destructive and this server requires the user to confirm destructive calls (--confirm-destructive), which the REST surface cannot ask for; use the MCP endpoint.`;
   const shared = new Map<VendorDefinition<unknown>, unknown>();
   const bridges = new Set<Bridge>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
@@ -177,6 +190,15 @@ export function createRestSurface(
     pathArgs: Record<string, string>,
     user: UserCredential | undefined,
   ): Promise<void> => {
+    if (unconfirmable(compiled)) {
+      return sendProblem(res, {
+        type: `${PROBLEM_BASE}confirmation-required`,
+        title: "Confirmation required",
+        status: 403,
+        detail: confirmDetail(compiled),
+        tool: compiled.tool.name,
+      });
+    }
     // A websocket route without an Upgrade runs the same tool as a plain call (e.g. a one-shot
     // exec); any stream session it opens is closed when the response is sent.
     const aborter = new AbortController();
@@ -235,6 +257,7 @@ export function createRestSurface(
       const p = insufficientScope(compiled.tool.name);
       return refuseUpgrade(socket, 403, p.title, p.detail, access.insufficientScope());
     }
+    if (unconfirmable(compiled)) return refuseUpgrade(socket, 403, "Confirmation required", confirmDetail(compiled));
     const parsed = await parseRequest(req, compiled, match.pathArgs, url, false).catch((error: unknown) => ({
       ok: false as const,
       status: httpStatusFor(error),
@@ -329,6 +352,26 @@ export function createRestSurface(
       shared.clear();
     },
   };
+}
+
+function ownFilters(
+  vendors: readonly VendorDefinition<unknown>[],
+  options: ToolFilter,
+): Map<VendorDefinition<unknown>, ToolFilter> {
+  const split = splitToolsets(vendors, options.toolsets);
+  const { readOnly, disableDestructive, confirmDestructive, allow } = options;
+  const common: ToolFilter = {
+    ...(readOnly ? { readOnly } : {}),
+    ...(disableDestructive ? { disableDestructive } : {}),
+    ...(confirmDestructive ? { confirmDestructive } : {}),
+    ...(allow ? { allow } : {}),
+  };
+  return new Map(
+    vendors.map((vendor) => {
+      const toolsets = split.get(vendor.name);
+      return [vendor, { ...common, ...(toolsets ? { toolsets } : {}) }];
+    }),
+  );
 }
 
 function insufficientScope(tool: string) {

@@ -41,7 +41,8 @@ export function checkToolList(check: ToolListCheck): void {
     let conn: ConnectedClient;
     let listed: Tool[];
     beforeAll(async () => {
-      conn = await connectInMemory(check.vendor, { env: check.env ?? {} });
+      // Every toolset: the check covers the tools that are off by default too.
+      conn = await connectInMemory(check.vendor, { env: check.env ?? {}, toolsets: ["all"] });
       listed = (await conn.client.listTools()).tools;
     });
     afterAll(async () => {

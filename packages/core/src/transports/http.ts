@@ -140,11 +140,15 @@ export class McpHttpEndpoint<C> {
 
   /** The options of one McpServer for a session (or, stateless, for one request): spread here only. */
   #serverOptions(stateless: boolean, user: UserCredential | undefined, redaction: Redactor | undefined) {
-    const { readOnly, allow, sessionLimits, instanceId } = this.#options;
+    const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, sessionLimits, instanceId } =
+      this.#options;
     const env = user?.env ?? this.#options.env;
     return {
       ...(readOnly ? { readOnly } : {}),
+      ...(disableDestructive ? { disableDestructive } : {}),
+      ...(confirmDestructive ? { confirmDestructive } : {}),
       ...(allow ? { allow } : {}),
+      ...(toolsets ? { toolsets } : {}),
       ...(stateless ? { stateless } : {}),
       ...(env ? { env } : {}),
       ...(redaction ? { redaction } : {}),
@@ -405,7 +409,7 @@ export class McpHttpEndpoint<C> {
 
   get #writeTools(): Set<string> {
     this.#writers ??= new Set(
-      selectTools(this.vendor.tools, this.#serverOptions(this.stateless, undefined, undefined))
+      selectTools(this.vendor.tools, this.#serverOptions(this.stateless, undefined, undefined), this.vendor.toolsets)
         .filter((t) => !t.annotations.readOnlyHint)
         .map((t) => t.name),
     );

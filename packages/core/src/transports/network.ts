@@ -6,6 +6,8 @@ import { ConfigError } from "../errors.js";
 import { exitOnShutdown } from "../lifecycle.js";
 import { log } from "../logger.js";
 import type { RestSurface } from "../rest/index.js";
+import { selectTools, type ToolFilter } from "../tool.js";
+import { splitToolsets } from "../toolsets.js";
 import type { VendorDefinition } from "../vendor.js";
 import { guardFromEnv, type NetworkGuard } from "./guard.js";
 import { McpHttpEndpoint } from "./http.js";
@@ -23,7 +25,14 @@ export interface NetworkOptions {
   restPort: number;
   stateless: boolean;
   readOnly?: boolean;
+  /** No destructiveHint tool (MCP and REST). */
+  disableDestructive?: boolean;
+  /** MCP asks the user before destructive calls; REST refuses destructive routes (it cannot ask). */
+  confirmDestructive?: boolean;
+  /** --tools: honoured when one vendor is served (tool names are not unique across vendors). */
   tools?: string[] | undefined;
+  /** --toolsets entries: `all`, a bare name (every vendor that has it) or `<vendor>:<toolset>`. */
+  toolsets?: string[] | undefined;
   /** Environment read for credentials and MCP_HTTP_* settings (default process.env). */
   env?: Env;
   /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS(_PER_CLIENT) / MCP_HTTP_SESSION_IDLE_SECONDS. */
@@ -101,6 +110,7 @@ export async function serveNetwork(
   const instanceId = opts.instanceId ?? instanceIdFromEnv(env);
   const sessionIdHeader = opts.sessionIdHeader ?? sessionIdHeaderFromEnv(env);
   const allow = vendors.length === 1 ? opts.tools : undefined;
+  const filters = toolFilters(vendors, opts, allow);
   const closers: (() => Promise<void>)[] = [];
   const handle: NetworkHandle = {
     mcpUrls: {},
@@ -116,10 +126,9 @@ export async function serveNetwork(
       const routes = new Map<string, McpHttpEndpoint<unknown>>();
       for (const vendor of vendors) {
         const endpoint = new McpHttpEndpoint(vendor, {
+          ...filters.get(vendor),
           limits,
           stateless: opts.stateless,
-          ...(opts.readOnly ? { readOnly: true } : {}),
-          ...(allow ? { allow } : {}),
           ...(opts.env ? { env: opts.env } : {}),
           ...(instanceId ? { instanceId } : {}),
           ...(sessionIdHeader ? { sessionIdHeader } : {}),
@@ -174,8 +183,7 @@ export async function serveNetwork(
       const { createRestSurface } = await import("../rest/index.js");
       const surface: RestSurface = createRestSurface(vendors, {
         limits,
-        ...(opts.readOnly ? { readOnly: true } : {}),
-        ...(allow ? { allow } : {}),
+        filters,
         ...(opts.env ? { env: opts.env } : {}),
       });
       const server = http.createServer((req, res) => {
@@ -231,6 +239,32 @@ export async function serveNetwork(
 
   if (opts.handleSignals !== false) exitOnShutdown(() => handle.close());
   return handle;
+}
+
+/**
+ * Each vendor's tool filter (the same for MCP and REST, so both serve the same tools), checked
+ * here so a bad --tools or --toolsets refuses to start instead of failing each session.
+ */
+function toolFilters(
+  vendors: readonly VendorDefinition<unknown>[],
+  opts: NetworkOptions,
+  allow: readonly string[] | undefined,
+): Map<VendorDefinition<unknown>, ToolFilter> {
+  const split = splitToolsets(vendors, opts.toolsets);
+  const out = new Map<VendorDefinition<unknown>, ToolFilter>();
+  for (const vendor of vendors) {
+    const toolsets = split.get(vendor.name);
+    const filter: ToolFilter = {
+      ...(opts.readOnly ? { readOnly: true } : {}),
+      ...(opts.disableDestructive ? { disableDestructive: true } : {}),
+      ...(opts.confirmDestructive ? { confirmDestructive: true } : {}),
+      ...(allow ? { allow } : {}),
+      ...(toolsets ? { toolsets } : {}),
+    };
+    selectTools(vendor.tools, filter, vendor.toolsets);
+    out.set(vendor, filter);
+  }
+  return out;
 }
 
 function pathOf(req: http.IncomingMessage): string {

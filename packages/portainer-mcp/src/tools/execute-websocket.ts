@@ -165,7 +165,7 @@ async function runExecOnce(args: Args, ctx: ToolContext<PortainerClient>) {
     ...(run.stdinError ? { stdinError: run.stdinError } : {}),
   });
   const status = state.running
-    ? `still running after ${args.timeoutMs} ms (stopped collecting; exit code unknown)`
+    ? `still running after ${args.timeoutMs} ms (stopped collecting; exit code unknown; for the rest raise timeoutMs or use session:true)`
     : `exit code ${state.exitCode}`;
   return {
     text: `${status} · ${result.outputBytes} bytes · ${result.durationMs} ms${truncNote(result)}\n${result.output}`,

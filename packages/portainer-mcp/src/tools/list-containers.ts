@@ -1,41 +1,17 @@
+import { pagingArgs } from "@infra-mcp/core";
 import { z } from "zod";
 import { portainer } from "../builder.js";
+import { containerFilters, containersPage, PAGE } from "../lists.js";
 import { endpointId } from "../schemas.js";
 
-interface Container {
-  Id: string;
-  Names?: string[];
-  Image?: string;
-  State?: string;
-  Status?: string;
-}
-
-export const listContainers = portainer.httpTool({
+export const listContainers = portainer.tool({
   name: "list-containers",
-  title: "List containers of an environment",
+  title: "List containers",
   description:
-    "List all containers (running and stopped) of a Docker environment through Portainer's Docker proxy: id, name, " +
-    "image, state, status. Use the id or name with execute-websocket (containerId) or attach-websocket (id).",
+    "Containers of a Docker environment, running and stopped: id, name, image, state. " +
+    "The id or name is what exec and container tools take.",
   toolset: "containers",
-  inputSchema: z.object({ endpointId }),
+  inputSchema: z.object({ endpointId, ...containerFilters, ...pagingArgs(PAGE.containers) }),
   hints: "readOnly",
-  request: {
-    method: "GET",
-    path: "/api/endpoints/{endpointId}/docker/containers/json",
-    params: { endpointId: "path" },
-    fixedQuery: { all: "1" },
-  },
-  result(data) {
-    const containers = ((data as Container[]) ?? []).map((c) => ({
-      id: c.Id,
-      name: (c.Names?.[0] ?? "").replace(/^\//, ""),
-      image: c.Image ?? "",
-      state: c.State ?? "",
-      status: c.Status ?? "",
-    }));
-    const text = containers.length
-      ? containers.map((c) => `${c.id.slice(0, 12)}\t${c.name}\t${c.image}\t${c.state}`).join("\n")
-      : "no containers";
-    return { text, structured: { containers } };
-  },
+  handler: (args, ctx) => containersPage(ctx.client, args, ctx.signal),
 });

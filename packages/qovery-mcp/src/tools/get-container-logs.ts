@@ -29,7 +29,10 @@ export const getContainerLogs = qovery.tool({
         msg.length > MAX_MESSAGE ? `${msg.slice(0, MAX_MESSAGE)}… [${msg.length - MAX_MESSAGE} chars cut]` : msg;
       return `${String(l.created_at ?? "?")} ${String(l.pod_name ?? "?")} ${cut}`;
     });
-    const head = all.length > tail.length ? `last ${tail.length} of ${all.length} lines` : `${all.length} lines`;
+    const head =
+      all.length > tail.length
+        ? `last ${tail.length} of ${all.length} lines (raise lines for older ones)`
+        : `${all.length} lines`;
     return {
       text: all.length ? `${head}:\n${text.join("\n")}` : "No logs.",
       structured: { results: tail, total: all.length },

@@ -48,7 +48,7 @@ export const getServiceLogs = qovery.tool({
     const closed = end.reason === "closed" ? closeMeaning(end.closeCode, end.closeReason) : undefined;
     const head =
       end.reason === "limit"
-        ? `${lines.length} lines (maxLines reached)`
+        ? `${lines.length} lines (maxLines reached; raise maxLines, or follow: true for a session)`
         : end.reason === "time"
           ? `${lines.length} lines in ${args.seconds} s`
           : end.reason === "cancelled"

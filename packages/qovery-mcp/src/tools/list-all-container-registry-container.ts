@@ -1,15 +1,16 @@
+import { pagingArgs } from "@infra-mcp/core";
 import { z } from "zod";
 import { qovery } from "../builder.js";
+import { PAGE, stateFilter, statusesPage } from "../lists.js";
 import { containerRegistryId, organizationId } from "../schemas.js";
-import { statusList } from "../summary.js";
 
 export const listAllContainerRegistryContainer = qovery.httpTool({
   name: "list-all-container-registry-container",
-  title: "List all container registry container statuses",
-  description:
-    "Deployment state of every container, across the organization, that pulls from one container registry: one line per container id with state and last deployment date.",
+  // Qovery's summary is "List all container registry container statuses"; shorter here (tools/list size).
+  title: "Registry container statuses",
+  description: "Deployment states of the organization's containers using this registry.",
   toolset: "containers",
-  inputSchema: z.object({ organizationId, containerRegistryId }),
+  inputSchema: z.object({ organizationId, containerRegistryId, state: stateFilter, ...pagingArgs(PAGE.statuses) }),
   hints: "readOnly",
   request: {
     method: "GET",
@@ -17,5 +18,5 @@ export const listAllContainerRegistryContainer = qovery.httpTool({
     params: { organizationId: "path", containerRegistryId: "path" },
   },
   statusHints: { 404: "No organization with this organizationId, or no registry with this containerRegistryId in it" },
-  result: (data) => statusList(data, "using this registry"),
+  result: (data, args) => statusesPage(data, args),
 });

@@ -1,16 +1,16 @@
-import { fillPath } from "@infra-mcp/core";
+import { fillPath, pagingArgs } from "@infra-mcp/core";
 import { z } from "zod";
 import { qovery } from "../builder.js";
+import { containersPage, nameFilter, PAGE } from "../lists.js";
 import { environmentId } from "../schemas.js";
-import { containerList, results } from "../summary.js";
+import { results } from "../summary.js";
 
 export const listContainers = qovery.tool({
   name: "list-containers",
   title: "List containers",
-  description:
-    "Containers of an environment. Text: one line per container (name, id, image:tag, deployment state, cpu/memory, min-max instances); structuredContent: Qovery's full list.",
+  description: "Containers of an environment: name, id, image:tag, state, cpu/memory, instances.",
   toolset: "containers",
-  inputSchema: z.object({ environmentId }),
+  inputSchema: z.object({ environmentId, name: nameFilter, ...pagingArgs(PAGE.containers) }),
   hints: "readOnly",
   statusHints: { 404: "No environment with this environmentId" },
   // Two reads in parallel: the list has no state, the status endpoint has only ids and states.
@@ -25,8 +25,6 @@ export const listContainers = qovery.tool({
     if (status.status === "fulfilled") {
       for (const s of results(status.value)) if (typeof s.id === "string") states.set(s.id, String(s.state ?? "?"));
     }
-    const data = list.value;
-    const structured = data && typeof data === "object" ? (data as Record<string, unknown>) : { results: [] };
-    return { text: containerList(data, states), structured };
+    return containersPage(list.value, states, args);
   },
 });

@@ -9,6 +9,8 @@ export const redeployContainer = qovery.tool({
   description: "Redeploys the current tag and configuration (rolling).",
   toolset: "deployments",
   inputSchema: z.object({ containerId, wait }),
-  hints: "write",
+  // Destructive: a rolling redeploy replaces every running instance (their in-flight work ends).
+  hints: "destructive",
+  confirm: (args) => `redeploy container ${args.containerId}, replacing its running instances`,
   handler: (args, ctx) => runAction(ctx, args.containerId, { action: "redeploy", what: "redeploy", wait: args.wait }),
 });
