@@ -62,12 +62,38 @@ export async function coldStart(subjects, { runs = 11, timeoutMs = 20_000 } = {}
   }));
 }
 
+/** Keys that say something about a field but are not the field itself (what a floor leaves out). */
+const NOT_STRUCTURE = new Set([
+  "description",
+  "minimum",
+  "maximum",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+  "format",
+  "pattern",
+  "default",
+  "$schema",
+]);
+
+/**
+ * The floor of a tool entry: the same entry with every field, type, enum and required list kept
+ * but no description, bound or format. A tool whose floor is over the budget cannot get under it
+ * by wording; it has too many fields for one tool.
+ */
+export function skeletonBytes(tool) {
+  return Buffer.byteLength(JSON.stringify(tool, (k, v) => (NOT_STRUCTURE.has(k) ? undefined : v)));
+}
+
 /** The largest single entry of a tools/list result (serialised bytes) and its name. */
 export function largestTool(tools = []) {
-  let largest = { largestToolBytes: 0, largestTool: "" };
+  let largest = { largestToolBytes: 0, largestTool: "", largestToolSkeletonBytes: 0 };
   for (const t of tools) {
     const bytes = Buffer.byteLength(JSON.stringify(t));
-    if (bytes > largest.largestToolBytes) largest = { largestToolBytes: bytes, largestTool: t.name };
+    if (bytes > largest.largestToolBytes) {
+      largest = { largestToolBytes: bytes, largestTool: t.name, largestToolSkeletonBytes: skeletonBytes(t) };
+    }
   }
   return largest;
 }
