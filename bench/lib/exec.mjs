@@ -9,6 +9,26 @@ import { startStdio } from "./stdio.mjs";
 
 const run = promisify(execFile);
 
+/** Times two ways of doing the same thing, call by call in alternating order, after a warm-up. */
+async function alternate(viaMcp, viaCli, { calls, warmup }) {
+  for (let i = 0; i < warmup; i++) {
+    await viaMcp();
+    await viaCli();
+  }
+  const mcp = [];
+  const cli = [];
+  for (let i = 0; i < calls; i++) {
+    if (i % 2) {
+      mcp.push(await viaMcp());
+      cli.push(await viaCli());
+    } else {
+      cli.push(await viaCli());
+      mcp.push(await viaMcp());
+    }
+  }
+  return { mcp: summarize(mcp), cli: summarize(cli) };
+}
+
 export async function incusExecBench(
   binPath,
   { instance = "c1", calls = 40, warmup = 5, command = ["echo", "hi"] } = {},
@@ -37,22 +57,7 @@ export async function incusExecBench(
       if (stdout !== "hi\n") throw new Error(`incus exec printed ${JSON.stringify(stdout)}`);
       return ms;
     };
-    for (let i = 0; i < warmup; i++) {
-      await viaMcp();
-      await viaCli();
-    }
-    const mcp = [];
-    const cli = [];
-    for (let i = 0; i < calls; i++) {
-      if (i % 2) {
-        mcp.push(await viaMcp());
-        cli.push(await viaCli());
-      } else {
-        cli.push(await viaCli());
-        mcp.push(await viaMcp());
-      }
-    }
-    return { mcp: summarize(mcp), cli: summarize(cli), calls, command };
+    return { ...(await alternate(viaMcp, viaCli, { calls, warmup })), calls, command };
   } finally {
     await server.close();
   }
@@ -107,22 +112,7 @@ export async function portainerExecBench(binPath, frontScript, { calls = 40, war
       if (stdout !== "hi\n") throw new Error(`docker exec printed ${JSON.stringify(stdout)}`);
       return ms;
     };
-    for (let i = 0; i < warmup; i++) {
-      await viaMcp();
-      await viaCli();
-    }
-    const mcp = [];
-    const cli = [];
-    for (let i = 0; i < calls; i++) {
-      if (i % 2) {
-        mcp.push(await viaMcp());
-        cli.push(await viaCli());
-      } else {
-        cli.push(await viaCli());
-        mcp.push(await viaMcp());
-      }
-    }
-    return { mcp: summarize(mcp), cli: summarize(cli), calls };
+    return { ...(await alternate(viaMcp, viaCli, { calls, warmup })), calls };
   } finally {
     await server?.close();
     await front.stop();

@@ -209,9 +209,12 @@ export class SessionRegistry {
     return this.#sessions.size;
   }
 
-  /** Reserve a slot before opening anything upstream, so the cap is checked first. */
-  assertCapacity(): void {
-    if (this.#unavailable) throw new InputError("session", this.#unavailable);
+  /**
+   * Reserve a slot before opening anything upstream, so the cap is checked first. `argument` is
+   * the tool argument that asked for the session (named in the error of a stateless server).
+   */
+  assertCapacity(argument = "session"): void {
+    if (this.#unavailable) throw new InputError(argument, this.#unavailable);
     if (this.#sessions.size >= this.limits.maxSessions) {
       throw new LimitError(
         `Too many open sessions (${this.limits.maxSessions}); close one with session-close (or raise MCP_MAX_STREAM_SESSIONS).`,

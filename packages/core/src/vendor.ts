@@ -67,7 +67,7 @@ export interface ServerOptions extends ToolFilter {
 
 /** What a session-optional tool is told in stateless mode when asked for a session. */
 export const STATELESS_NO_SESSION =
-  "session:true is not available: this server is stateless (--stateless), so nothing outlives a request. Leave session out for a one-shot run.";
+  "a session is not available here: this server is stateless (--stateless), so nothing outlives a request. Leave it out for a one-shot run.";
 
 export interface ServerHandle {
   server: McpServer;

@@ -90,14 +90,6 @@ describe.skipIf(gate.skip)("websocket passthrough to a real Incus exec", () => {
     );
     const { id, metadata } = op.metadata;
     const base = `${net.restUrl!.replace("http", "ws")}/v1/1-0/operations/${id}/websocket`;
-    const open = (fd: string) =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`${base}?secret=${encodeURIComponent(metadata.fds[fd]!)}`);
-        ws.once("open", () => resolve(ws));
-        ws.once("error", reject);
-      });
-    // The command starts once every fd's socket is connected: all four go through the passthrough.
-    const [stdin, stdout, stderr, control] = await Promise.all(["0", "1", "2", "control"].map(open));
     const collect = (ws: WebSocket) =>
       new Promise<{ data: Buffer; binaryFrames: number; closeCode: number }>((resolve) => {
         const chunks: Buffer[] = [];
@@ -108,8 +100,20 @@ describe.skipIf(gate.skip)("websocket passthrough to a real Incus exec", () => {
         });
         ws.once("close", (closeCode) => resolve({ data: Buffer.concat(chunks), binaryFrames, closeCode }));
       });
-    const out = collect(stdout!);
-    const err = collect(stderr!);
+    // Collectors are attached as each socket is created: the command may print before the last of
+    // the four sockets is open, and a frame with no listener yet would be lost to the test.
+    const collected = new Map<WebSocket, ReturnType<typeof collect>>();
+    const open = (fd: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`${base}?secret=${encodeURIComponent(metadata.fds[fd]!)}`);
+        collected.set(ws, collect(ws));
+        ws.once("open", () => resolve(ws));
+        ws.once("error", reject);
+      });
+    // The command starts once every fd's socket is connected: all four go through the passthrough.
+    const [stdin, stdout, stderr, control] = await Promise.all(["0", "1", "2", "control"].map(open));
+    const out = collected.get(stdout!)!;
+    const err = collected.get(stderr!)!;
     stdin!.send(Buffer.from("piped through the bridge\n"), { binary: true });
     stdin!.send(""); // empty text frame: end of stdin
     const o = await out;

@@ -71,4 +71,16 @@ describe.skipIf(gate.skip)("stateless mode keeps the one-shot streaming tools", 
     expect(textOf(attach)).toMatch(/"session".*stateless/);
     expect(front.requests.slice(before).filter((q) => q.websocket)).toEqual([]);
   });
+
+  it("keeps get-container-logs one-shot; follow:true is refused naming follow, before any request", async () => {
+    const names = (await mcp.client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("get-container-logs");
+    const once = await mcp.call("get-container-logs", { endpointId: 1, containerId: BOX });
+    expect(once.isError).toBeFalsy();
+    const before = front.requests.length;
+    const follow = await mcp.call("get-container-logs", { endpointId: 1, containerId: BOX, follow: true });
+    expect(follow.isError).toBe(true);
+    expect(textOf(follow)).toMatch(/"follow".*stateless/);
+    expect(front.requests.slice(before)).toEqual([]);
+  });
 });

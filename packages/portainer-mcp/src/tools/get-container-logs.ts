@@ -48,11 +48,11 @@ export const getContainerLogs = portainer.tool({
   toolset: "containers",
   inputSchema,
   hints: "readOnly",
-  opensSession: true,
+  opensSession: "optional",
   async handler(args, ctx) {
     if (!args.stdout && !args.stderr)
       throw new InputError("stdout", "stdout and stderr are both false: nothing to read");
-    if (args.follow) ctx.sessions.assertCapacity();
+    if (args.follow) ctx.sessions.assertCapacity("follow");
     const query = logQuery(args);
     // Inspect first: resolves a name, gives a clear 404, and says whether the log is multiplexed
     // (Docker 20.10 labels both kinds application/vnd.docker.raw-stream, so the header cannot tell).

@@ -25,9 +25,9 @@ export const getServiceLogs = qovery.tool({
     follow: z.boolean().default(false),
   }),
   hints: "readOnly",
-  opensSession: true,
+  opensSession: "optional",
   async handler(args, ctx) {
-    if (args.follow) ctx.sessions.assertCapacity();
+    if (args.follow) ctx.sessions.assertCapacity("follow");
     const { ids, ws } = await openServiceLogs(ctx.client, args, ctx.signal);
     if (args.follow) {
       const s = openGatewaySession(ctx.sessions, ws, "qovery-logs", `logs of ${args.containerId}`);

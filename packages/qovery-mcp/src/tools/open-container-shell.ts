@@ -31,7 +31,7 @@ export const openContainerShell = qovery.tool({
       .default(1024 * 1024),
   }),
   hints: "destructive",
-  opensSession: true,
+  opensSession: "optional",
   confirm: (args) => `run \`${args.command.join(" ")}\` in container ${args.containerId}`,
   async handler(args, ctx) {
     if ((args.cols === undefined) !== (args.rows === undefined)) {
