@@ -6,7 +6,7 @@ export const listDefaultContainerAdvancedSettings = qovery.httpTool({
   name: "list-default-container-advanced-settings",
   title: "List default container advanced settings",
   description:
-    "Qovery's default values of the container advanced settings (41 dotted keys: deployment.*, network.ingress.*, network.gateway_api.*, hpa.*, security.*). Text groups them by prefix; full JSON in structuredContent.",
+    "Default values of the container advanced settings (41 dotted keys: deployment.*, network.ingress.*, network.gateway_api.*, hpa.*, security.*). Text groups them by prefix; full JSON in structuredContent.",
   toolset: "containers",
   inputSchema: z.object({}),
   hints: "readOnly",

@@ -10,7 +10,7 @@ export const openContainerShell = qovery.tool({
   name: "open-container-shell",
   title: "Container shell",
   description:
-    "Runs argv in a pod via Qovery's gateway; returns output when it ends (no exit code). stdin, then EOF, is sent. session: keep it open (session-*). cols/rows: TTY size, fixed at open (none; session 80x24).",
+    "Runs argv in a pod via Qovery's gateway; returns output when it ends (no exit code). Sends stdin, then EOF. session: keep it open (session-*). cols/rows: TTY size, fixed at open (default none; session 80x24).",
   toolset: "shell",
   inputSchema: z.object({
     containerId,

@@ -6,7 +6,7 @@ export const previewContainerEnvironments = qovery.httpTool({
   name: "preview-container-environments",
   title: "Preview container environments",
   description:
-    "Organization-wide: creates preview environments running the given tag for every container using image_name at a different tag with preview enabled (auto_preview). Existing environments are untouched (202).",
+    "Organization-wide: creates preview environments running the tag for every container using image_name at another tag with auto_preview on. Existing environments are untouched (202).",
   toolset: "deployments",
   inputSchema: z.object({ organizationId, ...imageTag }),
   hints: "write",
