@@ -78,7 +78,10 @@ if (mode === "direct") {
   out({ bytes: c.bytes, events: c.events, ms: c.t1 - c.t0, readerCpuMs: cpuMs() - cpu0, requests: gen.requests });
   process.exit(0);
 } else if (mode === "mcp") {
-  const server = startStdio(process.execPath, [bin], { env: { ...process.env, INCUS_SOCKET: socketPath } });
+  // The events toolset is off by default; the bench turns it on like a user would.
+  const server = startStdio(process.execPath, [bin], {
+    env: { ...process.env, INCUS_SOCKET: socketPath, MCP_TOOLSETS: "events,sessions" },
+  });
   await server.handshake(60_000);
   const opened = await server.request(
     "tools/call",
