@@ -86,7 +86,16 @@ export interface ServerHandle {
  * server with bad configuration still starts, lists its tools, and answers every call with the
  * configuration error instead of dying before the user can see why.
  */
-export function createVendorServer<C>(vendor: VendorDefinition<C>, options: ServerOptions = {}): ServerHandle {
+export function createVendorServer<C>(
+  vendor: VendorDefinition<C>,
+  options: ServerOptions & {
+    /**
+     * A client owned by the caller, shared with other servers (stateless HTTP requests without a
+     * per-user credential share one, and with it one upstream connection pool); not closed here.
+     */
+    sharedClient?: () => C;
+  } = {},
+): ServerHandle {
   const tools = selectTools(vendor.tools, options, vendor.toolsets);
   const instructions = [vendor.instructions, statelessNote(vendor, tools, options)].filter(Boolean).join(" ");
   const server = new McpServer(
@@ -106,6 +115,7 @@ export function createVendorServer<C>(vendor: VendorDefinition<C>, options: Serv
   let client: C | undefined;
   let configError: ConfigError | undefined;
   const getClient = (): C => {
+    if (options.sharedClient) return options.sharedClient();
     if (client !== undefined) return client;
     if (configError) throw configError;
     try {

@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../src/credentials.js";
 import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
@@ -253,5 +254,41 @@ describe("stateless mode", () => {
     expect((await c.call("whoami")).structuredContent).toEqual({ user: "bob" });
     expect(net.endpoints[0]!.sessionCount).toBe(0);
     await c.client.close();
+  });
+});
+
+describe("stateless mode: one upstream client for the configured credential", () => {
+  let net: NetworkHandle;
+  let created = 0;
+
+  beforeAll(async () => {
+    const counting = {
+      ...anyFake,
+      createClient: (env: Env) => {
+        created++;
+        return anyFake.createClient(env);
+      },
+    };
+    net = await serveNetwork([counting], {
+      ...LOOPBACK_TEST_NETWORK,
+      http: true,
+      rest: false,
+      stateless: true,
+      env: { FAKE_TOKEN: "env-token-0000" },
+    });
+  });
+  afterAll(() => net.close());
+
+  it("requests without a credential header share one client; a per-user credential gets its own", async () => {
+    const c = await connect(net.mcpUrls["fake-mcp"]!);
+    for (let i = 0; i < 5; i++) expect((await c.call("whoami")).structuredContent).toEqual({ user: "env-user" });
+    expect(created).toBe(1);
+    const bob = await connect(net.mcpUrls["fake-mcp"]!, { "x-fake-token": "bob-token-2222" });
+    expect((await bob.call("whoami")).structuredContent).toEqual({ user: "bob" });
+    expect((await bob.call("whoami")).structuredContent).toEqual({ user: "bob" });
+    expect(created).toBe(3);
+    expect((await c.call("whoami")).structuredContent).toEqual({ user: "env-user" });
+    expect(created).toBe(3);
+    await Promise.all([c.client.close(), bob.client.close()]);
   });
 });

@@ -125,7 +125,17 @@ export class McpHttpEndpoint<C> {
     this.#closing = true;
     clearInterval(this.#sweeper);
     await Promise.all([...this.#sessions.values()].map((s) => this.#drop(s, "shutdown")));
+    const shared = this.#sharedClient;
+    this.#sharedClient = undefined;
+    if (shared !== undefined) await this.vendor.closeClient?.(shared);
   }
+
+  /** The client stateless requests on the configured credential share, built on first use. */
+  #sharedClient: C | undefined;
+  readonly #statelessClient = (): C => {
+    this.#sharedClient ??= this.vendor.createClient(this.#options.env ?? process.env);
+    return this.#sharedClient;
+  };
 
   /** The request's own credential header, if any; an unusable one is answered 400 here (REFUSED: stop). */
   #userCredential(req: IncomingMessage, res: ServerResponse): UserCredential | undefined | typeof REFUSED {
@@ -358,7 +368,12 @@ export class McpHttpEndpoint<C> {
     const user = this.#userCredential(req, res);
     if (user === REFUSED) return;
     const redaction = user ? scopedRedactor(user.value) : undefined;
-    const handle = createVendorServer(this.vendor, this.#serverOptions(true, user, redaction));
+    const handle = createVendorServer(this.vendor, {
+      ...this.#serverOptions(true, user, redaction),
+      // A request on the configured credential reuses one client: a client per request would open
+      // (and close) a new upstream connection for every call.
+      ...(user ? {} : { sharedClient: this.#statelessClient }),
+    });
     if (access?.readOnly) handle.setReadOnly(true);
     // No sessionIdGenerator: the SDK's stateless mode (no Mcp-Session-Id issued or checked).
     const transport = new StreamableHTTPServerTransport({
