@@ -1,4 +1,7 @@
 import type http from "node:http";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { type RecordedRequest, RecordingUpstream } from "../src/testing/index.js";
 
 export type Recorded = Omit<RecordedRequest, "upgrade">;
@@ -25,4 +28,17 @@ export async function startUpstream(
 export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** An SDK client over Streamable HTTP, sending `headers` on every request; `call` runs one tool. */
+export async function connectHttp(url: string, headers: Record<string, string> = {}) {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const client = new Client({ name: "core-http-test", version: "0" });
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    call: async (name: string, args: Record<string, unknown> = {}) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult,
+  };
 }

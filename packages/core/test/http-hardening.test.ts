@@ -5,9 +5,6 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { readCredential } from "../src/credentials.js";
@@ -16,6 +13,7 @@ import { redactor } from "../src/redact.js";
 import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
+import { connectHttp as connect } from "./helpers.js";
 
 const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 const INIT = JSON.stringify({
@@ -58,18 +56,6 @@ async function initialize(url: string, headers: Record<string, string> = {}): Pr
   const r = await raw(url, { method: "POST", headers: { ...MCP_HEADERS, ...headers }, body: INIT });
   expect(r.status).toBe(200);
   return r.headers["mcp-session-id"] as string;
-}
-
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
-  const client = new Client({ name: "hardening-test", version: "0" });
-  await client.connect(transport);
-  return {
-    client,
-    transport,
-    call: async (name: string, args: Record<string, unknown> = {}) =>
-      (await client.callTool({ name, arguments: args })) as CallToolResult,
-  };
 }
 
 describe("HTTP hardening (loopback, no token: the default setup)", () => {

@@ -1,29 +1,15 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../src/credentials.js";
 import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
+import { connectHttp as connect } from "./helpers.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
-  const client = new Client({ name: "http-test", version: "0.0.0" });
-  await client.connect(transport);
-  return {
-    client,
-    transport,
-    call: async (name: string, args: Record<string, unknown> = {}) =>
-      (await client.callTool({ name, arguments: args })) as CallToolResult,
-  };
-}
 
 async function until(check: () => boolean, ms = 3_000): Promise<void> {
   const end = Date.now() + ms;

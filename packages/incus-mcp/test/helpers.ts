@@ -63,3 +63,19 @@ export function psMatching(pattern: string): string[] {
     .split("\n")
     .filter((l) => l.includes(pattern) && !l.includes("ps -o"));
 }
+
+/** A suite's own instance (image bb, created stopped) and a connected client: c1 stays untouched. */
+export async function createOwnInstance(name: string) {
+  incus("init", "bb", name);
+  return connect();
+}
+
+/** Undoes createOwnInstance; an instance a test already deleted is fine. */
+export async function removeOwnInstance(name: string, client: { close(): Promise<void> } | undefined): Promise<void> {
+  await client?.close();
+  try {
+    incus("delete", "--force", name);
+  } catch {
+    // already gone
+  }
+}

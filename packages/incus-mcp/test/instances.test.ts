@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, gate, incus, structured } from "./helpers.js";
+import { type connect, createOwnInstance, gate, incus, removeOwnInstance, structured } from "./helpers.js";
 
 /**
  * Lifecycle, state, logs, console and files against the real daemon, on an instance of this suite's
@@ -15,17 +15,9 @@ const STUBBORN_INIT = "#!/bin/sh\ntrap '' PWR TERM INT HUP USR1 USR2\nwhile :; d
 describe.skipIf(gate.skip)("instance state, lifecycle, logs and files (own instance)", () => {
   let c: Awaited<ReturnType<typeof connect>>;
   beforeAll(async () => {
-    incus("init", "bb", NAME);
-    c = await connect();
+    c = await createOwnInstance(NAME);
   }, 60_000);
-  afterAll(async () => {
-    await c?.close();
-    try {
-      incus("delete", "--force", NAME);
-    } catch {
-      // already gone
-    }
-  }, 60_000);
+  afterAll(() => removeOwnInstance(NAME, c), 60_000);
 
   const status = () => incus("list", NAME, "--format", "csv", "-c", "s").trim();
 

@@ -5,7 +5,7 @@ import { LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { incusVendor } from "../src/index.js";
-import { connect, gate, incus, SOCKET, structured } from "./helpers.js";
+import { type connect, createOwnInstance, gate, removeOwnInstance, SOCKET, structured } from "./helpers.js";
 
 /** Snapshots, the event stream (as a session and as a raw websocket on the REST surface) and REST routes. */
 const NAME = `mcp-test-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -40,17 +40,9 @@ async function readEvents(
 describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", () => {
   let c: Awaited<ReturnType<typeof connect>>;
   beforeAll(async () => {
-    incus("init", "bb", NAME);
-    c = await connect();
+    c = await createOwnInstance(NAME);
   }, 60_000);
-  afterAll(async () => {
-    await c?.close();
-    try {
-      incus("delete", "--force", NAME);
-    } catch {
-      // already gone
-    }
-  }, 60_000);
+  afterAll(() => removeOwnInstance(NAME, c), 60_000);
 
   it("create, list, restore and delete snapshots through operations", async () => {
     await c.call("push-file", { instance: NAME, path: "/root/state", content: "before" });
