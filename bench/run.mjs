@@ -494,7 +494,7 @@ if (results.cold) {
   if (big.length) {
     ctx.push(
       "",
-      `Above 2,000 B for one tool: ${[...new Set(big.map((r) => `${r.vendor}-mcp ${r.largestTool} (${fmt.bytes(r.largestToolBytes)} B; ${fmt.bytes(r.largestToolSkeletonBytes)} B with every description, bound and format removed and every field, type, enum and required list kept)`))].join(", ")}. A floor above 2,000 B means no wording or shared definition gets the tool under the budget while its schema lists every field of the request body; what would: listing the nested bodies compactly (their fields named in one description, validation unchanged) or splitting the body across tools.`,
+      `Above 2,000 B for one tool: ${[...new Set(big.map((r) => `${r.vendor}-mcp ${r.largestTool} (${fmt.bytes(r.largestToolBytes)} B; ${fmt.bytes(r.largestToolSkeletonBytes)} B with every description, bound and format removed and every field, type, enum and required list kept — nested bodies listed as one line keep their field names)`))].join(", ")}. A floor near or above 2,000 B means the tool gets under the budget only by dropping what the model needs to fill it in (which fields are optional, their choices, units and defaults) or by splitting the body across tools.`,
     );
   }
   const over = listed.filter((r) => r.vendor && r.tools && r.listResultBytes / r.tools > 900);

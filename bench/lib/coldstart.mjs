@@ -79,11 +79,20 @@ const NOT_STRUCTURE = new Set([
 
 /**
  * The floor of a tool entry: the same entry with every field, type, enum and required list kept
- * but no description, bound or format. A tool whose floor is over the budget cannot get under it
- * by wording; it has too many fields for one tool.
+ * but no description, bound or format. A nested body listed as one line (an object or array node
+ * with a description and no properties/items) keeps the field names of its line, comma-joined:
+ * those are fields, not wording. A tool whose floor is over the budget cannot get under it by
+ * wording; it has too many fields for one tool.
  */
 export function skeletonBytes(tool) {
-  return Buffer.byteLength(JSON.stringify(tool, (k, v) => (NOT_STRUCTURE.has(k) ? undefined : v)));
+  return Buffer.byteLength(
+    JSON.stringify(tool, function (k, v) {
+      if (k === "description" && this && !this.properties && !this.items && /^(object|array)$/.test(this.type)) {
+        return [...String(v).matchAll(/\b[a-z][a-z0-9_]*(?=\?|[:,}\]]| \()/g)].map((m) => m[0]).join(",");
+      }
+      return NOT_STRUCTURE.has(k) ? undefined : v;
+    }),
+  );
 }
 
 /** The largest single entry of a tools/list result (serialised bytes) and its name. */

@@ -6,8 +6,8 @@ import { z } from "zod";
  * fields) and the org-wide {image_name, tag} bodies. Field names are the spec's wire names, so a
  * tool's arguments minus its path ids are exactly the JSON body Qovery receives. Descriptions are
  * the spec's, shortened (those that only restate the field name are dropped): every byte here is
- * sent to the model in tools/list. Sub-schemas used twice in one tool (Probe, IdRefs) carry a
- * registry id, so the listed JSON schema holds them once under `definitions` and `$ref`s them.
+ * sent to the model in tools/list. The nested bodies of ContainerRequest are listed compactly (see
+ * `listedAs`), which keeps create-container's entry under the 2,000-byte budget with every field named.
  */
 
 /**
@@ -35,6 +35,26 @@ export const organizationId = uuid("Organization");
 export const containerRegistryId = uuid("Container registry");
 
 const port = int(1, 65535);
+
+/** A required non-empty string; the listing leaves out `minLength: 1` (validation keeps it). */
+const nonEmpty = () => z.string().min(1).meta({ minLength: undefined });
+
+/**
+ * Lists a nested body as its type plus one line naming every field (`?` optional, `|` choices,
+ * spec defaults in parentheses) instead of the full JSON Schema: the full listing of ContainerRequest
+ * costs 5.3 KB of context on every tools/list, and models read a TypeScript-like line as well as a
+ * schema. Validation still runs the whole zod schema, so a wrong nested field is refused naming its
+ * path (`ports[0].internal_port`) before anything is sent.
+ */
+const listedAs = <T extends z.ZodType>(schema: T, fields: string): T =>
+  schema.meta({
+    description: fields,
+    properties: undefined,
+    required: undefined,
+    items: undefined,
+    additionalProperties: undefined,
+    minItems: undefined,
+  });
 const seconds = int(0);
 
 const probeType = z
@@ -56,49 +76,53 @@ const probeType = z
   .describe("one of tcp/http/exec/grpc");
 
 /** Probe (spec defaults: delay 30, period 10, timeout 5, success 1, failure 9). */
-export const probe = z
-  .object({
-    type: probeType,
-    initial_delay_seconds: seconds.optional(),
-    period_seconds: seconds.optional(),
-    timeout_seconds: seconds.optional(),
-    success_threshold: int(1).optional(),
-    failure_threshold: int(1).optional(),
-  })
-  // Listed once under definitions and referenced by both probes (context cost).
-  .meta({ id: "Probe" });
+export const probe = z.object({
+  type: probeType,
+  initial_delay_seconds: seconds.optional(),
+  period_seconds: seconds.optional(),
+  timeout_seconds: seconds.optional(),
+  success_threshold: int(1).optional(),
+  failure_threshold: int(1).optional(),
+});
 
-export const healthchecks = z
-  .object({ readiness_probe: probe.optional(), liveness_probe: probe.optional() })
-  .describe("{} for none; probe defaults: delay 30 s, period 10, timeout 5, success 1, failure 9");
-
-export const storage = z.array(
-  z.object({
-    id: guid().optional(),
-    type: z.enum(["FAST_SSD"]).default("FAST_SSD"),
-    size: int(4).describe("GB"),
-    mount_point: z.string().min(1),
-  }),
+export const healthchecks = listedAs(
+  z.object({ readiness_probe: probe.optional(), liveness_probe: probe.optional() }),
+  "{readiness_probe?, liveness_probe?}, each {type: {tcp: {port, host?}} | {http: {port, path?, scheme?}} | {exec: {command: string[]}} | {grpc: {port, service?}}, initial_delay_seconds? (30), period_seconds? (10), timeout_seconds? (5), success_threshold? (1), failure_threshold? (9)}; {} for none",
 );
 
-export const ports = z.array(
-  z.object({
-    id: guid().optional(),
-    name: z.string().optional(),
-    internal_port: port,
-    external_port: port.optional().describe("exposed port; default chosen if unset"),
-    publicly_accessible: z.boolean(),
-    is_default: z.boolean().optional().describe("domain's default port"),
-    protocol: z.enum(["HTTP", "GRPC", "TCP", "UDP"]).optional().describe("default HTTP"),
-    public_path: z.string().optional().describe("path regex to accept, e.g. /api/ (public HTTP/GRPC only)"),
-    public_path_rewrite: z.string().optional().describe("rewrite target, e.g. /api/$1"),
-  }),
+export const storage = listedAs(
+  z.array(
+    z.object({
+      id: guid().optional(),
+      type: z.enum(["FAST_SSD"]).default("FAST_SSD"),
+      size: int(4),
+      mount_point: z.string().min(1),
+    }),
+  ),
+  "[{size: GB >= 4, mount_point, type? (FAST_SSD), id?}]",
 );
 
-const groupRefs = z.array(z.object({ id: guid() })).meta({ id: "IdRefs" });
+export const ports = listedAs(
+  z.array(
+    z.object({
+      id: guid().optional(),
+      name: z.string().optional(),
+      internal_port: port,
+      external_port: port.optional(),
+      publicly_accessible: z.boolean(),
+      is_default: z.boolean().optional(),
+      protocol: z.enum(["HTTP", "GRPC", "TCP", "UDP"]).optional(),
+      public_path: z.string().optional(),
+      public_path_rewrite: z.string().optional(),
+    }),
+  ),
+  "[{internal_port, publicly_accessible: boolean, external_port?, protocol?: HTTP (default) | GRPC | TCP | UDP, is_default?, public_path?: regex, e.g. /api/, public_path_rewrite?: e.g. /api/$1, name?, id?}]",
+);
 
-export const autoscaling = z
-  .object({
+const groupRefs = listedAs(z.array(z.object({ id: guid() })), "[{id}]");
+
+export const autoscaling = listedAs(
+  z.object({
     mode: z.literal("KEDA"),
     polling_interval_seconds: int().optional(),
     cooldown_period_seconds: int().optional(),
@@ -114,31 +138,36 @@ export const autoscaling = z
         }),
       )
       .min(1),
-  })
-  .describe("KEDA");
+  }),
+  '{mode: "KEDA", scalers: [{scaler_type, role: PRIMARY | SAFETY, enabled?, config_json?: object, config_yaml?, trigger_authentication?: {name, config_yaml?}}] (1+), polling_interval_seconds?, cooldown_period_seconds?}',
+);
 
 /** ContainerRequest: every field of the spec (required: name, registry_id, image_name, tag, healthchecks). */
 export const containerRequest = {
-  name: z.string().min(1).describe("case-insensitive, unique in the environment"),
+  name: nonEmpty().describe("unique in the environment, case-insensitive"),
   description: z.string().optional(),
   registry_id: guid(),
-  image_name: z
-    .string()
-    .min(1)
-    .describe("ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: [repo/]image; PUBLIC_ECR: alias/repository"),
-  tag: z.string().min(1),
+  image_name: nonEmpty().describe(
+    "ECR: repository; SCALEWAY_CR: namespace/image; DOCKER_HUB: [repo/]image; PUBLIC_ECR: alias/repository",
+  ),
+  tag: nonEmpty(),
   arguments: z.array(z.string()).optional(),
   entrypoint: z.string().optional(),
   cpu: int(1).optional().describe("millicores, default 500"),
   memory: int(1).optional().describe("MB, default 512"),
   gpu: int(0).optional(),
   ephemeral_storage_in_gib: int(0).optional(),
-  cpu_architecture: z.enum(["AMD64", "ARM64"]).nullable().optional().describe("null: cluster default"),
+  cpu_architecture: z
+    .enum(["AMD64", "ARM64"])
+    .nullable()
+    .optional()
+    // One enum with null lists the same choices in half the bytes of zod's anyOf.
+    .meta({ anyOf: undefined, enum: ["AMD64", "ARM64", null], description: "null: cluster default" }),
   min_running_instances: int(0).optional().describe("default 1; 0 = stopped"),
   max_running_instances: int(-1).optional().describe("default 1; -1 = no limit"),
   healthchecks,
-  auto_preview: z.boolean().optional().describe("preview env per pull request; default: the environment's"),
-  auto_deploy: z.boolean().nullable().optional().describe("redeploy on new tag (auto-deploy-containers)"),
+  auto_preview: z.boolean().optional().describe("preview env per pull request (default: the environment's)"),
+  auto_deploy: z.boolean().nullable().optional().describe("redeploy on a new tag"),
   annotations_groups: groupRefs.optional(),
   labels_groups: groupRefs.optional(),
   icon_uri: z.url().optional(),

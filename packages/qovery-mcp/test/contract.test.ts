@@ -94,6 +94,41 @@ describe("the validator is not vacuous", () => {
   });
 });
 
+describe("create-container's listing names every ContainerRequest field of the spec", () => {
+  type Listed = { properties?: Record<string, Listed>; required?: string[]; description?: string };
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  it("each field is a listed property or named in its nested body's one-line listing, optional marked `?`", async () => {
+    const listed = (await mcp.client.listTools()).tools.find((t) => t.name === "create-container");
+    const schema = listed?.inputSchema as Listed;
+    const fields = spec.fieldPaths(spec.schema("ContainerRequest"));
+    expect(fields.length).toBeGreaterThan(60);
+    const unnamed: string[] = [];
+    for (const { path, required } of fields) {
+      const segments = path.filter((p) => p !== "[]");
+      let node: Listed | undefined = schema;
+      let i = 0;
+      while (i < segments.length && node?.properties?.[segments[i] as string]) {
+        node = node.properties[segments[i] as string];
+        i++;
+      }
+      if (i === segments.length) continue;
+      // Listed compactly: the rest of the path is named in the nearest listed ancestor's line.
+      const line = node?.description ?? "";
+      const leaf = escapeRegExp(segments[segments.length - 1] as string);
+      for (const s of segments.slice(i))
+        if (!new RegExp(`\\b${escapeRegExp(s)}\\b`).test(line)) unnamed.push(path.join("."));
+      // What Qovery requires is never shown optional, unless the tool fills it: `type? (FAST_SSD)`.
+      if (required && !new RegExp(`\\b${leaf}(?!\\?)\\b|\\b${leaf}\\? \\(`).test(line)) {
+        unnamed.push(`${path.join(".")} shown optional`);
+      }
+    }
+    expect(unnamed).toEqual([]);
+    const topRequired = fields.filter((f) => f.path.length === 1 && f.required).map((f) => f.path[0]);
+    expect(schema.required?.filter((r) => r !== "environmentId").sort()).toEqual(topRequired.sort());
+  });
+});
+
 describe("every tool's request conforms to qovery-openapi.yaml", () => {
   for (const c of CALLS) {
     it(`${c.tool} → ${c.operationId}`, async () => {

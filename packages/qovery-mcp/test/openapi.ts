@@ -203,6 +203,32 @@ export class QoverySpec {
     return undefined;
   }
 
+  /**
+   * Every field a schema declares, depth first, as its path (`[]` marks array items) and whether its
+   * parent requires it; `$ref`/`allOf`/`anyOf`/`oneOf` are merged as unknownProperties merges them.
+   */
+  fieldPaths(schema: unknown, path: string[] = [], depth = 0): { path: string[]; required: boolean }[] {
+    if (depth > 10) return [];
+    const items = this.#items(schema);
+    if (items) return this.fieldPaths(items, [...path, "[]"], depth + 1);
+    const props = this.#props(schema);
+    if (!props) return [];
+    const required = new Set(this.#required(schema));
+    return Object.entries(props).flatMap(([name, sub]) => [
+      { path: [...path, name], required: required.has(name) },
+      ...this.fieldPaths(sub, [...path, name], depth + 1),
+    ]);
+  }
+
+  #required(schema: unknown): string[] {
+    const s = this.#deref(schema);
+    const own = (s.required as string[] | undefined) ?? [];
+    const merged = ["allOf", "anyOf", "oneOf"].flatMap((key) =>
+      ((s[key] as unknown[] | undefined) ?? []).flatMap((branch) => this.#required(branch)),
+    );
+    return [...own, ...merged];
+  }
+
   unknownProperties(schema: unknown, data: unknown, path = ""): string[] {
     if (Array.isArray(data)) {
       const items = this.#items(schema);

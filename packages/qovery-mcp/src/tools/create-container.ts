@@ -9,7 +9,7 @@ export const createContainer = qovery.httpTool({
   name: "create-container",
   title: "Create a container",
   description:
-    "Create a container service from a registry image in an environment (not deployed). The other fields are Qovery's ContainerRequest body. Returns the container.",
+    "Create a container service from a registry image in an environment (not deployed); the other fields are Qovery's ContainerRequest. Returns the container.",
   toolset: "containers",
   inputSchema: z.object({ environmentId, ...containerRequest }),
   hints: "write",
