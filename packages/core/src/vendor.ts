@@ -112,6 +112,7 @@ export function createVendorServer<C>(
     options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
   );
   const ending = new AbortController();
+  const inflight = { count: 0 };
   let client: C | undefined;
   let configError: ConfigError | undefined;
   const getClient = (): C => {
@@ -131,6 +132,7 @@ export function createVendorServer<C>(
     getClient,
     sessions,
     sessionSignal: ending.signal,
+    inflight,
     ...(options.redaction ? { redaction: options.redaction } : {}),
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
   });
@@ -151,7 +153,7 @@ export function createVendorServer<C>(
       for (const r of writers) readOnly ? r.disable() : r.enable();
     },
     async close() {
-      ending.abort();
+      if (inflight.count > 0) ending.abort();
       await sessions.closeAll();
       if (client !== undefined) await vendor.closeClient?.(client);
       await server.close().catch(() => {});
