@@ -183,7 +183,10 @@ function selection<C>(
   const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless } = filter;
   const key = JSON.stringify([readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless]);
   let byFilter = selections.get(vendor);
-  if (!byFilter) selections.set(vendor, (byFilter = new Map()));
+  if (!byFilter) {
+    byFilter = new Map();
+    selections.set(vendor, byFilter);
+  }
   const known = byFilter.get(key) as { tools: readonly AnyTool<C>[]; instructions: string } | undefined;
   if (known) return known;
   const tools = selectTools(vendor.tools, filter, vendor.toolsets);
