@@ -27,13 +27,16 @@ export async function dispatchFetch(dispatcher: Dispatcher, input: Request): Pro
   });
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(input.url, {
-      dispatcher,
-      method: input.method as Dispatcher.HttpMethod,
-      headers,
-      ...(body ? { body } : {}),
+    res = await settleOnAbort(
+      request(input.url, {
+        dispatcher,
+        method: input.method as Dispatcher.HttpMethod,
+        headers,
+        ...(body ? { body } : {}),
+        signal,
+      }),
       signal,
-    });
+    );
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw new TypeError("fetch failed", { cause: error });
@@ -54,6 +57,34 @@ export async function dispatchFetch(dispatcher: Dispatcher, input: Request): Pro
     responseHeaders,
     res.body,
   );
+}
+
+/**
+ * Rejects with the signal's reason as soon as it aborts, as fetch does. undici applies an abort to
+ * a request only once it has a connection, so a request still waiting for one (a TLS handshake
+ * that never completes) would otherwise hold its caller until the connect timeout, and again for
+ * each connection the pool retries. undici drops the request itself when it gets that far; an
+ * answer that arrives after the abort has its body discarded.
+ */
+function settleOnAbort(
+  pending: Promise<Dispatcher.ResponseData>,
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (res) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) res.body.destroy();
+        else resolve(res);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** What undici's fetch sends unless the request names them (so the wire stays as it was). */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,6 +124,26 @@ describe("dispatchFetch", () => {
     const pending = send("/hang", { signal: ac.signal }).catch((e: unknown) => e);
     setTimeout(() => ac.abort(new Error("gave up")), 20);
     expect(((await pending) as Error).message).toBe("gave up");
+  });
+
+  it("an abort ends a request still waiting for its connection (a TLS handshake that never completes)", async () => {
+    const silent = createNetServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const slow = new Agent({ connect: { timeout: 30_000 } });
+    try {
+      const ac = new AbortController();
+      const started = Date.now();
+      const pending = dispatchFetch(
+        slow,
+        new Request(`https://127.0.0.1:${(silent.address() as AddressInfo).port}/x`, { signal: ac.signal }),
+      ).catch((e: unknown) => e);
+      setTimeout(() => ac.abort(new Error("stop waiting")), 50);
+      expect(((await pending) as Error).message).toBe("stop waiting");
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await slow.destroy();
+      silent.close();
+    }
   });
 
   it("through HttpClient: a cut body is an upstream protocol error naming the request", async () => {
