@@ -607,7 +607,7 @@ if (results.http) {
       for (const x of r.runs) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
       const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
       const warmup = summarize(r.runs.flatMap((x) => x.warmupLatencies ?? []));
-      return { label: r.label, short: SHORT[key], latency, throughput, errors, errorCount, warmup };
+      return { key, label: r.label, short: SHORT[key], latency, throughput, errors, errorCount, warmup };
     };
     const rows = ["anchorUpstream", "anchorStateless", "server", "stateless", "anchor", "bare"]
       .map(pooled)
@@ -634,8 +634,8 @@ if (results.http) {
             r.throughput.toFixed(0),
             fmt.ms(r.latency.p50),
             fmt.ms(r.latency.p99),
-            r === anchor || r === bare ? "—" : fmt.ratio(ratio(r, anchorUp)),
-            r === anchorStateless || r === stateless ? fmt.ratio(ratio(r, anchorStateless)) : "—",
+            r.key === "anchor" || r.key === "bare" ? "—" : fmt.ratio(ratio(r, anchorUp)),
+            r.key === "stateless" ? fmt.ratio(ratio(r, anchorStateless)) : "—",
             `${r.errorCount}${r.errorCount ? ` ${JSON.stringify(r.errors)}` : ""}`,
           ]),
         ),
