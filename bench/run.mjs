@@ -274,6 +274,17 @@ if (want("http")) {
         },
         ...listArgs,
       },
+      {
+        key: "anchorStateless",
+        label: "SDK stateless anchor: the same, a new server + transport per request",
+        start: async () => {
+          const a = startHelper(join(BENCH, "anchors", "echo-http.mjs"), ["--upstream", upstreamUrl, "--stateless"]);
+          const { port } = await a.next();
+          return { url: `http://127.0.0.1:${port}/mcp`, stop: () => a.stop() };
+        },
+        stateless: true,
+        ...listArgs,
+      },
       { key: "server", label: "qovery-mcp --http", start: () => startHttpBin(binOf("qovery"), qoveryEnv), ...listArgs },
       {
         key: "stateless",
@@ -579,6 +590,14 @@ if (results.http) {
   if (h.skipped) {
     sections.push(`## 4. HTTP transport under load\n\nNot measured in this run: ${h.skipped}.`);
   } else {
+    const SHORT = {
+      anchorUpstream: "fair anchor",
+      anchorStateless: "stateless anchor",
+      server: "qovery-mcp",
+      stateless: "qovery-mcp --stateless",
+      anchor: "echo anchor",
+      bare: "portainer-mcp",
+    };
     const pooled = (key) => {
       const r = h.rows[key];
       if (!r) return undefined;
@@ -587,10 +606,14 @@ if (results.http) {
       const errors = {};
       for (const x of r.runs) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
       const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
-      return { label: r.label, latency, throughput, errors, errorCount };
+      const warmup = summarize(r.runs.flatMap((x) => x.warmupLatencies ?? []));
+      return { key, label: r.label, short: SHORT[key], latency, throughput, errors, errorCount, warmup };
     };
-    const rows = ["anchorUpstream", "server", "stateless", "anchor", "bare"].map(pooled).filter(Boolean);
+    const rows = ["anchorUpstream", "anchorStateless", "server", "stateless", "anchor", "bare"]
+      .map(pooled)
+      .filter(Boolean);
     const anchorUp = pooled("anchorUpstream");
+    const anchorStateless = pooled("anchorStateless");
     const server = pooled("server");
     const stateless = pooled("stateless");
     const anchor = pooled("anchor");
@@ -601,22 +624,25 @@ if (results.http) {
       [
         "## 4. HTTP transport under load (Streamable HTTP)",
         "",
-        `${h.sessions} concurrent clients, each calling one tool back to back; ${h.rounds} interleaved rounds of ${h.seconds} s per subject, latencies pooled. Load generator (undici) in the bench process; the canned Qovery upstream (list + status of 3 containers) in a process of its own; the server under test in a third; all on the same ${machine.cores} cores. The fair anchor is the bare SDK Streamable HTTP server (bench/anchors/echo-http.mjs --upstream) with one tool that makes the same two loopback GETs with ky, in parallel, as qovery-mcp's list-containers does. Stateful subjects open one MCP session per client; \`--stateless\` posts tools/call without a session.`,
+        `${h.sessions} concurrent clients, each calling one tool back to back; ${h.rounds} interleaved rounds of ${h.seconds} s per subject, latencies pooled. Load generator (undici) in the bench process; the canned Qovery upstream (list + status of 3 containers) in a process of its own; the server under test in a third; all on the same ${machine.cores} cores. The fair anchor is the bare SDK Streamable HTTP server (bench/anchors/echo-http.mjs --upstream) with one tool that makes the same two loopback GETs with ky, in parallel, as qovery-mcp's list-containers does. The stateless anchor is the same server in the SDK's documented stateless pattern (\`--stateless\`: a new McpServer and transport for every POST, closed with the response). Stateful subjects open one MCP session per client; stateless ones post tools/call without a session. Before the clock starts every client makes one untimed call, all at once, on every subject (the first burst on a fresh process is start-up: its upstream connections opened, lazily loaded code compiled; the stateful subjects' initialize requests used to warm them while the stateless ones started cold); that burst's p99 is listed below the table.`,
         "",
-        row(["server", "calls/s", "p50 ms", "p99 ms", "× fair anchor (p99)", "errors"]),
-        row(["---", "---:", "---:", "---:", "---:", "---:"]),
+        row(["server", "calls/s", "p50 ms", "p99 ms", "× fair anchor (p99)", "× stateless anchor (p99)", "errors"]),
+        row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]),
         ...rows.map((r) =>
           row([
             r.label,
             r.throughput.toFixed(0),
             fmt.ms(r.latency.p50),
             fmt.ms(r.latency.p99),
-            r === anchor || r === bare ? "—" : fmt.ratio(ratio(r, anchorUp)),
+            r.key === "anchor" || r.key === "bare" ? "—" : fmt.ratio(ratio(r, anchorUp)),
+            r.key === "stateless" ? fmt.ratio(ratio(r, anchorStateless)) : "—",
             `${r.errorCount}${r.errorCount ? ` ${JSON.stringify(r.errors)}` : ""}`,
           ]),
         ),
         "",
-        `Target: qovery-mcp p99 ≤ 1.2× the fair anchor with 0 errors — stateful ${fmt.ratio(ratio(server, anchorUp))} ${verdict(ratio(server, anchorUp) <= 1.2)}; stateless ${fmt.ratio(ratio(stateless, anchorUp))} ${verdict(ratio(stateless, anchorUp) <= 1.2)}; errors ${verdict(okErrors)}. Transport against transport (no upstream): ${fmt.ratio(ratio(bare, anchor))} the echo anchor's p99. The upstream served ${fmt.bytes(h.upstreamRequests)} requests.`,
+        `Warm-up burst (${h.sessions} first calls at once, untimed), p99: ${rows.map((r) => `${r.short} ${fmt.ms(r.warmup.p99)} ms`).join("; ")}.`,
+        "",
+        `Target: qovery-mcp p99 ≤ 1.2× the fair anchor with 0 errors — stateful ${fmt.ratio(ratio(server, anchorUp))} ${verdict(ratio(server, anchorUp) <= 1.2)}; stateless against the stateless anchor (like for like) ${fmt.ratio(ratio(stateless, anchorStateless))} ${verdict(ratio(stateless, anchorStateless) <= 1.2)}, against the stateful anchor ${fmt.ratio(ratio(stateless, anchorUp))} ${verdict(ratio(stateless, anchorUp) <= 1.2)}; errors ${verdict(okErrors)}. Transport against transport (no upstream): ${fmt.ratio(ratio(bare, anchor))} the echo anchor's p99. The upstream served ${fmt.bytes(h.upstreamRequests)} requests.`,
       ].join("\n"),
     );
   }

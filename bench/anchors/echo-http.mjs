@@ -4,6 +4,9 @@
 //   node echo-http.mjs [port] --upstream URL    one list-containers tool that makes the same two
 //                                               loopback GETs as qovery-mcp's, with ky (the same
 //                                               client library), list and status in parallel
+//   --stateless                                 the SDK's documented stateless pattern instead: a
+//                                               new McpServer and transport (no session id) for
+//                                               every POST, both closed when the response closes
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -14,6 +17,7 @@ import { z } from "zod";
 
 const upstreamAt = process.argv.indexOf("--upstream");
 const upstream = upstreamAt > 0 ? process.argv[upstreamAt + 1] : undefined;
+const stateless = process.argv.includes("--stateless");
 const api = upstream ? ky.create({ prefix: upstream, retry: 0, timeout: 30_000 }) : undefined;
 
 const transports = new Map();
@@ -62,6 +66,21 @@ const http = createServer(async (req, res) => {
   try {
     const sid = req.headers["mcp-session-id"];
     const body = req.method === "POST" ? await readJson(req) : undefined;
+    if (stateless) {
+      if (req.method !== "POST") {
+        res.writeHead(405, { allow: "POST" }).end();
+        return;
+      }
+      const server = newServer();
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on("close", () => {
+        transport.close();
+        server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+      return;
+    }
     let transport = sid ? transports.get(sid) : undefined;
     if (!transport && req.method === "POST" && isInitializeRequest(body)) {
       transport = new StreamableHTTPServerTransport({
@@ -82,7 +101,8 @@ const http = createServer(async (req, res) => {
     res.end(String(error));
   }
 });
-http.listen(Number(upstreamAt === 2 ? 0 : (process.argv[2] ?? 0)), "127.0.0.1", () =>
+const portArg = process.argv[2];
+http.listen(Number(portArg && !portArg.startsWith("--") ? portArg : 0), "127.0.0.1", () =>
   process.stdout.write(`${JSON.stringify({ port: http.address().port })}\n`),
 );
 process.stdin.on("end", () => process.exit(0));

@@ -1,6 +1,7 @@
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
-import { type Agent, fetch as undiciFetch } from "undici";
+import type { Agent } from "undici";
 import { applyAuth } from "./credentials.js";
+import { dispatchFetch } from "./dispatch.js";
 import {
   CancelledError,
   InfraMcpError,
@@ -54,8 +55,8 @@ const EXCERPT = 400;
 
 /**
  * One client per upstream. ky does the request lifecycle (timeouts, retries with Retry-After);
- * undici's own fetch carries the dispatcher for unix sockets and client TLS. ky builds a global
- * `Request`, which undici's fetch does not accept across realms, so the adapter unpacks it.
+ * undici's dispatcher carries the requests (unix sockets, client TLS, the connection pool) through
+ * dispatchFetch, ky's `fetch`.
  */
 export class HttpClient {
   readonly upstream: ResolvedUpstream;
@@ -67,23 +68,8 @@ export class HttpClient {
     this.#dispatcher = createDispatcher(this.upstream);
     const dispatcher = this.#dispatcher;
     this.#ky = ky.create({
-      fetch: (async (input: Request | string | URL, init?: RequestInit) => {
-        if (input instanceof Request) {
-          // Bodies here are small JSON documents: buffer them so they go out with a
-          // Content-Length instead of chunked encoding, which some gateways refuse.
-          const body = input.body ? Buffer.from(await input.arrayBuffer()) : undefined;
-          return undiciFetch(input.url, {
-            method: input.method,
-            headers: input.headers as never,
-            body: body as never,
-            signal: input.signal as never,
-            redirect: "manual",
-            duplex: "half",
-            dispatcher,
-          });
-        }
-        return undiciFetch(input, { ...(init as object), dispatcher } as never);
-      }) as typeof fetch,
+      fetch: ((input: Request | string | URL, init?: RequestInit) =>
+        dispatchFetch(dispatcher, input instanceof Request ? input : new Request(input, init))) as typeof fetch,
       throwHttpErrors: true,
     });
   }

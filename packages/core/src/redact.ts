@@ -77,13 +77,36 @@ export class Redactor {
   }
 }
 
+/**
+ * Copy on write: an array or object is copied only when something inside it was scrubbed, so a
+ * clean result (nearly every one) costs the scan and no allocation.
+ */
 function walk(value: unknown, fn: (s: string) => string): unknown {
   if (typeof value === "string") return fn(value);
-  if (Array.isArray(value)) return value.map((v) => walk(v, fn));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = walk(value[i], fn);
+      if (v !== value[i] && !out) out = value.slice(0, i);
+      out?.push(v);
+    }
+    return out ?? value;
+  }
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[fn(k)] = walk(v, fn);
-    return out;
+    const source = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    const keys = Object.keys(source);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const key = fn(k);
+      const v = walk(source[k], fn);
+      if ((key !== k || v !== source[k]) && !out) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j] as string] = source[keys[j] as string];
+      }
+      if (out) out[key] = v;
+    }
+    return out ?? value;
   }
   return value;
 }

@@ -250,6 +250,12 @@ export interface RegisterOptions<C> {
   sessions: SessionRegistry;
   /** Aborted when the whole MCP session ends, cancelling in-flight calls. */
   sessionSignal?: AbortSignal;
+  /**
+   * Counts the calls running, so the session's end aborts `sessionSignal` only when one is: the
+   * abort also reaches the signals of finished calls not yet collected (and each upstream request
+   * that listened to them), work a stateless request, which ends a server per call, pays every time.
+   */
+  inflight?: { count: number };
   /** Ask the user (MCP elicitation) before any destructiveHint tool runs. */
   confirmDestructive?: boolean;
   /** The session's own redaction scope (a per-user credential), applied to every call. */
@@ -284,6 +290,7 @@ async function callTool<C>(
 ): Promise<CallToolResult> {
   const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
   const token = extra._meta?.progressToken;
+  if (options.inflight) options.inflight.count++;
   try {
     if (options.confirmDestructive && tool.annotations.destructiveHint) {
       const refused = await confirmDestructiveCall(server, tool as AnyTool<unknown>, args, {
@@ -320,5 +327,7 @@ async function callTool<C>(
       });
     }
     return errorResult(error);
+  } finally {
+    if (options.inflight) options.inflight.count--;
   }
 }

@@ -94,10 +94,19 @@ export function createVendorServer<C>(
      * per-user credential share one, and with it one upstream connection pool); not closed here.
      */
     sharedClient?: () => C;
+    /**
+     * Register only these of the selected tools (a stateless request whose messages are all
+     * tools/call names them); ignored when it names none of them.
+     */
+    only?: ReadonlySet<string>;
   } = {},
 ): ServerHandle {
-  const tools = selectTools(vendor.tools, options, vendor.toolsets);
-  const instructions = [vendor.instructions, statelessNote(vendor, tools, options)].filter(Boolean).join(" ");
+  const { tools, instructions } = selection(vendor, options);
+  // A stateless request that only calls tools gets a server with just those (the rest could not
+  // be reached before it ends); a name the selection lacks keeps the full set, so the SDK answers
+  // it exactly as before.
+  const only = options.only;
+  const registeredTools = only && tools.some((t) => only.has(t.name)) ? tools.filter((t) => only.has(t.name)) : tools;
   const server = new McpServer(
     {
       name: vendor.name,
@@ -112,6 +121,7 @@ export function createVendorServer<C>(
     options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
   );
   const ending = new AbortController();
+  const inflight = { count: 0 };
   let client: C | undefined;
   let configError: ConfigError | undefined;
   const getClient = (): C => {
@@ -127,15 +137,16 @@ export function createVendorServer<C>(
       throw error;
     }
   };
-  const registered = registerTools(server, tools, {
+  const registered = registerTools(server, registeredTools, {
     getClient,
     sessions,
     sessionSignal: ending.signal,
+    inflight,
     ...(options.redaction ? { redaction: options.redaction } : {}),
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
   });
-  installToolList(server, tools, registered);
-  const writers: RegisteredTool[] = tools
+  installToolList(server, registeredTools, registered);
+  const writers: RegisteredTool[] = registeredTools
     .filter((t) => !t.annotations.readOnlyHint)
     .flatMap((t) => {
       const r = registered.get(t.name);
@@ -151,12 +162,38 @@ export function createVendorServer<C>(
       for (const r of writers) readOnly ? r.disable() : r.enable();
     },
     async close() {
-      ending.abort();
+      if (inflight.count > 0) ending.abort();
       await sessions.closeAll();
       if (client !== undefined) await vendor.closeClient?.(client);
       await server.close().catch(() => {});
     },
   };
+}
+
+/**
+ * The tools a filter selects and the instructions that go with them, computed once per vendor and
+ * filter: a stateless HTTP server builds a server per request with the same filter every time.
+ */
+const selections = new WeakMap<object, Map<string, { tools: readonly AnyTool<never>[]; instructions: string }>>();
+
+function selection<C>(
+  vendor: VendorDefinition<C>,
+  filter: ToolFilter,
+): { tools: readonly AnyTool<C>[]; instructions: string } {
+  const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless } = filter;
+  const key = JSON.stringify([readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless]);
+  let byFilter = selections.get(vendor);
+  if (!byFilter) {
+    byFilter = new Map();
+    selections.set(vendor, byFilter);
+  }
+  const known = byFilter.get(key) as { tools: readonly AnyTool<C>[]; instructions: string } | undefined;
+  if (known) return known;
+  const tools = selectTools(vendor.tools, filter, vendor.toolsets);
+  const instructions = [vendor.instructions, statelessNote(vendor, tools, filter)].filter(Boolean).join(" ");
+  const computed = { tools, instructions };
+  byFilter.set(key, computed as { tools: readonly AnyTool<never>[]; instructions: string });
+  return computed;
 }
 
 /**

@@ -21,6 +21,23 @@ describe("Redactor", () => {
     expect(r.redactValue(value)).toEqual({ a: ["x [REDACTED] y", 3], b: { c: "[REDACTED]" }, d: null, e: true });
   });
 
+  it("copies only what it scrubs: a clean value comes back as is, the input is never changed", () => {
+    const r = new Redactor();
+    r.add("abcdef123456");
+    const clean = { list: [{ id: "c1", tags: ["a", "b"] }], n: 2 };
+    expect(r.redactValue(clean)).toBe(clean);
+    const dirty = { list: [{ id: "c1" }, { id: "x abcdef123456" }], other: { k: "v" }, n: 2 };
+    const out = r.redactValue(dirty);
+    expect(out).toEqual({ list: [{ id: "c1" }, { id: "x [REDACTED]" }], other: { k: "v" }, n: 2 });
+    expect(Object.keys(out)).toEqual(["list", "other", "n"]);
+    expect(out.other).toBe(dirty.other);
+    expect(out.list[0]).toBe(dirty.list[0]);
+    expect(dirty.list[1]?.id).toBe("x abcdef123456");
+    const keyed = { first: 1, "abcdef123456 key": 2, last: [3] };
+    expect(r.redactValue(keyed)).toEqual({ first: 1, "[REDACTED] key": 2, last: [3] });
+    expect(Object.keys(keyed)).toEqual(["first", "abcdef123456 key", "last"]);
+  });
+
   it("ignores values too short to be credentials, so ordinary words survive", () => {
     const r = new Redactor();
     r.add("abc");

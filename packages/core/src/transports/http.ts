@@ -373,11 +373,19 @@ export class McpHttpEndpoint<C> {
       // A request on the configured credential reuses one client: a client per request would open
       // (and close) a new upstream connection for every call.
       ...(user ? {} : { sharedClient: this.#statelessClient }),
+      // Nothing else can reach this server before it ends: a request of tools/call messages
+      // only needs the tools it names registered.
+      ...calledToolsOption(body),
     });
     if (access?.readOnly) handle.setReadOnly(true);
     // No sessionIdGenerator: the SDK's stateless mode (no Mcp-Session-Id issued or checked).
+    // A stateless server sends nothing but the answer unless the client asked for progress (no
+    // session to log to, no elicitation), so without a progress token the answer is one JSON
+    // document: written with the headers at once instead of an SSE stream (headers flushed, then
+    // the event, then the end).
     const transport = new StreamableHTTPServerTransport({
       maxRequestBodySize: this.limits.maxBodyBytes,
+      enableJsonResponse: !asksForProgress(body),
     });
     this.#statelessInflight++;
     let done = false;
@@ -464,6 +472,27 @@ const ROUTING_KEY = /^[0-9A-Za-z_~-]{8,64}$/;
 export function newSessionId(routingKey?: string): string {
   const random = randomUUID();
   return routingKey ? `${routingKey}.${random}` : random;
+}
+
+/** `{ only }`: the tool names when every message of the body is a tools/call naming one; else `{}`. */
+function calledToolsOption(body: unknown): { only?: ReadonlySet<string> } {
+  const messages = Array.isArray(body) ? body : [body];
+  const names = new Set<string>();
+  for (const m of messages) {
+    const call = m as { method?: unknown; params?: { name?: unknown } } | null;
+    if (call?.method !== "tools/call" || typeof call.params?.name !== "string") return {};
+    names.add(call.params.name);
+  }
+  return names.size ? { only: names } : {};
+}
+
+/** Whether a message (or one of a batch) carries a progress token, i.e. wants notifications streamed. */
+export function asksForProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
+    return meta?.progressToken !== undefined && meta.progressToken !== null;
+  });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
