@@ -110,7 +110,9 @@ if (mode === "direct") {
     reads++;
     missedBytes += s.missedBytes;
     if (s.missedBytes) partial = ""; // the rest of a cut line was dropped
-    const lines = (partial + s.text).split("\n");
+    // The output is the text after its first line (structuredContent says where it came from).
+    const text = r.msg.result.content[0].text;
+    const lines = (partial + text.slice(text.indexOf("\n") + 1)).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) if (line) c.line(line);
     offset = s.nextOffset;

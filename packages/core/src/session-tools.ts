@@ -8,6 +8,15 @@ import { type AnyTool, defineTool } from "./tool.js";
  */
 const sessionId = z.string().min(1).max(100).describe("Id returned when the session was opened");
 
+/**
+ * How long a read that found output keeps gathering more while it flows: until maxBytes are there,
+ * output pauses for GATHER_QUIET_MS, or GATHER_MAX_MS pass (within waitMs). Without it a flowing
+ * stream is read in upstream-chunk slices, and every read costs its fixed share (request, result,
+ * a write to the client) again: a 64 MiB log took over a thousand reads of 1 MiB at most.
+ */
+const GATHER_QUIET_MS = 5;
+const GATHER_MAX_MS = 50;
+
 const readSession = defineTool({
   name: "session-read",
   title: "Read session output",
@@ -24,12 +33,18 @@ const readSession = defineTool({
   usesSessions: true,
   async handler(args, ctx) {
     const s = ctx.sessions.get(args.sessionId);
+    const started = Date.now();
     await s.waitForOutput(args.offset, args.waitMs, ctx.signal);
-    const r = s.read(args.offset, args.maxBytes);
+    const left = args.waitMs - (Date.now() - started);
+    await s.gatherOutput(args.offset, args.maxBytes, GATHER_QUIET_MS, Math.min(GATHER_MAX_MS, left), ctx.signal);
+    const { text, ...r } = s.read(args.offset, args.maxBytes);
     const status = r.state === "exited" ? `exited${r.exitCode != null ? ` (code ${r.exitCode})` : ""}` : "open";
     const missed = r.missedBytes ? ` [${r.missedBytes} earlier bytes dropped from the buffer]` : "";
+    // The output goes once, in the text after its first line; structuredContent says where it
+    // came from and where to go on. A copy there too would double what every read serializes,
+    // redacts, writes and the client parses (a followed log is read megabyte by megabyte).
     return {
-      text: `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n${r.text}`,
+      text: `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n${text}`,
       structured: { sessionId: s.id, ...r },
     };
   },

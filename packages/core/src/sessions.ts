@@ -3,7 +3,7 @@ import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
-import { decodeBytes, RingBuffer } from "./output.js";
+import { decodeCutBytes, RingBuffer } from "./output.js";
 
 /** What a vendor supplies to back a session: how to write, resize, signal and close it. */
 export interface SessionDriver {
@@ -147,6 +147,43 @@ export class StreamSession {
     });
   }
 
+  /**
+   * After output arrived: keeps gathering while it keeps coming, so that a flowing stream is read
+   * in reads of `maxBytes` rather than in whatever slice the last upstream chunk made. Resolves
+   * once `maxBytes` past `afterOffset` are buffered, the session exits, no output came for
+   * `quietMs`, `ms` passed, or `signal` aborted. Output that comes in one burst (a shell's answer)
+   * costs one quiet gap; a stream that keeps flowing, at most `ms`.
+   */
+  gatherOutput(
+    afterOffset: number,
+    maxBytes: number,
+    quietMs: number,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const enough = () => this.output.endOffset - Math.max(afterOffset, this.output.startOffset) >= maxBytes;
+    if (enough() || this.state === "exited" || ms <= 0 || quietMs <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      let quiet: NodeJS.Timeout;
+      const done = () => {
+        clearTimeout(quiet);
+        clearTimeout(limit);
+        this.#waiters.delete(onOutput);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const onOutput = () => {
+        if (enough() || this.state === "exited") return done();
+        clearTimeout(quiet);
+        quiet = setTimeout(done, quietMs);
+      };
+      quiet = setTimeout(done, quietMs);
+      const limit = setTimeout(done, ms);
+      this.#waiters.add(onOutput);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
   #wake(): void {
     for (const w of [...this.#waiters]) w();
   }
@@ -167,8 +204,8 @@ export class StreamSession {
   read(offset: number, maxBytes: number) {
     this.touch();
     const r = this.output.read(offset, maxBytes);
-    const decoded = decodeBytes(r.data, true);
-    const nextOffset = decoded.encoding === "utf8" ? r.offset + Buffer.byteLength(decoded.text) : r.nextOffset;
+    const { byteLength, ...decoded } = decodeCutBytes(r.data);
+    const nextOffset = r.offset + byteLength;
     if (nextOffset > this.#consumed) {
       this.#consumed = nextOffset;
       for (const w of [...this.#readerWaiters]) w();

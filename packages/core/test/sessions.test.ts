@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { LimitError, NotFoundError } from "../src/errors.js";
-import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer } from "../src/output.js";
+import { BoundedOutput, completeUtf8Prefix, decodeBytes, decodeCutBytes, RingBuffer } from "../src/output.js";
 import { SessionRegistry } from "../src/sessions.js";
 
 const driver = () => ({ write: vi.fn(async () => {}), close: vi.fn(async () => {}) });
@@ -21,6 +21,15 @@ describe("output buffers", () => {
     const cut = Buffer.from("ab€").subarray(0, 4); // € is 3 bytes; keep 2 of them
     expect(completeUtf8Prefix(cut)).toBe(2);
     expect(decodeBytes(cut, true)).toEqual({ encoding: "utf8", text: "ab" });
+  });
+
+  it("decodeCutBytes decodes as decodeBytes(…, true) and says how many bytes the text covers", () => {
+    const cut = Buffer.from("ab€").subarray(0, 4);
+    expect(decodeCutBytes(cut)).toEqual({ encoding: "utf8", text: "ab", byteLength: 2 });
+    expect(decodeCutBytes(Buffer.from("héllo"))).toEqual({ encoding: "utf8", text: "héllo", byteLength: 6 });
+    const binary = Buffer.from([0xff, 0x00, 0xfe]);
+    expect(decodeCutBytes(binary)).toEqual({ ...decodeBytes(binary, true), byteLength: 3 });
+    expect(decodeCutBytes(Buffer.alloc(0))).toEqual({ encoding: "utf8", text: "", byteLength: 0 });
   });
 
   it("RingBuffer reads by absolute offset and reports dropped bytes", () => {
@@ -121,6 +130,32 @@ describe("SessionRegistry", () => {
     expect(await reg.sweep(s.lastActivity + 1_001)).toBe(1);
     expect(d.close).toHaveBeenCalledOnce();
     expect(reg.size).toBe(0);
+    await reg.closeAll();
+  });
+
+  it("gatherOutput keeps gathering while output flows, until maxBytes are there", async () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    s.push(Buffer.from("x"));
+    const flowing = setInterval(() => s.push(Buffer.alloc(100, 0x61)), 2);
+    // A quiet gap far longer than the pushes' interval: only maxBytes (or the limit) ends it.
+    await s.gatherOutput(0, 1_000, 1_000, 60_000);
+    clearInterval(flowing);
+    expect(s.output.endOffset).toBeGreaterThanOrEqual(1_000);
+    await reg.closeAll();
+  });
+
+  it("gatherOutput stops at a quiet gap, at exit, and at once when maxBytes are already there", async () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    s.push(Buffer.from("burst\n"));
+    // Nothing more comes: the quiet gap ends the wait although maxBytes never arrive.
+    await s.gatherOutput(0, 1_000_000, 10, 60_000);
+    expect(s.output.endOffset).toBe(6);
+    await s.gatherOutput(0, 6, 60_000, 60_000); // already there: no wait
+    const ended = s.gatherOutput(0, 1_000_000, 60_000, 60_000);
+    s.markExited(0);
+    await ended;
     await reg.closeAll();
   });
 

@@ -1,4 +1,4 @@
-import { type ConnectedClient, connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portainerVendor } from "../src/index.js";
 import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
@@ -141,7 +141,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     expect(r.isError).toBeFalsy();
     const sessionId = (r.structuredContent as Structured).sessionId as string;
     const read = async () =>
-      (await mcp.call("session-read", { sessionId, offset: 0, waitMs: 500 })).structuredContent as Structured;
+      sessionReadOf(await mcp.call("session-read", { sessionId, offset: 0, waitMs: 500 })) as Structured;
     const out = await until("three followed lines", async () => {
       const x = await read();
       return (x.text as string).includes("third") ? x : undefined;
@@ -199,8 +199,9 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
       const deadline = Date.now() + 60_000;
       while (text.split("\n").length <= lines) {
         if (Date.now() > deadline) throw new Error(`timed out with ${text.split("\n").length - 1} lines read`);
-        const x = (await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }))
-          .structuredContent as Structured;
+        const x = sessionReadOf(
+          await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }),
+        ) as Structured;
         expect(x.state).toBe("open");
         text += x.text as string;
         missed += x.missedBytes as number;
