@@ -155,6 +155,26 @@ export function secondsKey(seconds: string): string {
   return `${whole.padStart(12, "0")}.${frac.padEnd(9, "0").slice(0, 9)}`;
 }
 
+/**
+ * The first read of a follow session without timestamps: the log up to `until` (a time safely in
+ * the engine's past), as the engine stores it. Asking for the engine's timestamps costs it a
+ * formatted time per line and the answer a quarter more bytes; a backlog of megabytes is read
+ * without them, and the polls go on from `until` with them. A bulk read let go while the reader
+ * was away is asked for again and its first `skip` entries (those already shown) passed over.
+ */
+interface BulkRead {
+  until: string;
+  skip: number;
+}
+
+/**
+ * How far before the engine's clock a bulk read ends: an entry's time is taken as its line is
+ * read from the container and stored right after, so every entry older than this is in the log
+ * when the read starts (the polls with timestamps take over from there). The clock is the Date
+ * header of an answer proxied from the engine (whole seconds, so the margin is 1–2 s).
+ */
+const BULK_MARGIN_SECONDS = 1;
+
 /** How long a poll keeps its answer open while the reader is behind before letting it go. */
 const READER_PAUSE_MS = 30_000;
 
@@ -172,14 +192,15 @@ async function pollInto(
   cursor: FollowCursor,
   query: Record<string, string | undefined>,
   signal: AbortSignal,
-): Promise<{ cursor: FollowCursor; date: string | null; cut: boolean }> {
+  bulk?: BulkRead,
+): Promise<{ cursor: FollowCursor; date: string | null; cut: boolean; entries: number }> {
   const res = await options.client.http.stream({
     method: "GET",
     path: containerPath(options.endpointId, options.containerId, "logs"),
     query: {
       stdout: options.stdout ? "1" : "0",
       stderr: options.stderr ? "1" : "0",
-      timestamps: "1",
+      timestamps: bulk ? "0" : "1",
       ...query,
     },
     signal,
@@ -188,16 +209,27 @@ async function pollInto(
   const filter = new FollowFilter(cursor);
   let batch: Buffer[] = [];
   let batchBytes = 0;
+  // Entries of this answer so far (a bulk read resumes by count: it has no times to go by).
+  let entries = 0;
   const onEntry = (entry: LogEntry) => {
-    const at = filter.accept(entry.data);
-    if (at < 0) return;
-    const data = options.timestamps ? entry.data : entry.data.subarray(at);
+    entries++;
+    let data: Buffer;
+    if (bulk) {
+      if (entries <= bulk.skip) return;
+      data = entry.data;
+    } else {
+      const at = filter.accept(entry.data);
+      if (at < 0) return;
+      data = options.timestamps ? entry.data : entry.data.subarray(at);
+    }
     const out = renderer.renderBytes({ stream: entry.stream, data });
     batch.push(out);
     batchBytes += out.length;
   };
-  // The cursor as of the last entry handed to the session: where to resume if the answer is let go.
+  // Where to resume if the answer is let go: the cursor (and the entry count) as of the last
+  // entry handed to the session.
   let shown = cursor;
+  let shownEntries = 0;
   const flush = async (): Promise<boolean> => {
     const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batchBytes);
     batch = [];
@@ -212,6 +244,7 @@ async function pollInto(
       session.push(part);
     }
     shown = filter.cursor;
+    shownEntries = entries;
     return true;
   };
   const reader = res.body.getReader();
@@ -220,11 +253,11 @@ async function pollInto(
       const next = await reader.read();
       if (next.done) break;
       splitter.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength), onEntry);
-      if (!(await flush())) return { cursor: shown, date: res.headers.get("date"), cut: true };
+      if (!(await flush())) return { cursor: shown, date: res.headers.get("date"), cut: true, entries: shownEntries };
     }
     splitter.end(onEntry);
     await flush();
-    return { cursor: filter.cursor, date: res.headers.get("date"), cut: false };
+    return { cursor: filter.cursor, date: res.headers.get("date"), cut: false, entries };
   } finally {
     void reader.cancel().catch(() => {});
   }
@@ -237,11 +270,43 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
     key: options.since === undefined ? undefined : secondsKey(options.since),
     seen: 0,
   };
+  let bulk: BulkRead | undefined;
+  /**
+   * A whole log (tail "all") shown without timestamps is read in bulk up to a second or two ago
+   * (see BulkRead), unless `since` starts later than that.
+   */
+  const startBulk = async (): Promise<boolean> => {
+    if (options.timestamps || options.tail !== "all") return false;
+    const res = await options.client.http.request({
+      method: "GET",
+      path: containerPath(options.endpointId, options.containerId, "json"),
+      signal,
+    });
+    const now = Date.parse(res.headers.get("date") ?? "");
+    if (!Number.isFinite(now)) return false;
+    const until = secondsKey(String(Math.floor(now / 1000) - BULK_MARGIN_SECONDS));
+    if (cursor.key !== undefined && cursor.key >= until) return false;
+    bulk = { until, skip: 0 };
+    return true;
+  };
   /** Returns whether to go on, and whether right away (an answer was cut short while the reader was away). */
   const poll = async (first: boolean): Promise<{ more: boolean; now: boolean }> => {
     // Polling waits for the reader too, so an unread session asks the engine for nothing.
     const room = Math.min(64 * 1024, Math.ceil(session.output.capacity / 2));
     while (!signal.aborted && !(await session.waitForRoom(room, READER_PAUSE_MS, signal))) {}
+    if (bulk || (first && (await startBulk()))) {
+      const b = bulk as BulkRead;
+      const query = { tail: "all", since: cursor.key, until: b.until };
+      const r = await pollInto(session, options, renderer, cursor, query, signal, b);
+      if (r.cut) {
+        bulk = { until: b.until, skip: r.entries };
+        return { more: true, now: true };
+      }
+      // Entries at `until` itself came with the bulk read (the engine's until includes it).
+      cursor = { key: b.until, seen: Number.MAX_SAFE_INTEGER };
+      bulk = undefined;
+      return { more: true, now: true };
+    }
     // State first: a container seen stopped has flushed its last lines into the log read next.
     const state = first
       ? undefined
