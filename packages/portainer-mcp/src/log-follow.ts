@@ -87,6 +87,85 @@ export class LogEntrySplitter {
   }
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * The rendered output of whole entries, chunk by chunk, for a read that shows every entry as it
+ * is (a bulk read from its start): what LogEntrySplitter and LogRenderer make of it, with
+ * stdout's payloads copied straight into one buffer per chunk instead of an object and a view per
+ * entry (a megabyte of 128-byte lines is eight thousand entries). An unfinished entry waits for
+ * the chunk that completes it, so what was handed on is always whole entries, `entries` of them.
+ */
+export class EntryCopier {
+  readonly #tty: boolean;
+  readonly #renderer: LogRenderer;
+  /** The raw bytes (frame header included) of an entry not finished by the last chunk. */
+  #pending: Buffer = NO_BYTES;
+  entries = 0;
+
+  constructor(tty: boolean, renderer: LogRenderer) {
+    this.#tty = tty;
+    this.#renderer = renderer;
+  }
+
+  push(chunk: Buffer): Buffer {
+    const data = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : chunk;
+    return this.#tty ? this.#lines(data) : this.#frames(data);
+  }
+
+  /** At the end of an answer: a TTY line without a newline is an entry too (a frame cannot be cut here). */
+  end(): Buffer {
+    const rest = this.#pending;
+    this.#pending = NO_BYTES;
+    if (!this.#tty || !rest.length) return NO_BYTES;
+    this.entries++;
+    this.#renderer.passedThrough("tty", rest[rest.length - 1]);
+    return rest;
+  }
+
+  #lines(data: Buffer): Buffer {
+    const last = data.lastIndexOf(0x0a);
+    this.#pending = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : NO_BYTES;
+    if (last < 0) return NO_BYTES;
+    for (let nl = data.indexOf(0x0a); nl >= 0 && nl <= last; nl = data.indexOf(0x0a, nl + 1)) this.entries++;
+    this.#renderer.passedThrough("tty", 0x0a);
+    return data.subarray(0, last + 1);
+  }
+
+  #frames(data: Buffer): Buffer {
+    let out = Buffer.allocUnsafe(data.length);
+    let o = 0;
+    let p = 0;
+    while (p + 8 <= data.length) {
+      const kind = data[p] as number;
+      if (kind > 3 || data[p + 1] || data[p + 2] || data[p + 3]) {
+        throw new Error(`not a multiplexed Docker log stream (header ${data.toString("hex", p, p + 8)})`);
+      }
+      const start = p + 8;
+      const end = start + data.readUInt32BE(p + 4);
+      if (end > data.length) break;
+      p = end;
+      // An empty frame is no entry (the splitter never sees one).
+      if (end === start) continue;
+      if (kind === 2 || kind === 3) {
+        const marked = this.#renderer.renderBytes({ stream: "stderr", data: data.subarray(start, end) });
+        if (o + marked.length > out.length) {
+          const grown = Buffer.allocUnsafe(Math.max(out.length * 2, o + marked.length));
+          out.copy(grown, 0, 0, o);
+          out = grown;
+        }
+        o += marked.copy(out, o);
+      } else {
+        o += data.copy(out, o, start, end);
+        this.#renderer.passedThrough("stdout", data[end - 1]);
+      }
+      this.entries++;
+    }
+    this.#pending = p < data.length ? Buffer.from(data.subarray(p)) : NO_BYTES;
+    return out.subarray(0, o);
+  }
+}
+
 /** Length of the entry's leading timestamp (up to its space), or 0 when it has none. */
 function timestampLength(data: Buffer): number {
   // RFC 3339 with up to 9 fraction digits and an offset: 20 to 35 characters.
@@ -206,6 +285,15 @@ async function pollInto(
     signal,
   });
   const splitter = new LogEntrySplitter(options.tty);
+  // A bulk read from its start shows every entry as it is: copied, not cut into entries.
+  const copier = bulk?.skip === 0 ? new EntryCopier(options.tty, renderer) : undefined;
+  const copied = (out: Buffer) => {
+    if (out.length) {
+      batch.push(out);
+      batchBytes += out.length;
+    }
+    entries = copier?.entries ?? entries;
+  };
   const filter = new FollowFilter(cursor);
   let batch: Buffer[] = [];
   let batchBytes = 0;
@@ -252,10 +340,13 @@ async function pollInto(
     for (;;) {
       const next = await reader.read();
       if (next.done) break;
-      splitter.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength), onEntry);
+      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      if (copier) copied(copier.push(chunk));
+      else splitter.push(chunk, onEntry);
       if (!(await flush())) return { cursor: shown, date: res.headers.get("date"), cut: true, entries: shownEntries };
     }
-    splitter.end(onEntry);
+    if (copier) copied(copier.end());
+    else splitter.end(onEntry);
     await flush();
     return { cursor: filter.cursor, date: res.headers.get("date"), cut: false, entries };
   } finally {
