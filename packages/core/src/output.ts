@@ -68,20 +68,6 @@ export function decodeBytes(bytes: Buffer, maybeCut = false): DecodedOutput {
   }
 }
 
-/**
- * Like decodeBytes(bytes, true), also saying how many bytes the text covers (all of them, or the
- * prefix before a character cut at the end): one pass, where measuring the text again would be a
- * second one over a megabyte-sized read.
- */
-export function decodeCutBytes(bytes: Buffer): DecodedOutput & { byteLength: number } {
-  const end = completeUtf8Prefix(bytes);
-  try {
-    return { encoding: "utf8", text: strictUtf8.decode(bytes.subarray(0, end)), byteLength: end };
-  } catch {
-    return { encoding: "base64", text: bytes.toString("base64"), byteLength: bytes.length };
-  }
-}
-
 /** Length of the longest prefix that does not end inside a multi-byte character. */
 export function completeUtf8Prefix(bytes: Buffer): number {
   let i = bytes.length - 1;

@@ -18,6 +18,23 @@ const sessionId = z.string().min(1).max(100).describe("Id returned when the sess
 const GATHER_QUIET_MS = 5;
 const GATHER_MAX_MS = 50;
 
+/**
+ * Where decodeAfter lays out a text's bytes: one buffer for the process, as large as the largest
+ * read so far (maxBytes is at most 1 MiB), instead of a megabyte allocated per read and left for
+ * the garbage collector.
+ */
+let scratch = Buffer.alloc(0);
+
+/** `head` and then the UTF-8 `data`, decoded in one piece (one flat string, no join to flatten). */
+function decodeAfter(head: string, data: Buffer): string {
+  const headBytes = Buffer.byteLength(head);
+  const size = headBytes + data.length;
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.ceil(size / 65_536) * 65_536);
+  scratch.write(head, 0);
+  data.copy(scratch, headBytes);
+  return scratch.toString("utf8", 0, size);
+}
+
 const readSession = defineTool({
   name: "session-read",
   title: "Read session output",
@@ -41,16 +58,17 @@ const readSession = defineTool({
     // travels, and a full buffer would drop the oldest bytes before the next read.
     const enough = Math.min(args.maxBytes, Math.ceil(s.output.capacity / 2));
     await s.gatherOutput(args.offset, enough, GATHER_QUIET_MS, Math.min(GATHER_MAX_MS, left), ctx.signal);
-    const { text, ...r } = s.read(args.offset, args.maxBytes);
+    const { data, ...r } = s.readBytes(args.offset, args.maxBytes);
     const status = r.state === "exited" ? `exited${r.exitCode != null ? ` (code ${r.exitCode})` : ""}` : "open";
     const missed = r.missedBytes ? ` [${r.missedBytes} earlier bytes dropped from the buffer]` : "";
+    const head = `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n`;
     // The output goes once, in the text after its first line; structuredContent says where it
     // came from and where to go on. A copy there too would double what every read serializes,
-    // redacts, writes and the client parses (a followed log is read megabyte by megabyte).
-    return {
-      text: `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n${text}`,
-      structured: { sessionId: s.id, ...r },
-    };
+    // redacts, writes and the client parses (a followed log is read megabyte by megabyte). The
+    // text is decoded in one piece with its first line: a line joined to a decoded megabyte
+    // would be copied once more to be made flat (for the redactor, then the JSON).
+    const text = r.encoding === "utf8" ? decodeAfter(head, data) : head + data.toString("base64");
+    return { text, structured: { sessionId: s.id, ...r } };
   },
 });
 

@@ -1,9 +1,10 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
-import { decodeCutBytes, RingBuffer } from "./output.js";
+import { completeUtf8Prefix, RingBuffer } from "./output.js";
 
 /** What a vendor supplies to back a session: how to write, resize, signal and close it. */
 export interface SessionDriver {
@@ -201,23 +202,36 @@ export class StreamSession {
     };
   }
 
-  read(offset: number, maxBytes: number) {
+  /**
+   * Output from `offset` (at most `maxBytes`) as bytes, for callers that build their text around
+   * it: UTF-8 (cut before a character the read would split) or, when the bytes are not, base64
+   * for the caller to encode. Counts as read, like read().
+   */
+  readBytes(offset: number, maxBytes: number) {
     this.touch();
     const r = this.output.read(offset, maxBytes);
-    const { byteLength, ...decoded } = decodeCutBytes(r.data);
-    const nextOffset = r.offset + byteLength;
+    const end = completeUtf8Prefix(r.data);
+    const utf8 = isUtf8(r.data.subarray(0, end));
+    const data = utf8 ? r.data.subarray(0, end) : r.data;
+    const nextOffset = r.offset + data.length;
     if (nextOffset > this.#consumed) {
       this.#consumed = nextOffset;
       for (const w of [...this.#readerWaiters]) w();
     }
     return {
-      ...decoded,
+      data,
+      encoding: utf8 ? ("utf8" as const) : ("base64" as const),
       offset: r.offset,
       nextOffset,
       missedBytes: r.missedBytes,
       state: this.state,
       ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
     };
+  }
+
+  read(offset: number, maxBytes: number) {
+    const { data, ...r } = this.readBytes(offset, maxBytes);
+    return { ...r, text: data.toString(r.encoding) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { LimitError, NotFoundError } from "../src/errors.js";
-import { BoundedOutput, completeUtf8Prefix, decodeBytes, decodeCutBytes, RingBuffer } from "../src/output.js";
+import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer } from "../src/output.js";
 import { SessionRegistry } from "../src/sessions.js";
 
 const driver = () => ({ write: vi.fn(async () => {}), close: vi.fn(async () => {}) });
@@ -23,13 +23,16 @@ describe("output buffers", () => {
     expect(decodeBytes(cut, true)).toEqual({ encoding: "utf8", text: "ab" });
   });
 
-  it("decodeCutBytes decodes as decodeBytes(…, true) and says how many bytes the text covers", () => {
-    const cut = Buffer.from("ab€").subarray(0, 4);
-    expect(decodeCutBytes(cut)).toEqual({ encoding: "utf8", text: "ab", byteLength: 2 });
-    expect(decodeCutBytes(Buffer.from("héllo"))).toEqual({ encoding: "utf8", text: "héllo", byteLength: 6 });
-    const binary = Buffer.from([0xff, 0x00, 0xfe]);
-    expect(decodeCutBytes(binary)).toEqual({ ...decodeBytes(binary, true), byteLength: 3 });
-    expect(decodeCutBytes(Buffer.alloc(0))).toEqual({ encoding: "utf8", text: "", byteLength: 0 });
+  it("a session read cuts before a split character, and answers base64 for bytes that are not UTF-8", () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    s.push(Buffer.from("ab€"));
+    expect(s.read(0, 4)).toMatchObject({ encoding: "utf8", text: "ab", offset: 0, nextOffset: 2 });
+    expect(s.read(2, 10)).toMatchObject({ encoding: "utf8", text: "€", nextOffset: 5 });
+    s.push(Buffer.from([0xff, 0x00, 0xfe]));
+    expect(s.read(5, 10)).toMatchObject({ encoding: "base64", text: "/wD+", nextOffset: 8 });
+    expect(s.readBytes(0, 3)).toMatchObject({ encoding: "utf8", nextOffset: 2 });
+    expect(s.readBytes(0, 3).data.toString()).toBe("ab");
   });
 
   it("RingBuffer reads by absolute offset and reports dropped bytes", () => {
