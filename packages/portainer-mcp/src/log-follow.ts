@@ -24,6 +24,8 @@ export interface FollowOptions {
   /** Docker `since` for the first poll, already in the engine's seconds.nanoseconds form. */
   since?: string | undefined;
   pollMs: number;
+  /** How long an answer waits for an away reader before it is let go (default READER_PAUSE_MS). */
+  readerPauseMs?: number;
 }
 
 /** One log message as the engine sent it: "<RFC 3339 time> <text>", the text's newline included if it had one. */
@@ -284,6 +286,7 @@ async function pollInto(
     },
     signal,
   });
+  const pauseMs = options.readerPauseMs ?? READER_PAUSE_MS;
   const splitter = new LogEntrySplitter(options.tty);
   // A bulk read from its start shows every entry as it is: copied, not cut into entries.
   const copier = bulk?.skip === 0 ? new EntryCopier(options.tty, renderer) : undefined;
@@ -328,7 +331,7 @@ async function pollInto(
     const slice = session.output.capacity;
     for (let at = 0; at < bytes.length; at += slice) {
       const part = bytes.subarray(at, at + slice);
-      if (!(await session.waitForRoom(part.length, READER_PAUSE_MS, signal)) && at === 0) return false;
+      if (!(await session.waitForRoom(part.length, pauseMs, signal)) && at === 0) return false;
       session.push(part);
     }
     shown = filter.cursor;
@@ -384,7 +387,8 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
   const poll = async (first: boolean): Promise<{ more: boolean; now: boolean }> => {
     // Polling waits for the reader too, so an unread session asks the engine for nothing.
     const room = Math.min(64 * 1024, Math.ceil(session.output.capacity / 2));
-    while (!signal.aborted && !(await session.waitForRoom(room, READER_PAUSE_MS, signal))) {}
+    const pauseMs = options.readerPauseMs ?? READER_PAUSE_MS;
+    while (!signal.aborted && !(await session.waitForRoom(room, pauseMs, signal))) {}
     if (bulk || (first && (await startBulk()))) {
       const b = bulk as BulkRead;
       const query = { tail: "all", since: cursor.key, until: b.until };
@@ -407,8 +411,10 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
       ? { tail: String(options.tail), since: cursor.key }
       : { tail: "all", since: cursor.key };
     const r = await pollInto(session, options, renderer, cursor, query, signal);
-    if (r.cut) return { more: true, now: true };
+    // A cut answer goes on after the last entry it showed (not from where it started: that
+    // would show its entries again).
     if (r.cursor.key !== undefined) cursor = r.cursor;
+    if (r.cut) return { more: true, now: true };
     else if (r.date) {
       // Nothing logged yet: start from the engine's clock (its Date header), a second early.
       cursor = {
