@@ -413,8 +413,11 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
     const r = await pollInto(session, options, renderer, cursor, query, signal);
     // A cut answer goes on after the last entry it showed (not from where it started: that
     // would show its entries again).
+    if (r.cut) {
+      if (r.cursor.key !== undefined) cursor = r.cursor;
+      return { more: true, now: true };
+    }
     if (r.cursor.key !== undefined) cursor = r.cursor;
-    if (r.cut) return { more: true, now: true };
     else if (r.date) {
       // Nothing logged yet: start from the engine's clock (its Date header), a second early.
       cursor = {
