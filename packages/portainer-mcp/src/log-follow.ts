@@ -97,12 +97,17 @@ const NO_BYTES = Buffer.alloc(0);
  * stdout's payloads copied straight into one buffer per chunk instead of an object and a view per
  * entry (a megabyte of 128-byte lines is eight thousand entries). An unfinished entry waits for
  * the chunk that completes it, so what was handed on is always whole entries, `entries` of them.
+ * The buffer push() returns is the copier's own, reused by the next push (the caller copies it
+ * into the session first): a chunk costs no allocation but its own.
  */
 export class EntryCopier {
   readonly #tty: boolean;
   readonly #renderer: LogRenderer;
   /** The raw bytes (frame header included) of an entry not finished by the last chunk. */
   #pending: Buffer = NO_BYTES;
+  /** Where an unfinished entry and the next chunk are joined, and where payloads are copied to. */
+  #joined: Buffer = NO_BYTES;
+  #out: Buffer = NO_BYTES;
   entries = 0;
 
   constructor(tty: boolean, renderer: LogRenderer) {
@@ -111,7 +116,14 @@ export class EntryCopier {
   }
 
   push(chunk: Buffer): Buffer {
-    const data = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : chunk;
+    let data = chunk;
+    if (this.#pending.length) {
+      const size = this.#pending.length + chunk.length;
+      if (this.#joined.length < size) this.#joined = Buffer.allocUnsafe(size);
+      this.#pending.copy(this.#joined, 0);
+      chunk.copy(this.#joined, this.#pending.length);
+      data = this.#joined.subarray(0, size);
+    }
     return this.#tty ? this.#lines(data) : this.#frames(data);
   }
 
@@ -135,7 +147,9 @@ export class EntryCopier {
   }
 
   #frames(data: Buffer): Buffer {
-    let out = Buffer.allocUnsafe(data.length);
+    // Payloads are never longer than their frames; only stderr's markers can outgrow the chunk.
+    if (this.#out.length < data.length) this.#out = Buffer.allocUnsafe(data.length);
+    let out = this.#out;
     let o = 0;
     let p = 0;
     while (p + 8 <= data.length) {
@@ -155,6 +169,7 @@ export class EntryCopier {
           const grown = Buffer.allocUnsafe(Math.max(out.length * 2, o + marked.length));
           out.copy(grown, 0, 0, o);
           out = grown;
+          this.#out = grown;
         }
         o += marked.copy(out, o);
       } else {

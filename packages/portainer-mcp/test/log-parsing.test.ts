@@ -112,7 +112,7 @@ describe("Docker log stream parsing", () => {
           const got: Buffer[] = [];
           const counts: number[] = [];
           for (const chunk of [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]) {
-            got.push(copier.push(chunk));
+            got.push(Buffer.from(copier.push(chunk))); // the copier reuses its buffer
             counts.push(copier.entries);
             // What was handed on so far is exactly the first `entries` entries.
             expect(Buffer.concat(got).toString()).toBe(Buffer.concat(want.slice(0, copier.entries)).toString());
