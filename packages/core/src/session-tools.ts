@@ -9,8 +9,8 @@ import { type AnyTool, defineTool } from "./tool.js";
 const sessionId = z.string().min(1).max(100).describe("Id returned when the session was opened");
 
 /**
- * How long a read that found output keeps gathering more while it flows: until maxBytes (at most
- * half the session buffer) are there, output pauses for GATHER_QUIET_MS, or GATHER_MAX_MS pass
+ * How long a read that found output keeps gathering more while it flows: until maxBytes (of a
+ * live stream at most a quarter of the session buffer) are there, output pauses for GATHER_QUIET_MS, or GATHER_MAX_MS pass
  * (within waitMs). Without it a flowing
  * stream is read in upstream-chunk slices, and every read costs its fixed share (request, result,
  * a write to the client) again: a 64 MiB log took over a thousand reads of 1 MiB at most.
@@ -54,9 +54,10 @@ const readSession = defineTool({
     const started = Date.now();
     await s.waitForOutput(args.offset, args.waitMs, ctx.signal);
     const left = args.waitMs - (Date.now() - started);
-    // Half the buffer at most: a live stream that cannot wait keeps pushing while this answer
-    // travels, and a full buffer would drop the oldest bytes before the next read.
-    const enough = Math.min(args.maxBytes, Math.ceil(s.output.capacity / 2));
+    // A live stream cannot wait: it keeps pushing while this answer travels, and a full buffer
+    // drops the oldest bytes, so a read of one gathers a quarter of the buffer at most. A
+    // producer that waits for its reader may fill it.
+    const enough = s.paced ? args.maxBytes : Math.min(args.maxBytes, Math.ceil(s.output.capacity / 4));
     await s.gatherOutput(args.offset, enough, GATHER_QUIET_MS, Math.min(GATHER_MAX_MS, left), ctx.signal);
     const { data, ...r } = s.readBytes(args.offset, args.maxBytes);
     const status = r.state === "exited" ? `exited${r.exitCode != null ? ` (code ${r.exitCode})` : ""}` : "open";

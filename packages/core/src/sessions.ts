@@ -37,7 +37,11 @@ export interface SessionLimits {
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxSessions: 32,
-  bufferBytes: 1024 * 1024,
+  // Four reads of session-read's largest (1 MiB): a live stream (events, a chatty process) goes on
+  // while an answer travels to the client and the next read comes back; at 25 MB/s a 1 MiB buffer
+  // was 40 ms of that, and a busy machine's scheduling alone dropped output. The buffer grows by
+  // doubling only as unread output needs it, so a quiet session holds a few KiB.
+  bufferBytes: 4 * 1024 * 1024,
   idleMs: 10 * 60_000,
 };
 
@@ -67,6 +71,7 @@ export class StreamSession {
   readonly #readerWaiters = new Set<() => void>();
   /** The furthest offset a read has returned up to: what the reader has taken. */
   #consumed = 0;
+  #paced = false;
 
   constructor(kind: string, label: string, driver: SessionDriver, bufferBytes: number) {
     this.kind = kind;
@@ -111,6 +116,7 @@ export class StreamSession {
    * buffer or the session has exited.
    */
   waitForRoom(bytes: number, ms: number, signal?: AbortSignal): Promise<boolean> {
+    this.#paced = true;
     const fits = () =>
       this.unreadBytes + bytes <= this.output.capacity || bytes > this.output.capacity || this.state === "exited";
     if (fits()) return Promise.resolve(true);
@@ -130,6 +136,14 @@ export class StreamSession {
       this.#readerWaiters.add(check);
       signal?.addEventListener("abort", abort, { once: true });
     });
+  }
+
+  /**
+   * Whether the producer waits for the reader (it has called waitForRoom): then a full buffer
+   * loses nothing, while a live stream's full buffer drops its oldest bytes at the next push.
+   */
+  get paced(): boolean {
+    return this.#paced;
   }
 
   /** Resolves when new output arrives, the session exits, or `ms` passes. */

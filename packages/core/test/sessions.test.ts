@@ -148,6 +148,18 @@ describe("SessionRegistry", () => {
     await reg.closeAll();
   });
 
+  it("a session is paced once its producer waits for room (a live stream's never is)", async () => {
+    const reg = new SessionRegistry({ bufferBytes: 8 });
+    const live = reg.add("a", "live", driver());
+    const paced = reg.add("b", "paced", driver());
+    expect(paced.paced).toBe(false);
+    expect(await paced.waitForRoom(4, 0)).toBe(true);
+    expect(paced.paced).toBe(true);
+    live.push(Buffer.from("0123456789"));
+    expect(live.paced).toBe(false);
+    await reg.closeAll();
+  });
+
   it("gatherOutput stops at a quiet gap, at exit, and at once when maxBytes are already there", async () => {
     const reg = new SessionRegistry();
     const s = reg.add("a", "1", driver());
@@ -176,7 +188,7 @@ describe("SessionRegistry", () => {
 describe("session limits from the environment", () => {
   it("reads MCP_MAX_STREAM_SESSIONS / MCP_STREAM_BUFFER_BYTES / MCP_STREAM_IDLE_SECONDS and names a bad one", async () => {
     const { sessionLimitsFromEnv } = await import("../src/sessions.js");
-    expect(sessionLimitsFromEnv({})).toEqual({ maxSessions: 32, bufferBytes: 1024 * 1024, idleMs: 600_000 });
+    expect(sessionLimitsFromEnv({})).toEqual({ maxSessions: 32, bufferBytes: 4 * 1024 * 1024, idleMs: 600_000 });
     expect(
       sessionLimitsFromEnv({
         MCP_MAX_STREAM_SESSIONS: "4",
