@@ -79,7 +79,9 @@ if (mode === "direct") {
   process.exit(0);
 } else if (mode === "mcp") {
   // The events toolset is off by default; the bench turns it on like a user would.
-  const server = startStdio(process.execPath, [bin], {
+  // LOGS_BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof.
+  const prof = process.env.LOGS_BENCH_CPU_PROF;
+  const server = startStdio(process.execPath, [...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : []), bin], {
     env: { ...process.env, INCUS_SOCKET: socketPath, MCP_TOOLSETS: "events,sessions" },
   });
   await server.handshake(60_000);
@@ -110,7 +112,9 @@ if (mode === "direct") {
     reads++;
     missedBytes += s.missedBytes;
     if (s.missedBytes) partial = ""; // the rest of a cut line was dropped
-    const lines = (partial + s.text).split("\n");
+    // The output is the text after its first line (structuredContent says where it came from).
+    const text = r.msg.result.content[0].text;
+    const lines = (partial + text.slice(text.indexOf("\n") + 1)).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) if (line) c.line(line);
     offset = s.nextOffset;

@@ -8,6 +8,33 @@ import { type AnyTool, defineTool } from "./tool.js";
  */
 const sessionId = z.string().min(1).max(100).describe("Id returned when the session was opened");
 
+/**
+ * How long a read that found output keeps gathering more while it flows: until maxBytes (of a
+ * live stream at most a quarter of the session buffer) are there, output pauses for GATHER_QUIET_MS, or GATHER_MAX_MS pass
+ * (within waitMs). Without it a flowing
+ * stream is read in upstream-chunk slices, and every read costs its fixed share (request, result,
+ * a write to the client) again: a 64 MiB log took over a thousand reads of 1 MiB at most.
+ */
+const GATHER_QUIET_MS = 5;
+const GATHER_MAX_MS = 50;
+
+/**
+ * Where decodeAfter lays out a text's bytes: one buffer for the process, as large as the largest
+ * read so far (maxBytes is at most 1 MiB), instead of a megabyte allocated per read and left for
+ * the garbage collector.
+ */
+let scratch = Buffer.alloc(0);
+
+/** `head` and then the UTF-8 `data`, decoded in one piece (one flat string, no join to flatten). */
+function decodeAfter(head: string, data: Buffer): string {
+  const headBytes = Buffer.byteLength(head);
+  const size = headBytes + data.length;
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.ceil(size / 65_536) * 65_536);
+  scratch.write(head, 0);
+  data.copy(scratch, headBytes);
+  return scratch.toString("utf8", 0, size);
+}
+
 const readSession = defineTool({
   name: "session-read",
   title: "Read session output",
@@ -24,14 +51,25 @@ const readSession = defineTool({
   usesSessions: true,
   async handler(args, ctx) {
     const s = ctx.sessions.get(args.sessionId);
+    const started = Date.now();
     await s.waitForOutput(args.offset, args.waitMs, ctx.signal);
-    const r = s.read(args.offset, args.maxBytes);
+    const left = args.waitMs - (Date.now() - started);
+    // A live stream cannot wait: it keeps pushing while this answer travels, and a full buffer
+    // drops the oldest bytes, so a read of one gathers a quarter of the buffer at most. A
+    // producer that waits for its reader may fill it.
+    const enough = s.paced ? args.maxBytes : Math.min(args.maxBytes, Math.ceil(s.output.capacity / 4));
+    await s.gatherOutput(args.offset, enough, GATHER_QUIET_MS, Math.min(GATHER_MAX_MS, left), ctx.signal);
+    const { data, ...r } = s.readBytes(args.offset, args.maxBytes);
     const status = r.state === "exited" ? `exited${r.exitCode != null ? ` (code ${r.exitCode})` : ""}` : "open";
     const missed = r.missedBytes ? ` [${r.missedBytes} earlier bytes dropped from the buffer]` : "";
-    return {
-      text: `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n${r.text}`,
-      structured: { sessionId: s.id, ...r },
-    };
+    const head = `session ${s.id} ${status}; bytes ${r.offset}-${r.nextOffset}${missed}${r.encoding === "base64" ? " (base64)" : ""}\n`;
+    // The output goes once, in the text after its first line; structuredContent says where it
+    // came from and where to go on. A copy there too would double what every read serializes,
+    // redacts, writes and the client parses (a followed log is read megabyte by megabyte). The
+    // text is decoded in one piece with its first line: a line joined to a decoded megabyte
+    // would be copied once more to be made flat (for the redactor, then the JSON).
+    const text = r.encoding === "utf8" ? decodeAfter(head, data) : head + data.toString("base64");
+    return { text, structured: { sessionId: s.id, ...r } };
   },
 });
 

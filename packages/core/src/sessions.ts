@@ -1,9 +1,10 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
-import { decodeBytes, RingBuffer } from "./output.js";
+import { completeUtf8Prefix, RingBuffer } from "./output.js";
 
 /** What a vendor supplies to back a session: how to write, resize, signal and close it. */
 export interface SessionDriver {
@@ -36,7 +37,11 @@ export interface SessionLimits {
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxSessions: 32,
-  bufferBytes: 1024 * 1024,
+  // Four reads of session-read's largest (1 MiB): a live stream (events, a chatty process) goes on
+  // while an answer travels to the client and the next read comes back; at 25 MB/s a 1 MiB buffer
+  // was 40 ms of that, and a busy machine's scheduling alone dropped output. The buffer grows by
+  // doubling only as unread output needs it, so a quiet session holds a few KiB.
+  bufferBytes: 4 * 1024 * 1024,
   idleMs: 10 * 60_000,
 };
 
@@ -66,6 +71,7 @@ export class StreamSession {
   readonly #readerWaiters = new Set<() => void>();
   /** The furthest offset a read has returned up to: what the reader has taken. */
   #consumed = 0;
+  #paced = false;
 
   constructor(kind: string, label: string, driver: SessionDriver, bufferBytes: number) {
     this.kind = kind;
@@ -110,6 +116,7 @@ export class StreamSession {
    * buffer or the session has exited.
    */
   waitForRoom(bytes: number, ms: number, signal?: AbortSignal): Promise<boolean> {
+    this.#paced = true;
     const fits = () =>
       this.unreadBytes + bytes <= this.output.capacity || bytes > this.output.capacity || this.state === "exited";
     if (fits()) return Promise.resolve(true);
@@ -131,6 +138,14 @@ export class StreamSession {
     });
   }
 
+  /**
+   * Whether the producer waits for the reader (it has called waitForRoom): then a full buffer
+   * loses nothing, while a live stream's full buffer drops its oldest bytes at the next push.
+   */
+  get paced(): boolean {
+    return this.#paced;
+  }
+
   /** Resolves when new output arrives, the session exits, or `ms` passes. */
   waitForOutput(afterOffset: number, ms: number, signal?: AbortSignal): Promise<void> {
     if (this.output.endOffset > afterOffset || this.state === "exited" || ms <= 0) return Promise.resolve();
@@ -143,6 +158,43 @@ export class StreamSession {
       };
       const timer = setTimeout(done, ms);
       this.#waiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /**
+   * After output arrived: keeps gathering while it keeps coming, so that a flowing stream is read
+   * in reads of `maxBytes` rather than in whatever slice the last upstream chunk made. Resolves
+   * once `maxBytes` past `afterOffset` are buffered, the session exits, no output came for
+   * `quietMs`, `ms` passed, or `signal` aborted. Output that comes in one burst (a shell's answer)
+   * costs one quiet gap; a stream that keeps flowing, at most `ms`.
+   */
+  gatherOutput(
+    afterOffset: number,
+    maxBytes: number,
+    quietMs: number,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const enough = () => this.output.endOffset - Math.max(afterOffset, this.output.startOffset) >= maxBytes;
+    if (enough() || this.state === "exited" || ms <= 0 || quietMs <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      let quiet: NodeJS.Timeout;
+      const done = () => {
+        clearTimeout(quiet);
+        clearTimeout(limit);
+        this.#waiters.delete(onOutput);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const onOutput = () => {
+        if (enough() || this.state === "exited") return done();
+        clearTimeout(quiet);
+        quiet = setTimeout(done, quietMs);
+      };
+      quiet = setTimeout(done, quietMs);
+      const limit = setTimeout(done, ms);
+      this.#waiters.add(onOutput);
       signal?.addEventListener("abort", done, { once: true });
     });
   }
@@ -164,23 +216,36 @@ export class StreamSession {
     };
   }
 
-  read(offset: number, maxBytes: number) {
+  /**
+   * Output from `offset` (at most `maxBytes`) as bytes, for callers that build their text around
+   * it: UTF-8 (cut before a character the read would split) or, when the bytes are not, base64
+   * for the caller to encode. Counts as read, like read().
+   */
+  readBytes(offset: number, maxBytes: number) {
     this.touch();
     const r = this.output.read(offset, maxBytes);
-    const decoded = decodeBytes(r.data, true);
-    const nextOffset = decoded.encoding === "utf8" ? r.offset + Buffer.byteLength(decoded.text) : r.nextOffset;
+    const end = completeUtf8Prefix(r.data);
+    const utf8 = isUtf8(r.data.subarray(0, end));
+    const data = utf8 ? r.data.subarray(0, end) : r.data;
+    const nextOffset = r.offset + data.length;
     if (nextOffset > this.#consumed) {
       this.#consumed = nextOffset;
       for (const w of [...this.#readerWaiters]) w();
     }
     return {
-      ...decoded,
+      data,
+      encoding: utf8 ? ("utf8" as const) : ("base64" as const),
       offset: r.offset,
       nextOffset,
       missedBytes: r.missedBytes,
       state: this.state,
       ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
     };
+  }
+
+  read(offset: number, maxBytes: number) {
+    const { data, ...r } = this.readBytes(offset, maxBytes);
+    return { ...r, text: data.toString(r.encoding) };
   }
 }
 

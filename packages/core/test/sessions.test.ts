@@ -23,6 +23,18 @@ describe("output buffers", () => {
     expect(decodeBytes(cut, true)).toEqual({ encoding: "utf8", text: "ab" });
   });
 
+  it("a session read cuts before a split character, and answers base64 for bytes that are not UTF-8", () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    s.push(Buffer.from("ab€"));
+    expect(s.read(0, 4)).toMatchObject({ encoding: "utf8", text: "ab", offset: 0, nextOffset: 2 });
+    expect(s.read(2, 10)).toMatchObject({ encoding: "utf8", text: "€", nextOffset: 5 });
+    s.push(Buffer.from([0xff, 0x00, 0xfe]));
+    expect(s.read(5, 10)).toMatchObject({ encoding: "base64", text: "/wD+", nextOffset: 8 });
+    expect(s.readBytes(0, 3)).toMatchObject({ encoding: "utf8", nextOffset: 2 });
+    expect(s.readBytes(0, 3).data.toString()).toBe("ab");
+  });
+
   it("RingBuffer reads by absolute offset and reports dropped bytes", () => {
     const r = new RingBuffer(8);
     r.write(Buffer.from("0123456789")); // keeps 23456789
@@ -124,6 +136,44 @@ describe("SessionRegistry", () => {
     await reg.closeAll();
   });
 
+  it("gatherOutput keeps gathering while output flows, until maxBytes are there", async () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    s.push(Buffer.from("x"));
+    const flowing = setInterval(() => s.push(Buffer.alloc(100, 0x61)), 2);
+    // A quiet gap far longer than the pushes' interval: only maxBytes (or the limit) ends it.
+    await s.gatherOutput(0, 1_000, 1_000, 60_000);
+    clearInterval(flowing);
+    expect(s.output.endOffset).toBeGreaterThanOrEqual(1_000);
+    await reg.closeAll();
+  });
+
+  it("a session is paced once its producer waits for room (a live stream's never is)", async () => {
+    const reg = new SessionRegistry({ bufferBytes: 8 });
+    const live = reg.add("a", "live", driver());
+    const paced = reg.add("b", "paced", driver());
+    expect(paced.paced).toBe(false);
+    expect(await paced.waitForRoom(4, 0)).toBe(true);
+    expect(paced.paced).toBe(true);
+    live.push(Buffer.from("0123456789"));
+    expect(live.paced).toBe(false);
+    await reg.closeAll();
+  });
+
+  it("gatherOutput stops at a quiet gap, at exit, and at once when maxBytes are already there", async () => {
+    const reg = new SessionRegistry();
+    const s = reg.add("a", "1", driver());
+    s.push(Buffer.from("burst\n"));
+    // Nothing more comes: the quiet gap ends the wait although maxBytes never arrive.
+    await s.gatherOutput(0, 1_000_000, 10, 60_000);
+    expect(s.output.endOffset).toBe(6);
+    await s.gatherOutput(0, 6, 60_000, 60_000); // already there: no wait
+    const ended = s.gatherOutput(0, 1_000_000, 60_000, 60_000);
+    s.markExited(0);
+    await ended;
+    await reg.closeAll();
+  });
+
   it("wakes a waiting reader when output arrives", async () => {
     const reg = new SessionRegistry();
     const s = reg.add("a", "1", driver());
@@ -138,7 +188,7 @@ describe("SessionRegistry", () => {
 describe("session limits from the environment", () => {
   it("reads MCP_MAX_STREAM_SESSIONS / MCP_STREAM_BUFFER_BYTES / MCP_STREAM_IDLE_SECONDS and names a bad one", async () => {
     const { sessionLimitsFromEnv } = await import("../src/sessions.js");
-    expect(sessionLimitsFromEnv({})).toEqual({ maxSessions: 32, bufferBytes: 1024 * 1024, idleMs: 600_000 });
+    expect(sessionLimitsFromEnv({})).toEqual({ maxSessions: 32, bufferBytes: 4 * 1024 * 1024, idleMs: 600_000 });
     expect(
       sessionLimitsFromEnv({
         MCP_MAX_STREAM_SESSIONS: "4",

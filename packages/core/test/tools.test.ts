@@ -3,7 +3,7 @@ import { z } from "zod";
 import { readCredential } from "../src/credentials.js";
 import { ConfigError, UpstreamHttpError } from "../src/errors.js";
 import { sessionTools } from "../src/session-tools.js";
-import { type ConnectedClient, connectInMemory, textOf } from "../src/testing/index.js";
+import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "../src/testing/index.js";
 import { type AnyTool, defineTool, selectTools } from "../src/tool.js";
 import type { VendorDefinition } from "../src/vendor.js";
 
@@ -129,9 +129,19 @@ describe("tool registration", () => {
     await conn.call("session-write", { sessionId, data: "one\n" });
     await conn.call("session-write", { sessionId, data: "two\n" });
     const first = await conn.call("session-read", { sessionId, offset: 0, maxBytes: 4 });
-    expect(first.structuredContent).toMatchObject({ text: "one\n", nextOffset: 4 });
+    expect(sessionReadOf(first)).toMatchObject({ text: "one\n", nextOffset: 4 });
     const second = await conn.call("session-read", { sessionId, offset: 4 });
-    expect(second.structuredContent).toMatchObject({ text: "two\n", nextOffset: 8 });
+    expect(sessionReadOf(second)).toMatchObject({ text: "two\n", nextOffset: 8 });
+    // The output is in the text, once, after the status line; structuredContent has no copy of it.
+    expect(textOf(second)).toBe(`session ${sessionId} open; bytes 4-8\ntwo\n`);
+    expect(second.structuredContent).toEqual({
+      sessionId,
+      encoding: "utf8",
+      offset: 4,
+      nextOffset: 8,
+      missedBytes: 0,
+      state: "open",
+    });
     const resize = await conn.call("session-resize", { sessionId, cols: 80, rows: 24 });
     expect(resize.isError).toBe(true);
     expect(textOf(resize)).toMatch(/no terminal/);

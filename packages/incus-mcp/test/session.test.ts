@@ -1,3 +1,4 @@
+import { sessionReadOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, connect, gate, INSTANCE, psMatching, structured } from "./helpers.js";
 
@@ -36,7 +37,7 @@ describe.skipIf(gate.skip)("interactive exec sessions against a real Incus daemo
     let offset = from;
     let all = "";
     for (let i = 0; i < 20; i++) {
-      const r = structured<Read>(await c.call("session-read", { sessionId, offset, waitMs: 1_000 }));
+      const r = sessionReadOf(await c.call("session-read", { sessionId, offset, waitMs: 1_000 })) as Read;
       all += r.text;
       offset = r.nextOffset;
       if (pattern.test(all) || r.state === "exited") return { all, offset, last: r };

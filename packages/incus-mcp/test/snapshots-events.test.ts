@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { VendorDefinition } from "@infra-mcp/core";
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
-import { LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
+import { LOOPBACK_TEST_NETWORK, sessionReadOf, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { incusVendor } from "../src/index.js";
@@ -27,9 +27,7 @@ async function readEvents(
   let offset = 0;
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const r = structured<{ text: string; nextOffset: number }>(
-      await c.call("session-read", { sessionId, offset, waitMs: 1_000 }),
-    );
+    const r = sessionReadOf(await c.call("session-read", { sessionId, offset, waitMs: 1_000 }));
     offset = r.nextOffset;
     for (const line of r.text.split("\n").filter(Boolean)) seen.push(JSON.parse(line) as IncusEvent);
     if (seen.some(match)) return seen;

@@ -142,6 +142,12 @@ export class LogRenderer {
     return piece.data;
   }
 
+  /** Stdout or TTY bytes passed on by the caller itself (ending in `lastByte`): only the line state moves. */
+  passedThrough(stream: "stdout" | "tty", lastByte: number | undefined): void {
+    this.#lastStream = stream;
+    if (lastByte !== undefined) this.#atLineStart = lastByte === 0x0a;
+  }
+
   render(piece: LogPiece): string {
     const text = piece.data.toString("utf8");
     if (piece.stream !== "stderr") {

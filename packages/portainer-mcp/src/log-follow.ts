@@ -24,6 +24,8 @@ export interface FollowOptions {
   /** Docker `since` for the first poll, already in the engine's seconds.nanoseconds form. */
   since?: string | undefined;
   pollMs: number;
+  /** How long an answer waits for an away reader before it is let go (default READER_PAUSE_MS). */
+  readerPauseMs?: number;
 }
 
 /** One log message as the engine sent it: "<RFC 3339 time> <text>", the text's newline included if it had one. */
@@ -84,6 +86,100 @@ export class LogEntrySplitter {
   end(onEntry: (entry: LogEntry) => void): void {
     if (!this.#demux && this.#parts.length) onEntry({ stream: "tty", data: Buffer.concat(this.#parts) });
     this.#parts = [];
+  }
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * The rendered output of whole entries, chunk by chunk, for a read that shows every entry as it
+ * is (a bulk read from its start): what LogEntrySplitter and LogRenderer make of it, with
+ * stdout's payloads copied straight into one buffer per chunk instead of an object and a view per
+ * entry (a megabyte of 128-byte lines is eight thousand entries). An unfinished entry waits for
+ * the chunk that completes it, so what was handed on is always whole entries, `entries` of them.
+ * The buffer push() returns is the copier's own, reused by the next push (the caller copies it
+ * into the session first): a chunk costs no allocation but its own.
+ */
+export class EntryCopier {
+  readonly #tty: boolean;
+  readonly #renderer: LogRenderer;
+  /** The raw bytes (frame header included) of an entry not finished by the last chunk. */
+  #pending: Buffer = NO_BYTES;
+  /** Where an unfinished entry and the next chunk are joined, and where payloads are copied to. */
+  #joined: Buffer = NO_BYTES;
+  #out: Buffer = NO_BYTES;
+  entries = 0;
+
+  constructor(tty: boolean, renderer: LogRenderer) {
+    this.#tty = tty;
+    this.#renderer = renderer;
+  }
+
+  push(chunk: Buffer): Buffer {
+    let data = chunk;
+    if (this.#pending.length) {
+      const size = this.#pending.length + chunk.length;
+      if (this.#joined.length < size) this.#joined = Buffer.allocUnsafe(size);
+      this.#pending.copy(this.#joined, 0);
+      chunk.copy(this.#joined, this.#pending.length);
+      data = this.#joined.subarray(0, size);
+    }
+    return this.#tty ? this.#lines(data) : this.#frames(data);
+  }
+
+  /** At the end of an answer: a TTY line without a newline is an entry too (a frame cannot be cut here). */
+  end(): Buffer {
+    const rest = this.#pending;
+    this.#pending = NO_BYTES;
+    if (!this.#tty || !rest.length) return NO_BYTES;
+    this.entries++;
+    this.#renderer.passedThrough("tty", rest[rest.length - 1]);
+    return rest;
+  }
+
+  #lines(data: Buffer): Buffer {
+    const last = data.lastIndexOf(0x0a);
+    this.#pending = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : NO_BYTES;
+    if (last < 0) return NO_BYTES;
+    for (let nl = data.indexOf(0x0a); nl >= 0 && nl <= last; nl = data.indexOf(0x0a, nl + 1)) this.entries++;
+    this.#renderer.passedThrough("tty", 0x0a);
+    return data.subarray(0, last + 1);
+  }
+
+  #frames(data: Buffer): Buffer {
+    // Payloads are never longer than their frames; only stderr's markers can outgrow the chunk.
+    if (this.#out.length < data.length) this.#out = Buffer.allocUnsafe(data.length);
+    let out = this.#out;
+    let o = 0;
+    let p = 0;
+    while (p + 8 <= data.length) {
+      const kind = data[p] as number;
+      if (kind > 3 || data[p + 1] || data[p + 2] || data[p + 3]) {
+        throw new Error(`not a multiplexed Docker log stream (header ${data.toString("hex", p, p + 8)})`);
+      }
+      const start = p + 8;
+      const end = start + data.readUInt32BE(p + 4);
+      if (end > data.length) break;
+      p = end;
+      // An empty frame is no entry (the splitter never sees one).
+      if (end === start) continue;
+      if (kind === 2 || kind === 3) {
+        const marked = this.#renderer.renderBytes({ stream: "stderr", data: data.subarray(start, end) });
+        if (o + marked.length > out.length) {
+          const grown = Buffer.allocUnsafe(Math.max(out.length * 2, o + marked.length));
+          out.copy(grown, 0, 0, o);
+          out = grown;
+          this.#out = grown;
+        }
+        o += marked.copy(out, o);
+      } else {
+        o += data.copy(out, o, start, end);
+        this.#renderer.passedThrough("stdout", data[end - 1]);
+      }
+      this.entries++;
+    }
+    this.#pending = p < data.length ? Buffer.from(data.subarray(p)) : NO_BYTES;
+    return out.subarray(0, o);
   }
 }
 
@@ -155,6 +251,26 @@ export function secondsKey(seconds: string): string {
   return `${whole.padStart(12, "0")}.${frac.padEnd(9, "0").slice(0, 9)}`;
 }
 
+/**
+ * The first read of a follow session without timestamps: the log up to `until` (a time safely in
+ * the engine's past), as the engine stores it. Asking for the engine's timestamps costs it a
+ * formatted time per line and the answer a quarter more bytes; a backlog of megabytes is read
+ * without them, and the polls go on from `until` with them. A bulk read let go while the reader
+ * was away is asked for again and its first `skip` entries (those already shown) passed over.
+ */
+interface BulkRead {
+  until: string;
+  skip: number;
+}
+
+/**
+ * How far before the engine's clock a bulk read ends: an entry's time is taken as its line is
+ * read from the container and stored right after, so every entry older than this is in the log
+ * when the read starts (the polls with timestamps take over from there). The clock is the Date
+ * header of an answer proxied from the engine (whole seconds, so the margin is 1–2 s).
+ */
+const BULK_MARGIN_SECONDS = 1;
+
 /** How long a poll keeps its answer open while the reader is behind before letting it go. */
 const READER_PAUSE_MS = 30_000;
 
@@ -172,32 +288,54 @@ async function pollInto(
   cursor: FollowCursor,
   query: Record<string, string | undefined>,
   signal: AbortSignal,
-): Promise<{ cursor: FollowCursor; date: string | null; cut: boolean }> {
+  bulk?: BulkRead,
+): Promise<{ cursor: FollowCursor; date: string | null; cut: boolean; entries: number }> {
   const res = await options.client.http.stream({
     method: "GET",
     path: containerPath(options.endpointId, options.containerId, "logs"),
     query: {
       stdout: options.stdout ? "1" : "0",
       stderr: options.stderr ? "1" : "0",
-      timestamps: "1",
+      timestamps: bulk ? "0" : "1",
       ...query,
     },
     signal,
   });
+  const pauseMs = options.readerPauseMs ?? READER_PAUSE_MS;
   const splitter = new LogEntrySplitter(options.tty);
+  // A bulk read from its start shows every entry as it is: copied, not cut into entries.
+  const copier = bulk?.skip === 0 ? new EntryCopier(options.tty, renderer) : undefined;
+  const copied = (out: Buffer) => {
+    if (out.length) {
+      batch.push(out);
+      batchBytes += out.length;
+    }
+    entries = copier?.entries ?? entries;
+  };
   const filter = new FollowFilter(cursor);
   let batch: Buffer[] = [];
   let batchBytes = 0;
+  // Entries of this answer so far (a bulk read resumes by count: it has no times to go by).
+  let entries = 0;
   const onEntry = (entry: LogEntry) => {
-    const at = filter.accept(entry.data);
-    if (at < 0) return;
-    const data = options.timestamps ? entry.data : entry.data.subarray(at);
+    entries++;
+    let data: Buffer;
+    if (bulk) {
+      if (entries <= bulk.skip) return;
+      data = entry.data;
+    } else {
+      const at = filter.accept(entry.data);
+      if (at < 0) return;
+      data = options.timestamps ? entry.data : entry.data.subarray(at);
+    }
     const out = renderer.renderBytes({ stream: entry.stream, data });
     batch.push(out);
     batchBytes += out.length;
   };
-  // The cursor as of the last entry handed to the session: where to resume if the answer is let go.
+  // Where to resume if the answer is let go: the cursor (and the entry count) as of the last
+  // entry handed to the session.
   let shown = cursor;
+  let shownEntries = 0;
   const flush = async (): Promise<boolean> => {
     const bytes = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batchBytes);
     batch = [];
@@ -208,10 +346,11 @@ async function pollInto(
     const slice = session.output.capacity;
     for (let at = 0; at < bytes.length; at += slice) {
       const part = bytes.subarray(at, at + slice);
-      if (!(await session.waitForRoom(part.length, READER_PAUSE_MS, signal)) && at === 0) return false;
+      if (!(await session.waitForRoom(part.length, pauseMs, signal)) && at === 0) return false;
       session.push(part);
     }
     shown = filter.cursor;
+    shownEntries = entries;
     return true;
   };
   const reader = res.body.getReader();
@@ -219,12 +358,15 @@ async function pollInto(
     for (;;) {
       const next = await reader.read();
       if (next.done) break;
-      splitter.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength), onEntry);
-      if (!(await flush())) return { cursor: shown, date: res.headers.get("date"), cut: true };
+      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      if (copier) copied(copier.push(chunk));
+      else splitter.push(chunk, onEntry);
+      if (!(await flush())) return { cursor: shown, date: res.headers.get("date"), cut: true, entries: shownEntries };
     }
-    splitter.end(onEntry);
+    if (copier) copied(copier.end());
+    else splitter.end(onEntry);
     await flush();
-    return { cursor: filter.cursor, date: res.headers.get("date"), cut: false };
+    return { cursor: filter.cursor, date: res.headers.get("date"), cut: false, entries };
   } finally {
     void reader.cancel().catch(() => {});
   }
@@ -237,11 +379,44 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
     key: options.since === undefined ? undefined : secondsKey(options.since),
     seen: 0,
   };
+  let bulk: BulkRead | undefined;
+  /**
+   * A whole log (tail "all") shown without timestamps is read in bulk up to a second or two ago
+   * (see BulkRead), unless `since` starts later than that.
+   */
+  const startBulk = async (): Promise<boolean> => {
+    if (options.timestamps || options.tail !== "all") return false;
+    const res = await options.client.http.request({
+      method: "GET",
+      path: containerPath(options.endpointId, options.containerId, "json"),
+      signal,
+    });
+    const now = Date.parse(res.headers.get("date") ?? "");
+    if (!Number.isFinite(now)) return false;
+    const until = secondsKey(String(Math.floor(now / 1000) - BULK_MARGIN_SECONDS));
+    if (cursor.key !== undefined && cursor.key >= until) return false;
+    bulk = { until, skip: 0 };
+    return true;
+  };
   /** Returns whether to go on, and whether right away (an answer was cut short while the reader was away). */
   const poll = async (first: boolean): Promise<{ more: boolean; now: boolean }> => {
     // Polling waits for the reader too, so an unread session asks the engine for nothing.
     const room = Math.min(64 * 1024, Math.ceil(session.output.capacity / 2));
-    while (!signal.aborted && !(await session.waitForRoom(room, READER_PAUSE_MS, signal))) {}
+    const pauseMs = options.readerPauseMs ?? READER_PAUSE_MS;
+    while (!signal.aborted && !(await session.waitForRoom(room, pauseMs, signal))) {}
+    if (bulk || (first && (await startBulk()))) {
+      const b = bulk as BulkRead;
+      const query = { tail: "all", since: cursor.key, until: b.until };
+      const r = await pollInto(session, options, renderer, cursor, query, signal, b);
+      if (r.cut) {
+        bulk = { until: b.until, skip: r.entries };
+        return { more: true, now: true };
+      }
+      // Entries at `until` itself came with the bulk read (the engine's until includes it).
+      cursor = { key: b.until, seen: Number.MAX_SAFE_INTEGER };
+      bulk = undefined;
+      return { more: true, now: true };
+    }
     // State first: a container seen stopped has flushed its last lines into the log read next.
     const state = first
       ? undefined
@@ -251,7 +426,12 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
       ? { tail: String(options.tail), since: cursor.key }
       : { tail: "all", since: cursor.key };
     const r = await pollInto(session, options, renderer, cursor, query, signal);
-    if (r.cut) return { more: true, now: true };
+    // A cut answer goes on after the last entry it showed (not from where it started: that
+    // would show its entries again).
+    if (r.cut) {
+      if (r.cursor.key !== undefined) cursor = r.cursor;
+      return { more: true, now: true };
+    }
     if (r.cursor.key !== undefined) cursor = r.cursor;
     else if (r.date) {
       // Nothing logged yet: start from the engine's clock (its Date header), a second early.

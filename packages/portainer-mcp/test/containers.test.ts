@@ -1,6 +1,9 @@
-import { type ConnectedClient, connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { SessionRegistry } from "@infra-mcp/core";
+import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPortainerClient } from "../src/config.js";
 import { portainerVendor } from "../src/index.js";
+import { followLogs } from "../src/log-follow.js";
 import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
 import { API_KEY, DOCKER_SOCKET, docker, gate, JWT, removeContainer, runContainer, uniq } from "./helpers.js";
 
@@ -11,6 +14,8 @@ const TICK = `pmcp-tick-${uniq}`;
 const LIFE = `pmcp-life-${uniq}`;
 const POD = `pmcp-pod-${uniq}`;
 const BACKLOG = `pmcp-backlog-${uniq}`;
+const SEAM = `pmcp-seam-${uniq}`;
+const BULK = `pmcp-bulk-${uniq}`;
 
 type Structured = Record<string, unknown>;
 
@@ -49,7 +54,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
   afterAll(async () => {
     await mcp?.close();
     await front?.close();
-    await Promise.all([BOTH, TTY, TICK, LIFE, POD, BACKLOG].map(removeContainer));
+    await Promise.all([BOTH, TTY, TICK, LIFE, POD, BACKLOG, SEAM, BULK].map(removeContainer));
   });
 
   it("keeps stdout and stderr apart and in order, marking stderr lines", async () => {
@@ -141,7 +146,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     expect(r.isError).toBeFalsy();
     const sessionId = (r.structuredContent as Structured).sessionId as string;
     const read = async () =>
-      (await mcp.call("session-read", { sessionId, offset: 0, waitMs: 500 })).structuredContent as Structured;
+      sessionReadOf(await mcp.call("session-read", { sessionId, offset: 0, waitMs: 500 })) as Structured;
     const out = await until("three followed lines", async () => {
       const x = await read();
       return (x.text as string).includes("third") ? x : undefined;
@@ -199,8 +204,9 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
       const deadline = Date.now() + 60_000;
       while (text.split("\n").length <= lines) {
         if (Date.now() > deadline) throw new Error(`timed out with ${text.split("\n").length - 1} lines read`);
-        const x = (await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }))
-          .structuredContent as Structured;
+        const x = sessionReadOf(
+          await small.call("session-read", { sessionId, offset, maxBytes: 3000, waitMs: 1000 }),
+        ) as Structured;
         expect(x.state).toBe("open");
         text += x.text as string;
         missed += x.missedBytes as number;
@@ -215,6 +221,113 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
       expect(text.split("\n")).toHaveLength(lines + 1);
     } finally {
       await small.close();
+    }
+  });
+
+  it("follow of a whole log still being written: the backlog read without timestamps, then the polls, each line once", async () => {
+    const lines = 1030;
+    // 1000 lines at once, then 30 more over three seconds: the bulk read ends a second or two
+    // before the engine's clock, somewhere in the trickle, and the timestamped polls go on from there.
+    await runContainer(SEAM, [
+      "sh",
+      "-c",
+      "seq 1000 | sed 's/^/seam-/'; i=1001; while [ $i -le 1030 ]; do echo seam-$i; i=$((i+1)); sleep 0.1; done; sleep 3600",
+    ]);
+    await until(
+      "the first lines logged",
+      async () =>
+        textOf(await mcp.call("get-container-logs", { endpointId: 1, containerId: SEAM, tail: 1 })).includes("seam-")
+          ? true
+          : undefined,
+      30_000,
+    );
+    const r = await mcp.call("get-container-logs", { endpointId: 1, containerId: SEAM, follow: true, tail: "all" });
+    const sessionId = (r.structuredContent as Structured).sessionId as string;
+    let text = "";
+    let offset = 0;
+    const deadline = Date.now() + 30_000;
+    while (text.split("\n").length <= lines) {
+      if (Date.now() > deadline) throw new Error(`timed out with ${text.split("\n").length - 1} lines read`);
+      const x = sessionReadOf(await mcp.call("session-read", { sessionId, offset, waitMs: 1000 }));
+      expect(x.missedBytes).toBe(0);
+      text += x.text;
+      offset = x.nextOffset;
+    }
+    expect(text.split("\n").slice(0, lines)).toEqual(Array.from({ length: lines }, (_, i) => `seam-${i + 1}`));
+    // Nothing after the last line (no line shown twice at the seam).
+    const more = sessionReadOf(await mcp.call("session-read", { sessionId, offset, waitMs: 1500 }));
+    expect(text.slice(text.lastIndexOf("seam-1030")) + more.text).toBe("seam-1030\n");
+    await mcp.call("session-close", { sessionId });
+  });
+
+  it("an answer let go while its reader was away goes on after what it showed (bulk read and timestamped poll)", async () => {
+    const lines = 4000;
+    await runContainer(BULK, [
+      "sh",
+      "-c",
+      `seq ${lines} | sed 's/.*/line-& of a log read in bulk/'; echo written >&2; sleep 3600`,
+    ]);
+    await until(
+      "the log written",
+      async () => {
+        const r = await mcp.call("get-container-logs", {
+          endpointId: 1,
+          containerId: BULK,
+          stdout: false,
+          tail: "all",
+        });
+        return textOf(r).includes("[stderr] written") ? true : undefined;
+      },
+      60_000,
+    );
+    // A bulk read ends a second or two before the engine's clock: let the log get older than that.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const client = createPortainerClient({ PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY });
+    // timestamps:false reads the log in bulk, timestamps:true in a timestamped poll.
+    for (const timestamps of [false, true]) {
+      // Larger than a chunk of the answer (so a let-go answer drops nothing), smaller than the log.
+      const sessions = new SessionRegistry({ bufferBytes: 96 * 1024 });
+      const session = sessions.add("logs", "let go", { write: async () => {}, close: async () => {} });
+      const controller = new AbortController();
+      followLogs(
+        session,
+        {
+          client,
+          endpointId: 1,
+          containerId: BULK,
+          tty: false,
+          stdout: true,
+          stderr: false,
+          timestamps,
+          tail: "all",
+          pollMs: 200,
+          readerPauseMs: 100,
+        },
+        controller.signal,
+      );
+      try {
+        let text = "";
+        let offset = 0;
+        let reads = 0;
+        const deadline = Date.now() + 30_000;
+        while (text.split("\n").length <= lines) {
+          if (Date.now() > deadline) throw new Error(`timed out with ${text.split("\n").length - 1} lines read`);
+          await session.waitForOutput(offset, 1000);
+          const x = session.read(offset, 3000);
+          expect(x.missedBytes).toBe(0);
+          text += x.text;
+          offset = x.nextOffset;
+          // Stay away longer than the answer waits, twice: it is let go and asked for again.
+          if (++reads === 2 || reads === 20) await new Promise((r) => setTimeout(r, 400));
+        }
+        const got = text.split("\n").slice(0, lines);
+        expect(timestamps ? got.map((l) => l.slice(l.indexOf(" ") + 1)) : got).toEqual(
+          Array.from({ length: lines }, (_, i) => `line-${i + 1} of a log read in bulk`),
+        );
+      } finally {
+        controller.abort();
+        await sessions.closeAll();
+      }
     }
   });
 

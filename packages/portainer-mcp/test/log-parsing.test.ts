@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { dockerTime, LogDemuxer, LogRenderer, LogTail } from "../src/docker-logs.js";
 import { computeStats } from "../src/docker-stats.js";
-import { FollowFilter, type LogEntry, LogEntrySplitter, secondsKey, timestampKey } from "../src/log-follow.js";
+import {
+  EntryCopier,
+  FollowFilter,
+  type LogEntry,
+  LogEntrySplitter,
+  secondsKey,
+  timestampKey,
+} from "../src/log-follow.js";
 
 const frame = (stream: number, text: string) => {
   const payload = Buffer.from(text);
@@ -74,6 +81,51 @@ describe("Docker log stream parsing", () => {
     tty.push(Buffer.from("o\r\nthree"), (e) => lines.push(e.data.toString()));
     tty.end((e) => lines.push(e.data.toString()));
     expect(lines).toEqual(["one\r\n", "two\r\n", "three"]);
+  });
+
+  it("copies whole entries as the splitter and renderer show them, handing on only whole entries", () => {
+    const mux = Buffer.concat([
+      frame(1, "o1\n"),
+      frame(2, "e1\ne"),
+      frame(2, "2\n"),
+      frame(1, "partial "),
+      frame(1, "message\n"),
+      frame(1, ""),
+      frame(2, "é\n"),
+      frame(1, "last\n"),
+    ]);
+    const tty = Buffer.from("one\r\ntwo\nthr€e\nno newline");
+    for (const [bytes, isTty] of [
+      [mux, false],
+      [tty, true],
+    ] as const) {
+      // The reference: entries cut by the splitter, rendered one by one.
+      const renderer = new LogRenderer();
+      const splitter = new LogEntrySplitter(isTty);
+      const want: Buffer[] = [];
+      const take = (e: LogEntry) => want.push(renderer.renderBytes({ stream: e.stream, data: e.data }));
+      splitter.push(bytes, take);
+      splitter.end(take);
+      for (let a = 1; a < bytes.length; a++) {
+        for (const b of [a + 1, a + 7, bytes.length]) {
+          const copier = new EntryCopier(isTty, new LogRenderer());
+          const got: Buffer[] = [];
+          const counts: number[] = [];
+          for (const chunk of [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]) {
+            got.push(Buffer.from(copier.push(chunk))); // the copier reuses its buffer
+            counts.push(copier.entries);
+            // What was handed on so far is exactly the first `entries` entries.
+            expect(Buffer.concat(got).toString()).toBe(Buffer.concat(want.slice(0, copier.entries)).toString());
+          }
+          got.push(copier.end());
+          expect(Buffer.concat(got).toString()).toBe(Buffer.concat(want).toString());
+          expect(copier.entries).toBe(want.length);
+        }
+      }
+    }
+    expect(() => new EntryCopier(false, new LogRenderer()).push(Buffer.from("plain text, not frames"))).toThrow(
+      /not a multiplexed/,
+    );
   });
 
   it("follow filter: skips what earlier polls showed, and knows where to resume after any entry", () => {

@@ -1,4 +1,4 @@
-import { type ConnectedClient, connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { checkPodCommand } from "../src/bridges.js";
@@ -92,7 +92,7 @@ describe.skipIf(gate.skip)("pod exec and kubectl shell wire behaviour against th
     let text = "";
     let next = 0;
     for (const deadline = Date.now() + 15_000; Date.now() < deadline && !/ping\r\nping\r\n/.test(text); ) {
-      const r = (await mcp.call("session-read", { sessionId, offset: next, waitMs: 300 })).structuredContent as {
+      const r = sessionReadOf(await mcp.call("session-read", { sessionId, offset: next, waitMs: 300 })) as {
         text: string;
         nextOffset: number;
       };
@@ -115,9 +115,8 @@ describe.skipIf(gate.skip)("pod exec and kubectl shell wire behaviour against th
     let text = "";
     const deadline = Date.now() + 15_000;
     while (!text.includes("\nkube-2") && Date.now() < deadline) {
-      text = (
-        (await mcp.call("session-read", { sessionId, offset: 0, waitMs: 300 })).structuredContent as { text: string }
-      ).text;
+      text = (sessionReadOf(await mcp.call("session-read", { sessionId, offset: 0, waitMs: 300 })) as { text: string })
+        .text;
       if (!text.includes("\nkube-2")) await new Promise((r) => setTimeout(r, 200));
     }
     expect(text).toContain("\nkube-2");

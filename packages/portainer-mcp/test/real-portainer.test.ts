@@ -10,7 +10,13 @@
  */
 import { readFileSync } from "node:fs";
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
-import { type ConnectedClient, connectInMemory, LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
+import {
+  type ConnectedClient,
+  connectInMemory,
+  LOOPBACK_TEST_NETWORK,
+  sessionReadOf,
+  textOf,
+} from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { portainerVendor } from "../src/index.js";
@@ -77,7 +83,7 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
     let last: S = {};
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      last = (await mcp.call("session-read", { sessionId, offset: next, waitMs: 500 })).structuredContent as S;
+      last = sessionReadOf(await mcp.call("session-read", { sessionId, offset: next, waitMs: 500 })) as S;
       text += last.text as string;
       next = last.nextOffset as number;
       if (want.test(text)) break;
@@ -154,7 +160,7 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
     expect(b.text).toContain("33 101");
     await mcp.call("session-write", { sessionId, data: "exit 5\n" });
     const ended = await until("the exec to end", async () => {
-      const x = (await mcp.call("session-read", { sessionId, offset: b.next, waitMs: 500 })).structuredContent as S;
+      const x = sessionReadOf(await mcp.call("session-read", { sessionId, offset: b.next, waitMs: 500 })) as S;
       return x.state === "exited" ? x : undefined;
     });
     expect(ended.exitCode).toBe(5);

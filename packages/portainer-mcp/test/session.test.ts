@@ -1,4 +1,4 @@
-import { type ConnectedClient, connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portainerVendor } from "../src/index.js";
 import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
@@ -44,7 +44,7 @@ describe.skipIf(gate.skip)("sessions and attach over the Portainer front", () =>
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
       const r = await mcp.call("session-read", { sessionId, offset: next, waitMs: 500 });
-      last = r.structuredContent as Read;
+      last = sessionReadOf(r) as Read;
       expect(last.offset).toBe(next);
       text += last.text;
       next = last.nextOffset;
@@ -85,7 +85,7 @@ describe.skipIf(gate.skip)("sessions and attach over the Portainer front", () =>
     expect(c.text).toContain("33 101");
 
     // the whole transcript is still there from offset 0
-    const all = (await mcp.call("session-read", { sessionId, offset: 0, waitMs: 0 })).structuredContent as Read;
+    const all = sessionReadOf(await mcp.call("session-read", { sessionId, offset: 0, waitMs: 0 })) as Read;
     expect(all.text).toContain("first-42");
     expect(all.text).toContain("second-55");
 
@@ -94,11 +94,11 @@ describe.skipIf(gate.skip)("sessions and attach over the Portainer front", () =>
     const d = await readUntil(sessionId, c.next, /\nbye/);
     let state = d.last;
     for (let i = 0; i < 20 && state.state !== "exited"; i++) {
-      state = (await mcp.call("session-read", { sessionId, offset: d.next, waitMs: 500 })).structuredContent as Read;
+      state = sessionReadOf(await mcp.call("session-read", { sessionId, offset: d.next, waitMs: 500 })) as Read;
     }
     expect(state.state).toBe("exited");
     expect(state.exitCode).toBe(5);
-    const after = (await mcp.call("session-read", { sessionId, offset: 0, waitMs: 0 })).structuredContent as Read;
+    const after = sessionReadOf(await mcp.call("session-read", { sessionId, offset: 0, waitMs: 0 })) as Read;
     expect(after.text).toContain("bye");
     const w = await mcp.call("session-write", { sessionId, data: "x" });
     expect(w.isError).toBe(true);

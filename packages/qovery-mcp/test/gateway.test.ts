@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
 import type { ConnectedClient } from "@infra-mcp/core/testing";
-import { connectInMemory, daemonGate, LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
+import { connectInMemory, daemonGate, LOOPBACK_TEST_NETWORK, sessionReadOf, textOf } from "@infra-mcp/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { qoveryVendor } from "../src/index.js";
@@ -203,16 +203,14 @@ describe("get-service-logs", () => {
     expect(r.isError, textOf(r)).toBeFalsy();
     const { sessionId } = r.structuredContent as { sessionId: string };
     const first = await mcp.call("session-read", { sessionId, offset: 0, waitMs: 2000 });
-    const s1 = first.structuredContent as { text: string; nextOffset: number; state: string };
+    const s1 = sessionReadOf(first);
     expect(s1.text.split("\n").filter(Boolean)).toHaveLength(3);
     expect(s1.state).toBe("open");
     const [ws] = front.logSockets;
     if (!ws) throw new Error("no open log socket");
     front.sendLog(ws, 7);
     const more = await mcp.call("session-read", { sessionId, offset: s1.nextOffset, waitMs: 5000 });
-    expect((more.structuredContent as { text: string }).text).toBe(
-      `${new Date(LOG_T0 + 7).toISOString()} web-api-7d9f-b request 7 served\n`,
-    );
+    expect(sessionReadOf(more).text).toBe(`${new Date(LOG_T0 + 7).toISOString()} web-api-7d9f-b request 7 served\n`);
     const w = await mcp.call("session-write", { sessionId, data: "x" });
     expect(textOf(w)).toMatch(/a log stream takes no input/);
     await mcp.call("session-close", { sessionId });
@@ -228,7 +226,7 @@ describe("get-service-logs", () => {
         async () => (await mcp.call("session-read", { sessionId, waitMs: 0 })).structuredContent as { state: string },
       )
       .toMatchObject({ state: "exited" });
-    const all = (await mcp.call("session-read", { sessionId })).structuredContent as { text: string };
+    const all = sessionReadOf(await mcp.call("session-read", { sessionId }));
     const lines = all.text.trim().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("[the gateway dropped the connection without a close frame (1006)]");
@@ -301,10 +299,7 @@ describe.skipIf(gate.skip)("open-container-shell (commands run in a real contain
     expect(front.upgrades[0]?.query.get("tty_height")).toBe("24");
     await mcp.call("session-write", { sessionId, data: "echo one-$((40+2))\n" });
     await expect
-      .poll(
-        async () =>
-          ((await mcp.call("session-read", { sessionId, waitMs: 500 })).structuredContent as { text: string }).text,
-      )
+      .poll(async () => sessionReadOf(await mcp.call("session-read", { sessionId, waitMs: 500 })).text)
       .toContain("one-42");
     const resize = await mcp.call("session-resize", { sessionId, cols: 120, rows: 40 });
     expect(resize.isError).toBe(true);
@@ -315,7 +310,7 @@ describe.skipIf(gate.skip)("open-container-shell (commands run in a real contain
         async () => (await mcp.call("session-read", { sessionId, waitMs: 0 })).structuredContent as { state: string },
       )
       .toMatchObject({ state: "exited" });
-    const out = (await mcp.call("session-read", { sessionId })).structuredContent as { text: string };
+    const out = sessionReadOf(await mcp.call("session-read", { sessionId }));
     expect(out.text).toBe("one-42\ntwo\n");
     await mcp.call("session-close", { sessionId });
   });

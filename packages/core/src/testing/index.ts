@@ -78,6 +78,25 @@ export function textOf(result: CallToolResult): string {
 }
 
 /**
+ * A session-read result as one object: its structuredContent (offsets, state, encoding) with the
+ * output, which the result carries once, in the text after the first line, as `text`.
+ */
+export function sessionReadOf(result: CallToolResult): Record<string, unknown> & {
+  text: string;
+  offset: number;
+  nextOffset: number;
+  missedBytes: number;
+  state: string;
+  encoding: string;
+  exitCode?: number | null;
+} {
+  if (result.isError) throw new Error(`session-read failed: ${textOf(result)}`);
+  const all = textOf(result);
+  const text = all.slice(all.indexOf("\n") + 1);
+  return { ...(result.structuredContent as Record<string, unknown>), text } as ReturnType<typeof sessionReadOf>;
+}
+
+/**
  * Integration tests need real daemons. In CI a missing daemon is a failure (a silently skipped
  * integration test is a defect); locally the suite skips with a loud message naming the command
  * that starts it.
