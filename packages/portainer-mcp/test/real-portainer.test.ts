@@ -225,6 +225,24 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
     await mcp.call("session-close", { sessionId });
   });
 
+  it("get-container-logs follow of the whole log: the backlog (read without timestamps) then the live lines, each once", async () => {
+    // The ticker has been writing since the suite started: its backlog is read in bulk, up to a
+    // moment taken from the Date header the real proxy passes on, and the timestamped polls go on
+    // from there. A line lost or shown twice at that seam breaks the count.
+    const r = await mcp.call("get-container-logs", { endpointId: EP, containerId: TICKER, tail: "all", follow: true });
+    const { sessionId } = r.structuredContent as { sessionId: string };
+    const first = await readUntil(sessionId, 0, /tick \d+\n/, 10_000);
+    const backlogLast = Number(/tick (\d+)\n$/.exec(first.text)?.[1]);
+    const upTo = backlogLast + 8;
+    const a = await readUntil(sessionId, first.next, new RegExp(`tick ${upTo}\n`), 20_000);
+    const numbers = (first.text + a.text)
+      .trim()
+      .split("\n")
+      .map((l) => Number(l.split(" ")[1]));
+    expect(numbers.slice(0, upTo + 1)).toEqual(Array.from({ length: upTo + 1 }, (_, i) => i));
+    await mcp.call("session-close", { sessionId });
+  });
+
   it("inspect-container and get-container-stats", async () => {
     const ins = await mcp.call("inspect-container", { endpointId: EP, containerId: BOX });
     expect(textOf(ins)).toMatch(new RegExp(`^${BOX} \\(${boxId.slice(0, 12)}\\) running since`));
