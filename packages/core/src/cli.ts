@@ -32,7 +32,9 @@ export const CORE_ENV_HELP = `Logging and upstream requests:
 
 Stream sessions (exec/attach/shell sessions of one MCP session):
   MCP_MAX_STREAM_SESSIONS          Open stream sessions per MCP session (default 32)
-  MCP_STREAM_BUFFER_BYTES          Output kept per stream session; older bytes drop (default 1048576)
+  MCP_STREAM_BUFFER_BYTES          Output kept per stream session; older bytes drop (default 4194304)
+  MCP_STREAM_MEMORY_BYTES          Output kept by all stream sessions of the process together; past
+                                   it buffers stop growing and older bytes drop (default 268435456)
   MCP_STREAM_IDLE_SECONDS          Idle stream session expiry (default 600)
 
 HTTP/REST (--http, --rest):

@@ -83,21 +83,59 @@ export function completeUtf8Prefix(bytes: Buffer): number {
 }
 
 /**
+ * Bytes of stream-session output the whole process keeps, across every session of every MCP session:
+ * without it the worst case is sessions × MCP sessions × the per-session buffer (64 × 32 × 4 MiB).
+ * Every buffer may hold its first FLOOR bytes whatever the budget, so a session stays usable.
+ */
+export class StreamMemory {
+  readonly limit: number;
+  #used = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  get used(): number {
+    return this.#used;
+  }
+  get available(): number {
+    return Math.max(0, this.limit - this.#used);
+  }
+  /** Grants up to `bytes` (all of it within `floor`, which is never refused). */
+  take(bytes: number, floor = 0): number {
+    const granted = Math.max(0, Math.min(bytes, Math.max(this.available, floor)));
+    this.#used += granted;
+    return granted;
+  }
+  give(bytes: number): void {
+    this.#used = Math.max(0, this.#used - bytes);
+  }
+}
+
+/** What a buffer holds whatever the process-wide budget says. */
+const FLOOR = 64 * 1024;
+
+/**
  * A sliding window over an unbounded stream, addressed by absolute byte offsets: sessions keep the
  * last `capacity` bytes so an agent can read what a process printed, in pieces, even after it exited.
  * A circular buffer, so a write costs its own length whatever the capacity (a log session pushes
  * line-sized chunks into a 1 MiB window); the storage grows by doubling up to `capacity`, so an
- * idle or quiet session does not hold a whole window.
+ * idle or quiet session does not hold a whole window. With a StreamMemory, growth past FLOOR is
+ * taken from it; when it has nothing left the window stays at the storage it has (older bytes
+ * drop sooner) until other sessions give some back.
  */
 export class RingBuffer {
   readonly capacity: number;
+  readonly #memory: StreamMemory | undefined;
   #buf: Buffer = Buffer.alloc(0);
   #head = 0; // index in #buf of the byte at absolute offset #start
   #start = 0; // absolute offset of the oldest kept byte
   #len = 0;
+  #released = false;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, memory?: StreamMemory) {
     this.capacity = capacity;
+    this.#memory = memory;
   }
 
   get endOffset(): number {
@@ -107,17 +145,36 @@ export class RingBuffer {
     return this.#start;
   }
 
+  /** The bytes this buffer can keep now: its capacity, or less while the process budget is spent. */
+  get window(): number {
+    if (!this.#memory) return this.capacity;
+    const reachable = this.#buf.length + Math.max(this.#memory.available, FLOOR - this.#buf.length);
+    return Math.min(this.capacity, reachable);
+  }
+
+  /** Gives the storage back to the process budget; later writes are ignored (the session is gone). */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#memory?.give(this.#buf.length);
+    this.#buf = Buffer.alloc(0);
+    this.#head = 0;
+    this.#start = this.endOffset;
+    this.#len = 0;
+  }
+
   write(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    if (chunk.length >= this.capacity) {
-      this.#start = this.endOffset + chunk.length - this.capacity;
-      this.#buf = Buffer.from(chunk.subarray(chunk.length - this.capacity));
-      this.#head = 0;
-      this.#len = this.capacity;
-      return;
-    }
+    if (chunk.length === 0 || this.#released) return;
     if (this.#len + chunk.length > this.#buf.length && this.#buf.length < this.capacity) this.#grow(chunk.length);
     const size = this.#buf.length;
+    if (chunk.length >= size) {
+      // Only the chunk's last `size` bytes can stay.
+      this.#start = this.endOffset + chunk.length - size;
+      chunk.copy(this.#buf, 0, chunk.length - size);
+      this.#head = 0;
+      this.#len = size;
+      return;
+    }
     const drop = Math.max(0, this.#len + chunk.length - size);
     this.#head = (this.#head + drop) % size;
     this.#start += drop;
@@ -144,11 +201,17 @@ export class RingBuffer {
     return { data, offset: from, nextOffset: from + data.length, missedBytes };
   }
 
-  /** Unwraps the kept bytes into a larger buffer (doubling, at most `capacity`). */
+  /**
+   * Unwraps the kept bytes into a larger buffer (doubling, at most `capacity`, and what the process
+   * budget grants); keeps the storage it has when nothing is granted.
+   */
   #grow(incoming: number): void {
     let size = Math.max(this.#buf.length, 4096);
     while (size < this.#len + incoming) size *= 2;
-    const next = Buffer.allocUnsafe(Math.min(this.capacity, size));
+    const wanted = Math.min(this.capacity, size) - this.#buf.length;
+    const granted = this.#memory ? this.#memory.take(wanted, FLOOR - this.#buf.length) : wanted;
+    if (granted <= 0) return;
+    const next = Buffer.allocUnsafe(this.#buf.length + granted);
     const kept = this.read(this.#start, this.#len).data;
     kept.copy(next, 0);
     this.#buf = next;

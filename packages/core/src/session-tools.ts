@@ -57,7 +57,7 @@ const readSession = defineTool({
     // A live stream cannot wait: it keeps pushing while this answer travels, and a full buffer
     // drops the oldest bytes, so a read of one gathers a quarter of the buffer at most. A
     // producer that waits for its reader may fill it.
-    const enough = s.paced ? args.maxBytes : Math.min(args.maxBytes, Math.ceil(s.output.capacity / 4));
+    const enough = s.paced ? args.maxBytes : Math.min(args.maxBytes, Math.ceil(s.output.window / 4));
     await s.gatherOutput(args.offset, enough, GATHER_QUIET_MS, Math.min(GATHER_MAX_MS, left), ctx.signal);
     const { data, ...r } = s.readBytes(args.offset, args.maxBytes);
     const status = r.state === "exited" ? `exited${r.exitCode != null ? ` (code ${r.exitCode})` : ""}` : "open";

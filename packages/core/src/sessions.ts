@@ -4,7 +4,7 @@ import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
-import { completeUtf8Prefix, RingBuffer } from "./output.js";
+import { completeUtf8Prefix, RingBuffer, StreamMemory } from "./output.js";
 
 /** What a vendor supplies to back a session: how to write, resize, signal and close it. */
 export interface SessionDriver {
@@ -33,6 +33,8 @@ export interface SessionLimits {
   bufferBytes: number;
   /** A session nobody touched for this long is closed (ms). */
   idleMs: number;
+  /** Output kept by every session of the process together (see StreamMemory); none: no cap. */
+  memory?: StreamMemory;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -45,15 +47,34 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   idleMs: 10 * 60_000,
 };
 
+/** Default of MCP_STREAM_MEMORY_BYTES: 64 sessions' worth of full buffers. */
+export const DEFAULT_STREAM_MEMORY_BYTES = 256 * 1024 * 1024;
+
+/**
+ * One budget per configured size, shared by every registry that reads the same environment: the
+ * entry points build a registry per MCP session (and per REST request), the cap is for the process.
+ */
+const memories = new Map<number, StreamMemory>();
+function processStreamMemory(limit: number): StreamMemory {
+  let memory = memories.get(limit);
+  if (!memory) {
+    memory = new StreamMemory(limit);
+    memories.set(limit, memory);
+  }
+  return memory;
+}
+
 /**
  * Defaults, overridable per deployment: MCP_MAX_STREAM_SESSIONS, MCP_STREAM_BUFFER_BYTES,
- * MCP_STREAM_IDLE_SECONDS. A malformed value is a configuration error naming the variable.
+ * MCP_STREAM_IDLE_SECONDS, MCP_STREAM_MEMORY_BYTES. A malformed value is a configuration error
+ * naming the variable.
  */
 export function sessionLimitsFromEnv(env: Env): SessionLimits {
   return {
     maxSessions: readPositiveInt("MCP_MAX_STREAM_SESSIONS", DEFAULT_SESSION_LIMITS.maxSessions, env),
     bufferBytes: readPositiveInt("MCP_STREAM_BUFFER_BYTES", DEFAULT_SESSION_LIMITS.bufferBytes, env),
     idleMs: readPositiveInt("MCP_STREAM_IDLE_SECONDS", DEFAULT_SESSION_LIMITS.idleMs / 1000, env) * 1000,
+    memory: processStreamMemory(readPositiveInt("MCP_STREAM_MEMORY_BYTES", DEFAULT_STREAM_MEMORY_BYTES, env)),
   };
 }
 
@@ -73,11 +94,11 @@ export class StreamSession {
   #consumed = 0;
   #paced = false;
 
-  constructor(kind: string, label: string, driver: SessionDriver, bufferBytes: number) {
+  constructor(kind: string, label: string, driver: SessionDriver, bufferBytes: number, memory?: StreamMemory) {
     this.kind = kind;
     this.label = label;
     this.#driver = driver;
-    this.output = new RingBuffer(bufferBytes);
+    this.output = new RingBuffer(bufferBytes, memory);
   }
 
   get driver(): SessionDriver {
@@ -118,7 +139,7 @@ export class StreamSession {
   waitForRoom(bytes: number, ms: number, signal?: AbortSignal): Promise<boolean> {
     this.#paced = true;
     const fits = () =>
-      this.unreadBytes + bytes <= this.output.capacity || bytes > this.output.capacity || this.state === "exited";
+      this.unreadBytes + bytes <= this.output.window || bytes > this.output.window || this.state === "exited";
     if (fits()) return Promise.resolve(true);
     if (ms <= 0 || signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -289,7 +310,7 @@ export class SessionRegistry {
 
   add(kind: string, label: string, driver: SessionDriver): StreamSession {
     this.assertCapacity();
-    const session = new StreamSession(kind, label, driver, this.limits.bufferBytes);
+    const session = new StreamSession(kind, label, driver, this.limits.bufferBytes, this.limits.memory);
     this.#sessions.set(session.id, session);
     this.#ensureSweeper();
     return session;
@@ -309,6 +330,7 @@ export class SessionRegistry {
   async close(id: string): Promise<SessionInfo> {
     const s = this.get(id);
     this.#sessions.delete(id);
+    s.output.release();
     await s.driver.close().catch((error: unknown) => log.warn("session close failed", { id, error: String(error) }));
     return s.info();
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { LimitError, NotFoundError } from "../src/errors.js";
-import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer } from "../src/output.js";
+import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer, StreamMemory } from "../src/output.js";
 import { SessionRegistry } from "../src/sessions.js";
 
 const driver = () => ({ write: vi.fn(async () => {}), close: vi.fn(async () => {}) });
@@ -186,16 +186,76 @@ describe("SessionRegistry", () => {
 });
 
 describe("session limits from the environment", () => {
-  it("reads MCP_MAX_STREAM_SESSIONS / MCP_STREAM_BUFFER_BYTES / MCP_STREAM_IDLE_SECONDS and names a bad one", async () => {
+  it("reads MCP_MAX_STREAM_SESSIONS / MCP_STREAM_BUFFER_BYTES / MCP_STREAM_IDLE_SECONDS / MCP_STREAM_MEMORY_BYTES and names a bad one", async () => {
     const { sessionLimitsFromEnv } = await import("../src/sessions.js");
-    expect(sessionLimitsFromEnv({})).toEqual({ maxSessions: 32, bufferBytes: 4 * 1024 * 1024, idleMs: 600_000 });
-    expect(
-      sessionLimitsFromEnv({
-        MCP_MAX_STREAM_SESSIONS: "4",
-        MCP_STREAM_BUFFER_BYTES: "2048",
-        MCP_STREAM_IDLE_SECONDS: "5",
-      }),
-    ).toEqual({ maxSessions: 4, bufferBytes: 2048, idleMs: 5_000 });
+    const defaults = sessionLimitsFromEnv({});
+    expect(defaults).toMatchObject({ maxSessions: 32, bufferBytes: 4 * 1024 * 1024, idleMs: 600_000 });
+    expect(defaults.memory?.limit).toBe(256 * 1024 * 1024);
+    const set = sessionLimitsFromEnv({
+      MCP_MAX_STREAM_SESSIONS: "4",
+      MCP_STREAM_BUFFER_BYTES: "2048",
+      MCP_STREAM_IDLE_SECONDS: "5",
+      MCP_STREAM_MEMORY_BYTES: "1048576",
+    });
+    expect(set).toMatchObject({ maxSessions: 4, bufferBytes: 2048, idleMs: 5_000 });
+    expect(set.memory?.limit).toBe(1048576);
+    // Registries are built per MCP session from the same environment: one budget for all of them.
+    expect(sessionLimitsFromEnv({ MCP_STREAM_MEMORY_BYTES: "1048576" }).memory).toBe(set.memory);
     expect(() => sessionLimitsFromEnv({ MCP_MAX_STREAM_SESSIONS: "lots" })).toThrow(/MCP_MAX_STREAM_SESSIONS/);
+    expect(() => sessionLimitsFromEnv({ MCP_STREAM_MEMORY_BYTES: "-1" })).toThrow(/MCP_STREAM_MEMORY_BYTES/);
+  });
+});
+
+describe("output of all sessions together is capped (StreamMemory)", () => {
+  const MiB = 1024 * 1024;
+  const fill = (r: RingBuffer, bytes: number, byte = 0x61) => {
+    for (let n = 0; n < bytes; n += 64 * 1024) r.write(Buffer.alloc(Math.min(64 * 1024, bytes - n), byte));
+  };
+
+  it("a buffer grows only as far as the budget allows, keeps 64 KiB regardless, and grows again once another gives back", () => {
+    const memory = new StreamMemory(3 * MiB);
+    const a = new RingBuffer(4 * MiB, memory);
+    const b = new RingBuffer(4 * MiB, memory);
+    fill(a, 4 * MiB);
+    expect(memory.used).toBe(3 * MiB);
+    expect(a.window).toBe(3 * MiB);
+    expect(a.read(0, 8 * MiB)).toMatchObject({ missedBytes: MiB, offset: MiB });
+    fill(b, MiB, 0x62);
+    // The budget is spent: b still keeps its first 64 KiB, and the newest bytes are what it keeps.
+    expect(b.window).toBe(64 * 1024);
+    const kept = b.read(0, MiB);
+    expect(kept.data.length).toBe(64 * 1024);
+    expect(kept.missedBytes).toBe(MiB - 64 * 1024);
+    expect(memory.used).toBe(3 * MiB + 64 * 1024);
+    a.release();
+    expect(memory.used).toBe(64 * 1024);
+    a.write(Buffer.from("after release"));
+    expect(memory.used).toBe(64 * 1024);
+    fill(b, 2 * MiB, 0x63);
+    expect(b.window).toBe(3 * MiB);
+    expect(b.read(b.endOffset - 2 * MiB, 2 * MiB).data.equals(Buffer.alloc(2 * MiB, 0x63))).toBe(true);
+  });
+
+  it("closing a session gives its buffer back; a paced producer waits at the smaller window instead of dropping", async () => {
+    const memory = new StreamMemory(MiB);
+    const reg = new SessionRegistry({ maxSessions: 4, bufferBytes: 4 * MiB, idleMs: 60_000, memory });
+    const big = reg.add("exec", "big", driver());
+    fill(big.output, MiB);
+    expect(memory.used).toBe(MiB);
+    const paced = reg.add("logs", "paced", driver());
+    expect(paced.output.window).toBe(64 * 1024);
+    let pushed = 0;
+    for (;;) {
+      if (!(await paced.waitForRoom(16 * 1024, 0))) break;
+      paced.push(Buffer.alloc(16 * 1024, 0x70));
+      pushed += 16 * 1024;
+    }
+    expect(pushed).toBe(64 * 1024);
+    expect(paced.output.read(0, MiB)).toMatchObject({ missedBytes: 0 });
+    await reg.close(big.id);
+    expect(memory.used).toBe(64 * 1024);
+    expect(paced.output.window).toBe(MiB);
+    await reg.closeAll();
+    expect(memory.used).toBe(0);
   });
 });

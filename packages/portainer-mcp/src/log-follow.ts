@@ -343,7 +343,7 @@ async function pollInto(
     // A chunk larger than the buffer goes in buffer-sized slices. If the reader goes away in the
     // middle of one, the rest is pushed anyway (its oldest bytes drop, as a live stream's would)
     // so the next poll need not resume inside it.
-    const slice = session.output.capacity;
+    const slice = session.output.window;
     for (let at = 0; at < bytes.length; at += slice) {
       const part = bytes.subarray(at, at + slice);
       if (!(await session.waitForRoom(part.length, pauseMs, signal)) && at === 0) return false;
@@ -401,7 +401,7 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
   /** Returns whether to go on, and whether right away (an answer was cut short while the reader was away). */
   const poll = async (first: boolean): Promise<{ more: boolean; now: boolean }> => {
     // Polling waits for the reader too, so an unread session asks the engine for nothing.
-    const room = Math.min(64 * 1024, Math.ceil(session.output.capacity / 2));
+    const room = Math.min(64 * 1024, Math.ceil(session.output.window / 2));
     const pauseMs = options.readerPauseMs ?? READER_PAUSE_MS;
     while (!signal.aborted && !(await session.waitForRoom(room, pauseMs, signal))) {}
     if (bulk || (first && (await startBulk()))) {
