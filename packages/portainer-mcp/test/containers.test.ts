@@ -163,20 +163,16 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     await mcp.call("session-close", { sessionId });
   });
 
-  it("follow waits for its reader: a backlog 20× the session buffer arrives whole, in order, nothing dropped", async () => {
-    const lines = 4000;
-    await runContainer(BACKLOG, [
-      "sh",
-      "-c",
-      `seq ${lines} | sed 's/.*/line-& of a backlog that outgrows the session buffer/'; echo written >&2; sleep 3600`,
-    ]);
+  /** Runs a container that logs `line-<n> <text>` for n = 1..lines, and waits until all of it is in its log. */
+  async function writeLog(name: string, lines: number, text: string): Promise<void> {
+    await runContainer(name, ["sh", "-c", `seq ${lines} | sed 's/.*/line-& ${text}/'; echo written >&2; sleep 3600`]);
     await until(
-      "the backlog written",
+      `the log of ${name} written`,
       async () => {
         // tail:"all": the engine's stderr copier can log "written" before the stdout copier is done.
         const r = await mcp.call("get-container-logs", {
           endpointId: 1,
-          containerId: BACKLOG,
+          containerId: name,
           stdout: false,
           tail: "all",
         });
@@ -184,6 +180,11 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
       },
       60_000,
     );
+  }
+
+  it("follow waits for its reader: a backlog 20× the session buffer arrives whole, in order, nothing dropped", async () => {
+    const lines = 4000;
+    await writeLog(BACKLOG, lines, "of a backlog that outgrows the session buffer");
     // A server with an 8 KiB session buffer; the log is ~220 KiB.
     const small = await connectInMemory(portainerVendor, {
       env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY },
@@ -262,24 +263,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
 
   it("an answer let go while its reader was away goes on after what it showed (bulk read and timestamped poll)", async () => {
     const lines = 4000;
-    await runContainer(BULK, [
-      "sh",
-      "-c",
-      `seq ${lines} | sed 's/.*/line-& of a log read in bulk/'; echo written >&2; sleep 3600`,
-    ]);
-    await until(
-      "the log written",
-      async () => {
-        const r = await mcp.call("get-container-logs", {
-          endpointId: 1,
-          containerId: BULK,
-          stdout: false,
-          tail: "all",
-        });
-        return textOf(r).includes("[stderr] written") ? true : undefined;
-      },
-      60_000,
-    );
+    await writeLog(BULK, lines, "of a log read in bulk");
     // A bulk read ends a second or two before the engine's clock: let the log get older than that.
     await new Promise((r) => setTimeout(r, 2_500));
     const client = createPortainerClient({ PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY });
