@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 /**
  * Output is bounded at the source: bytes past the cap are counted, never stored, so a 50 MiB
  * stream costs at most `maxBytes` of memory and the result can say exactly how much was dropped.
@@ -53,19 +54,21 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** UTF-8 when the bytes are valid UTF-8 (a character cut by truncation is forgiven), else base64. */
 export function decodeBytes(bytes: Buffer, maybeCut = false): DecodedOutput {
-  try {
-    return { encoding: "utf8", text: strictUtf8.decode(bytes) };
-  } catch {
-    if (maybeCut) {
-      const end = completeUtf8Prefix(bytes);
-      try {
-        return { encoding: "utf8", text: strictUtf8.decode(bytes.subarray(0, end)) };
-      } catch {
-        // genuinely binary
-      }
-    }
-    return { encoding: "base64", text: bytes.toString("base64") };
-  }
+  const part = utf8Part(bytes, maybeCut);
+  return part
+    ? { encoding: "utf8", text: strictUtf8.decode(part) }
+    : { encoding: "base64", text: bytes.toString("base64") };
+}
+
+/**
+ * The bytes to show as UTF-8: all of them, or (`maybeCut`: the window may end inside a character)
+ * all but that last split character; undefined when they are not UTF-8 (shown as base64).
+ */
+export function utf8Part(bytes: Buffer, maybeCut = false): Buffer | undefined {
+  if (isUtf8(bytes)) return bytes;
+  if (!maybeCut) return undefined;
+  const cut = bytes.subarray(0, completeUtf8Prefix(bytes));
+  return isUtf8(cut) ? cut : undefined;
 }
 
 /** Length of the longest prefix that does not end inside a multi-byte character. */

@@ -10,10 +10,10 @@ const sessionId = z.string().min(1).max(100).describe("Id returned when the sess
 
 /**
  * How long a read that found output keeps gathering more while it flows: until maxBytes (of a
- * live stream at most a quarter of the session buffer) are there, output pauses for GATHER_QUIET_MS, or GATHER_MAX_MS pass
- * (within waitMs). Without it a flowing
- * stream is read in upstream-chunk slices, and every read costs its fixed share (request, result,
- * a write to the client) again: a 64 MiB log took over a thousand reads of 1 MiB at most.
+ * live stream at most a quarter of the session buffer) are there, output pauses for
+ * GATHER_QUIET_MS, or GATHER_MAX_MS pass (within waitMs). Without it a flowing stream is read in
+ * upstream-chunk slices, and every read costs its fixed share (request, result, a write to the
+ * client) again: a 64 MiB log took over a thousand reads of 1 MiB at most.
  */
 const GATHER_QUIET_MS = 5;
 const GATHER_MAX_MS = 50;

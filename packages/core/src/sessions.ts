@@ -1,10 +1,9 @@
-import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { type Env, readPositiveInt } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
-import { completeUtf8Prefix, RingBuffer, StreamMemory } from "./output.js";
+import { RingBuffer, StreamMemory, utf8Part } from "./output.js";
 
 /** What a vendor supplies to back a session: how to write, resize, signal and close it. */
 export interface SessionDriver {
@@ -245,9 +244,9 @@ export class StreamSession {
   readBytes(offset: number, maxBytes: number) {
     this.touch();
     const r = this.output.read(offset, maxBytes);
-    const end = completeUtf8Prefix(r.data);
-    const utf8 = isUtf8(r.data.subarray(0, end));
-    const data = utf8 ? r.data.subarray(0, end) : r.data;
+    const part = utf8Part(r.data, true);
+    const utf8 = part !== undefined;
+    const data = part ?? r.data;
     const nextOffset = r.offset + data.length;
     if (nextOffset > this.#consumed) {
       this.#consumed = nextOffset;
