@@ -56,6 +56,7 @@ Team sign-in (OAuth 2.1 resource server; instead of MCP_HTTP_TOKEN, see "Sign-in
   MCP_OAUTH_JWKS_URL               The issuer's key set (default: jwks_uri from the issuer's metadata)
   MCP_OAUTH_READ_SCOPE             Scope granting the read-only tools (default mcp:read)
   MCP_OAUTH_WRITE_SCOPE            Scope granting every tool the flags allow (default mcp:write)
+  MCP_OAUTH_ACCEPT_PLAIN_JWT       1: also accept access tokens typed JWT or untyped (default: at+jwt only)
   MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
