@@ -40,7 +40,8 @@ Stream sessions (exec/attach/shell sessions of one MCP session):
 HTTP/REST (--http, --rest):
   MCP_HTTP_TOKEN                   Bearer token required on every request (mandatory off loopback; or _FILE)
   MCP_HTTP_ALLOWED_HOSTS           Extra Host names accepted (comma list; default loopback names only)
-  MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default loopback origins)
+  MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default: only loopback
+                                   origins on the server's own port)
   MCP_HTTP_MAX_BODY_BYTES          Request body limit, larger → 413 (default 1048576)
   MCP_HTTP_MAX_SESSIONS            Concurrent MCP sessions, more → 503 (default 64)
   MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (credential header, else address) may hold,

@@ -214,6 +214,19 @@ describe("REST surface (fake vendor)", () => {
     const evil = new WebSocket(`${rest.replace("http", "ws")}/v1/stream?label=x`, { origin: "https://evil.example" });
     await expect(opened(evil)).rejects.toMatchObject({ status: 403 });
   });
+
+  it("refuses an upgrade from a page on another local port (loopback Origin, no Sec-Fetch-Site)", async () => {
+    const wsUrl = `${rest.replace("http", "ws")}/v1/stream?label=origin`;
+    // A dev server's page on :3000 (or any other local program's) is another site, not this server.
+    for (const origin of ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:6274", "http://localhost"]) {
+      const other = new WebSocket(wsUrl, { origin });
+      await expect(opened(other), origin).rejects.toMatchObject({ status: 403 });
+    }
+    // This server's own origin (its REST port) is still let in.
+    const own = new WebSocket(wsUrl, { origin: new URL(rest).origin });
+    await opened(own);
+    own.terminate();
+  });
 });
 
 describe("route table", () => {

@@ -125,7 +125,7 @@ export class NetworkGuard {
         detail: `A request a browser sent from another site (Sec-Fetch-Site: ${site}) is refused; list the page's origin in MCP_HTTP_ALLOWED_ORIGINS if intended.`,
       };
     }
-    if (origin !== undefined && !this.#originAllowed(origin)) {
+    if (origin !== undefined && !this.#originAllowed(origin, req)) {
       return {
         ok: false,
         status: 403,
@@ -157,17 +157,42 @@ export class NetworkGuard {
     return given !== undefined && timingSafeEqual(given, this.#tokenDigest);
   }
 
-  #originAllowed(origin: string): boolean {
+  /**
+   * A listed Origin, or a loopback one on the port this request came to: a page of this server
+   * itself. Every local program's page is loopback too (a dev server on :3000, another tool's UI),
+   * and a browser sends no Sec-Fetch-Site from older engines or non-browser embeddings, so a
+   * loopback Origin on another port is another site, refused unless the operator listed it.
+   */
+  #originAllowed(origin: string, req: IncomingMessage): boolean {
     const o = normalOrigin(origin);
     if (this.#origins.has(o)) return true;
     if (o === "null") return false;
+    let u: URL;
     try {
-      const u = new URL(o);
-      return (u.protocol === "http:" || u.protocol === "https:") && isLoopbackHost(u.hostname);
+      u = new URL(o);
     } catch {
       return false;
     }
+    if ((u.protocol !== "http:" && u.protocol !== "https:") || !isLoopbackHost(u.hostname)) return false;
+    const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+    return ownPorts(req).has(port);
   }
+}
+
+/**
+ * The ports a request came to: the listener's own (the socket's local port) and the one in its
+ * Host header (what the browser addressed, which differs behind a loopback proxy).
+ */
+function ownPorts(req: IncomingMessage): Set<number> {
+  const ports = new Set<number>();
+  const local = req.socket?.localPort;
+  if (local) ports.add(local);
+  const host = req.headers.host?.trim();
+  if (host) {
+    const m = /:(\d+)$/.exec(host.startsWith("[") ? host.slice(host.indexOf("]") + 1) : host);
+    ports.add(m?.[1] ? Number(m[1]) : 80);
+  }
+  return ports;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
