@@ -39,6 +39,15 @@ export interface VendorDefinition<C> {
    * always dropped.
    */
   credentialEnvClear?: readonly string[];
+  /**
+   * Proves a user's `credentialHeader` value before it costs an MCP session slot: one cheap
+   * authenticated read with `client`, built from the user's environment (a current-user or
+   * identity read of the upstream). Resolves to undefined when the upstream accepts the value, or
+   * to why it does not; an UpstreamHttpError 401 or 403 thrown also means refused. Anything else
+   * thrown (unreachable, timeout, 5xx) means it could not be checked: no session then either
+   * (transports/credential-check.ts). Without it, a header value is taken unchecked.
+   */
+  verifyCredential?(client: C): Promise<string | undefined>;
   /** Lines for --help describing the environment variables. */
   envHelp: string;
 }

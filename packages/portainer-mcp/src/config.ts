@@ -97,3 +97,13 @@ export function createPortainerClient(env: Env): PortainerClient {
 export async function closePortainerClient(client: PortainerClient): Promise<void> {
   await client.http.close();
 }
+
+/**
+ * Proves a user's X-Portainer-API-Key before it costs an MCP session: `GET /api/users/me`, the
+ * cheapest read any authenticated Portainer user may make (Portainer answers 401 "Invalid JWT
+ * token" for an unknown key, which core reads as refused).
+ */
+export async function verifyPortainerCredential(client: PortainerClient): Promise<string | undefined> {
+  await client.http.json({ method: "GET", path: "/api/users/me" });
+  return undefined;
+}

@@ -94,3 +94,12 @@ function gatewayUpstream(env: Env, auth: AuthPlacement): ResolvedUpstream {
 export async function closeQoveryClient(client: QoveryClient): Promise<void> {
   await client.http.close();
 }
+
+/**
+ * Proves a user's X-Qovery-Token before it costs an MCP session: `GET /organization` (the
+ * organizations the token may see), which Qovery answers 401 for a token it does not know.
+ */
+export async function verifyQoveryCredential(client: QoveryClient): Promise<string | undefined> {
+  await client.http.json({ method: "GET", path: "/organization" });
+  return undefined;
+}

@@ -392,7 +392,8 @@ export class OAuthResourceServer {
       );
     }
     const subject = identityOf(payload);
-    if (!subject) return refuse(401, "invalid_token", "The access token names no subject (sub) and no client (client_id).");
+    if (!subject)
+      return refuse(401, "invalid_token", "The access token names no subject (sub) and no client (client_id).");
     const scopes = scopesOf(payload);
     const { readScope, writeScope } = this.settings;
     const level = scopes.has(writeScope) ? "write" : scopes.has(readScope) ? "read" : undefined;
