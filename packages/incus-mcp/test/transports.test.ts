@@ -4,9 +4,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { textOf } from "@infra-mcp/core/testing";
+import { serveNetwork } from "@infra-mcp/core/network";
+import { LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIncusClient } from "../src/config.js";
+import { incusVendor } from "../src/index.js";
 import { connect, gate, INSTANCE, incus, structured } from "./helpers.js";
 
 const HTTPS = "https://127.0.0.1:8443";
@@ -87,6 +89,37 @@ describe.skipIf(gate.skip)("HTTPS with a trusted client certificate (same daemon
       expect(body.metadata.auth).toBe("trusted");
     } finally {
       await client.http.close();
+    }
+  });
+
+  it("over HTTP, X-Incus-Token replaces the server's certificate: a made-up token is refused, not trusted as the server", async () => {
+    const net = await serveNetwork([incusVendor as never], {
+      ...LOOPBACK_TEST_NETWORK,
+      http: true,
+      rest: false,
+      env: { INCUS_URL: HTTPS, INCUS_CLIENT_CERT: crt, INCUS_CLIENT_KEY: key, INCUS_SERVER_CERT: SERVER_CERT },
+    });
+    const initialize = (headers: Record<string, string>) =>
+      fetch(net.mcpUrls["incus-mcp"] as string, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+        }),
+      });
+    try {
+      const made = await initialize({ "X-Incus-Token": "made-up-incus-token-0123456789" });
+      const text = await made.text();
+      expect(made.status, text).toBe(401);
+      expect(text).toMatch(/x-incus-token header was refused.*untrusted/);
+      expect(net.endpoints[0]?.sessionCount).toBe(0);
+      // Without the header the server's own certificate is used, as before.
+      expect((await initialize({})).status).toBe(200);
+    } finally {
+      await net.close();
     }
   });
 
