@@ -44,8 +44,8 @@ HTTP/REST (--http, --rest):
                                    origins on the server's own port)
   MCP_HTTP_MAX_BODY_BYTES          Request body limit, larger → 413 (default 1048576)
   MCP_HTTP_MAX_SESSIONS            Concurrent MCP sessions, more → 503 (default 64)
-  MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (credential header, else address) may hold,
-                                   more → 503 (default half of MCP_HTTP_MAX_SESSIONS)
+  MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (OAuth identity, else credential header, else
+                                   address) may hold, more → 503 (default half of MCP_HTTP_MAX_SESSIONS)
   MCP_HTTP_SESSION_IDLE_SECONDS    Idle MCP session expiry (default 1800)
   MCP_INSTANCE_ID                  Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
   MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value prefixes a new session's generated
