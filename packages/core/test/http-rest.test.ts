@@ -54,7 +54,8 @@ describe("REST surface (fake vendor)", () => {
         else if (!isBinary && text.startsWith("flood:")) {
           const chunk = Buffer.alloc(64 * 1024, 7);
           for (let i = 0; i < Number(text.slice(6)); i++) ws.send(chunk, { binary: true });
-          ws.send("flood-done");
+          // Not ending in a secret's first character, which would wait for the next frame.
+          ws.send("flood-done!");
         } else ws.send(data, { binary: isBinary });
       });
     });
@@ -164,11 +165,12 @@ describe("REST surface (fake vendor)", () => {
     const got: { data: string; binary: boolean }[] = [];
     ws.on("message", (d, isBinary) => got.push({ data: d.toString(), binary: isBinary }));
     await opened(ws);
-    ws.send("text-frame");
+    // Not ending in a secret's first character ("env-token-0000"), which would wait for the next frame.
+    ws.send("text-frame!");
     ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
     await new Promise((r) => setTimeout(r, 200));
     expect(got[0]).toEqual({ data: "hello pt", binary: false });
-    expect(got[1]).toEqual({ data: "text-frame", binary: false });
+    expect(got[1]).toEqual({ data: "text-frame!", binary: false });
     expect(got[2]?.binary).toBe(true);
     expect(Buffer.from(got[2]!.data, "utf8").length).toBeGreaterThan(0);
     expect(upstreamAuth.at(-1)).toBe("Bearer bob-token-2222");
@@ -188,7 +190,7 @@ describe("REST surface (fake vendor)", () => {
     const done = new Promise<void>((resolve) => {
       ws.on("message", (d, isBinary) => {
         if (isBinary) bytes += (d as Buffer).length;
-        else if (d.toString() === "flood-done") resolve();
+        else if (d.toString() === "flood-done!") resolve();
       });
     });
     (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();

@@ -23,6 +23,8 @@ export interface FollowOptions {
   tail: number | "all";
   /** Docker `since` for the first poll, already in the engine's seconds.nanoseconds form. */
   since?: string | undefined;
+  /** Show only what comes after this (endOfLog's answer): no first read of `tail` lines. */
+  from?: FollowCursor;
   pollMs: number;
   /** How long an answer waits for an away reader before it is let go (default READER_PAUSE_MS). */
   readerPauseMs?: number;
@@ -245,6 +247,52 @@ export class FollowFilter {
   }
 }
 
+/**
+ * Where the log ends now, as a cursor: a follow with tail 0 shows only what comes after it. The
+ * engine's own time of its newest entry, not its clock (a Date header has whole seconds, so a
+ * cursor from it let up to two seconds of older lines through). Both streams are asked for
+ * whatever the follow shows: the engine takes the tail from the file before it filters by stream,
+ * so a stdout-only tail of 1 is empty when the newest entry is stderr. Every entry at the newest
+ * time counts as shown; one logged after this answer has a later time. Called before the tool
+ * returns, so a line written after the call is after the cursor.
+ */
+export async function endOfLog(
+  client: PortainerClient,
+  endpointId: number,
+  containerId: string,
+  tty: boolean,
+  since: string | undefined,
+  signal: AbortSignal,
+): Promise<FollowCursor> {
+  const res = await client.http.stream({
+    method: "GET",
+    path: containerPath(endpointId, containerId, "logs"),
+    query: { stdout: "1", stderr: "1", timestamps: "1", tail: "1", since },
+    signal,
+  });
+  const splitter = new LogEntrySplitter(tty);
+  let newest: string | undefined;
+  const onEntry = (entry: LogEntry) => {
+    const length = timestampLength(entry.data);
+    const key = length ? timestampKey(entry.data.toString("latin1", 0, length)) : undefined;
+    if (key !== undefined && (newest === undefined || key > newest)) newest = key;
+  };
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      splitter.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength), onEntry);
+    }
+    splitter.end(onEntry);
+  } finally {
+    void reader.cancel().catch(() => {});
+  }
+  if (newest !== undefined) return { key: newest, seen: Number.MAX_SAFE_INTEGER };
+  // An empty log (since `since`): everything logged from now on is new.
+  return { key: since === undefined ? undefined : secondsKey(since), seen: 0 };
+}
+
 /** "1714564800.5" → the fixed-width form of timestampKey. */
 export function secondsKey(seconds: string): string {
   const [whole = "0", frac = ""] = seconds.split(".");
@@ -375,7 +423,7 @@ async function pollInto(
 /** Starts polling into `session` until `signal` aborts, the container stops, or it disappears. */
 export function followLogs(session: StreamSession, options: FollowOptions, signal: AbortSignal): void {
   const renderer = new LogRenderer();
-  let cursor: FollowCursor = {
+  let cursor: FollowCursor = options.from ?? {
     key: options.since === undefined ? undefined : secondsKey(options.since),
     seen: 0,
   };
@@ -447,7 +495,7 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
     return { more: true, now: false };
   };
   const loop = async () => {
-    let first = true;
+    let first = options.from === undefined;
     for (;;) {
       let next: { more: boolean; now: boolean };
       try {
