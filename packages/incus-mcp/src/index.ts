@@ -1,7 +1,7 @@
 import { type AnyRoute, type AnyTool, scopeRoutes, scopeTools, type VendorDefinition } from "@infra-mcp/core";
 import { z } from "zod";
 import { incus } from "./builder.js";
-import { type IncusClient, IncusRemotes } from "./config.js";
+import { INCUS_SETTINGS, type IncusClient, IncusRemotes } from "./config.js";
 import { routes as routeTable } from "./routes.js";
 import { tools as table } from "./tools/index.js";
 
@@ -32,6 +32,7 @@ export const incusVendor: VendorDefinition<IncusRemotes> = {
   closeClient: (remotes) => remotes.close(),
   credentialHeader: "x-incus-token",
   credentialEnv: "INCUS_TOKEN",
+  settings: INCUS_SETTINGS,
   envHelp: [
     "  INCUS_SOCKET        unix socket (default /run/incus/unix.socket if present, else /var/lib/incus/unix.socket)",
     "  INCUS_URL           https://host:8443: the remote `url` (the default unless INCUS_REMOTE is set)",

@@ -1,6 +1,12 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { portainer } from "./builder.js";
-import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
+import {
+  closePortainerClient,
+  createPortainerClient,
+  ENV_HELP,
+  PORTAINER_SETTINGS,
+  type PortainerClient,
+} from "./config.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
@@ -24,6 +30,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   credentialEnv: "PORTAINER_API_KEY",
   // A per-user X-Portainer-API-Key must win on a server configured with a JWT (both → ConfigError).
   credentialEnvClear: ["PORTAINER_TOKEN", "PORTAINER_TOKEN_FILE"],
+  settings: PORTAINER_SETTINGS,
   envHelp: ENV_HELP,
 };
 
