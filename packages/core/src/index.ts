@@ -13,6 +13,7 @@ export * from "./redact.js";
 export * from "./scope.js";
 export * from "./session-tools.js";
 export * from "./sessions.js";
+export * from "./settings.js";
 export * from "./started.js";
 export * from "./tool.js";
 export * from "./toolsets.js";

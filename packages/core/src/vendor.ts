@@ -6,6 +6,7 @@ import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
+import type { SettingsTable } from "./settings.js";
 import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 import type { ToolsetTable } from "./toolsets.js";
 
@@ -50,6 +51,11 @@ export interface VendorDefinition<C> {
   verifyCredential?(client: C): Promise<string | undefined>;
   /** Lines for --help describing the environment variables. */
   envHelp: string;
+  /**
+   * Every variable createClient reads and what each accepts: the bins check them all before they
+   * serve (a bad value exits 2 naming it), and createClient parses them with the same table.
+   */
+  settings?: SettingsTable;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type AnyRoute, type AnyTool, scopeRoutes, scopeTools, type VendorDefinition } from "@infra-mcp/core";
 import { z } from "zod";
 import { incus } from "./builder.js";
-import { type IncusClient, IncusRemotes } from "./config.js";
+import { INCUS_SETTINGS, type IncusClient, IncusRemotes } from "./config.js";
 import { verifyIncusCredential } from "./credential.js";
 import { routes as routeTable } from "./routes.js";
 import { tools as table } from "./tools/index.js";
@@ -37,6 +37,7 @@ export const incusVendor: VendorDefinition<IncusRemotes> = {
   // certificate go, or Incus would trust the certificate and the token would prove nothing.
   credentialEnvClear: ["INCUS_API_KEY", "INCUS_API_KEY_FILE", "INCUS_CLIENT_CERT", "INCUS_CLIENT_KEY"],
   verifyCredential: verifyIncusCredential,
+  settings: INCUS_SETTINGS,
   envHelp: [
     "  INCUS_SOCKET        unix socket (default /run/incus/unix.socket if present, else /var/lib/incus/unix.socket)",
     "  INCUS_URL           https://host:8443: the remote `url` (the default unless INCUS_REMOTE is set)",

@@ -4,6 +4,7 @@ import {
   closePortainerClient,
   createPortainerClient,
   ENV_HELP,
+  PORTAINER_SETTINGS,
   type PortainerClient,
   verifyPortainerCredential,
 } from "./config.js";
@@ -31,6 +32,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   // A per-user X-Portainer-API-Key must win on a server configured with a JWT (both → ConfigError).
   credentialEnvClear: ["PORTAINER_TOKEN", "PORTAINER_TOKEN_FILE"],
   verifyCredential: verifyPortainerCredential,
+  settings: PORTAINER_SETTINGS,
   envHelp: ENV_HELP,
 };
 

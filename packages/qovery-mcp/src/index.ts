@@ -1,6 +1,6 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { qovery } from "./builder.js";
-import { closeQoveryClient, createQoveryClient, type QoveryClient, verifyQoveryCredential } from "./config.js";
+import { closeQoveryClient, createQoveryClient, QOVERY_SETTINGS, type QoveryClient, verifyQoveryCredential } from "./config.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
@@ -20,6 +20,7 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   credentialHeader: "x-qovery-token",
   credentialEnv: "QOVERY_API_KEY",
   verifyCredential: verifyQoveryCredential,
+  settings: QOVERY_SETTINGS,
   envHelp: [
     "  QOVERY_API_KEY       Qovery API token (required; sent as `Authorization: Token <key>`, a JWT as `Bearer`)",
     "  QOVERY_API_KEY_FILE  Path to a file holding the token, instead of QOVERY_API_KEY",

@@ -5,6 +5,7 @@ import { type Env, readCredential } from "../credentials.js";
 import { digest } from "../digest.js";
 import { ConfigError } from "../errors.js";
 import { redactor } from "../redact.js";
+import { coreSetting } from "../settings.js";
 
 /**
  * The network guard shared by the MCP HTTP endpoint, the REST surface and /healthz: DNS-rebinding
@@ -200,21 +201,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function list(raw: string | undefined): string[] {
-  return (raw ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 /** Guard settings from MCP_HTTP_TOKEN, MCP_HTTP_ALLOWED_HOSTS, MCP_HTTP_ALLOWED_ORIGINS. */
 export function guardFromEnv(host: string, env: Env = process.env, options: { oauth?: boolean } = {}): NetworkGuard {
   return new NetworkGuard({
     host,
     // readCredential registers the token with the redactor (and refuses one too short to redact).
     token: readCredential({ env: ["MCP_HTTP_TOKEN"], file: true, description: "HTTP bearer token" }, env),
-    allowedHosts: list(env.MCP_HTTP_ALLOWED_HOSTS),
-    allowedOrigins: list(env.MCP_HTTP_ALLOWED_ORIGINS),
+    allowedHosts: coreSetting("MCP_HTTP_ALLOWED_HOSTS", env) ?? [],
+    allowedOrigins: coreSetting("MCP_HTTP_ALLOWED_ORIGINS", env) ?? [],
     ...(options.oauth ? { oauth: true } : {}),
   });
 }
