@@ -10,7 +10,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { readCredential } from "../src/credentials.js";
 import { ConfigError } from "../src/errors.js";
 import { redactor } from "../src/redact.js";
-import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
+import { LOOPBACK_TEST_NETWORK, textOf, waitFor } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
 import { connectHttp as connect } from "./helpers.js";
@@ -243,7 +243,7 @@ describe("HTTP hardening (loopback, no token: the default setup)", () => {
     try {
       sid = await initialize(mcp);
       await raw(mcp, { method: "DELETE", headers: { "mcp-session-id": sid } });
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => lines.join("").includes("MCP session closed"), { what: "the session-closed log line" });
     } finally {
       process.stderr.write = write;
       if (level === undefined) delete process.env.LOG_LEVEL;

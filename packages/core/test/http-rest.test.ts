@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { ConfigError } from "../src/errors.js";
 import { compileRoutes } from "../src/rest/routes.js";
-import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
+import { LOOPBACK_TEST_NETWORK, waitFor } from "../src/testing/index.js";
 import { route } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams, fakeTools } from "./fixtures/fake-vendor.js";
@@ -168,7 +168,7 @@ describe("REST surface (fake vendor)", () => {
     // Not ending in a secret's first character ("env-token-0000"), which would wait for the next frame.
     ws.send("text-frame!");
     ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => got.length >= 3, { what: "the greeting and both echoed frames" });
     expect(got[0]).toEqual({ data: "hello pt", binary: false });
     expect(got[1]).toEqual({ data: "text-frame!", binary: false });
     expect(got[2]?.binary).toBe(true);
@@ -178,8 +178,7 @@ describe("REST surface (fake vendor)", () => {
     const closed = new Promise<[number, string]>((r) => ws.once("close", (c, why) => r([c, why.toString()])));
     ws.send("close:4005");
     expect(await closed).toEqual([4005, "bye from upstream"]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(net.rest!.bridges.size).toBe(0);
+    await waitFor(() => net.rest!.bridges.size === 0, { what: "the bridge to be dropped after the close" });
   });
 
   it("propagates the client's close code upstream and pauses on backpressure", async () => {
@@ -195,9 +194,8 @@ describe("REST surface (fake vendor)", () => {
     });
     (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     ws.send("flood:256"); // 16 MiB
-    await new Promise((r) => setTimeout(r, 500));
     const bridge = [...net.rest!.bridges].at(-1);
-    expect(bridge?.stats.pauses).toBeGreaterThan(0);
+    await waitFor(() => (bridge?.stats.pauses ?? 0) > 0, { what: "the bridge to pause the flooding upstream" });
     (ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await done;
     expect(bytes).toBe(256 * 64 * 1024);

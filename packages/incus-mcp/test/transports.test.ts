@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveNetwork } from "@infra-mcp/core/network";
-import { LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
+import { LOOPBACK_TEST_NETWORK, textOf, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIncusClient } from "../src/config.js";
 import { incusVendor } from "../src/index.js";
@@ -163,9 +163,11 @@ describe.skipIf(gate.skip)("HTTPS with a trusted client certificate (same daemon
 /** A loopback server that records headers and answers like Incus; no real OIDC provider exists here. */
 async function capture(handler?: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
   const seen: http.IncomingHttpHeaders[] = [];
+  const urls: string[] = [];
   const closed: string[] = [];
   const server = http.createServer((req, res) => {
     seen.push(req.headers);
+    urls.push(req.url ?? "");
     req.on("close", () => closed.push(req.url ?? ""));
     if (handler) return handler(req, res);
     res.setHeader("content-type", "application/json");
@@ -176,6 +178,7 @@ async function capture(handler?: (req: http.IncomingMessage, res: http.ServerRes
   return {
     url,
     seen,
+    urls,
     closed,
     close: () =>
       new Promise<void>((r) => {
@@ -253,12 +256,11 @@ describe("bearer token, redaction, cancellation and a dead daemon (loopback, no 
       const call = c.client.callTool({ name: "wait-operation", arguments: { id: "abc", timeout: -1 } }, undefined, {
         signal: ac.signal,
       });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(srv.seen.length).toBeGreaterThanOrEqual(1);
+      const wait = (u: string) => u.startsWith("/1.0/operations/abc/wait?timeout=-1");
+      await waitFor(() => srv.urls.some(wait), { what: "the upstream wait request to arrive" });
       ac.abort();
       await expect(call).rejects.toThrow();
-      await new Promise((r) => setTimeout(r, 300));
-      expect(srv.closed.some((u) => u.startsWith("/1.0/operations/abc/wait?timeout=-1"))).toBe(true);
+      await waitFor(() => srv.closed.some(wait), { what: "the upstream wait request to be closed" });
       await c.close();
     } finally {
       await srv.close();
