@@ -1,6 +1,12 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { qovery } from "./builder.js";
-import { closeQoveryClient, createQoveryClient, QOVERY_SETTINGS, type QoveryClient, verifyQoveryCredential } from "./config.js";
+import {
+  closeQoveryClient,
+  createQoveryClient,
+  QOVERY_SETTINGS,
+  type QoveryClient,
+  verifyQoveryCredential,
+} from "./config.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
