@@ -88,7 +88,7 @@ export const executeWebsocket = portainer.tool({
   description:
     "Run argv in a Docker container (or start execId) via Portainer; returns output, exitCode, durationMs, truncated. " +
     "Non-UTF-8 output bytes are lost. Portainer has no stdin EOF and drops non-TTY stderr, so it runs under sh -c " +
-    "(head -c, 2>&1); closeStdin/mergeStderr false for images without sh. Past timeoutMs it may keep running (running:true).",
+    "(head -c, 2>&1); closeStdin/mergeStderr false for images without sh. Past timeoutMs it is killed (without sh it may keep running).",
   toolset: "exec",
   inputSchema,
   hints: "destructive",
