@@ -72,10 +72,12 @@ describe.skipIf(gate.skip)("short execs through Portainer's racy close", () => {
         while (next < 200) {
           const i = next++;
           const want = i % 2 ? `short ${i}\n` : `short ${i}\nerr ${i}\n`;
-          const command = i % 2 ? ["echo", "short", String(i)] : ["sh", "-c", `echo short ${i}; echo err ${i} >&2; exit 3`];
+          const command =
+            i % 2 ? ["echo", "short", String(i)] : ["sh", "-c", `echo short ${i}; echo err ${i} >&2; exit 3`];
           const r = await mcp.call("execute-websocket", { endpointId: 1, containerId: NAME, command });
           const s = r.structuredContent as { output: string; exitCode: number };
-          if (s.output !== want || s.exitCode !== (i % 2 ? 0 : 3)) lost.push(`${i}: ${JSON.stringify(s.output)} exit ${s.exitCode}`);
+          if (s.output !== want || s.exitCode !== (i % 2 ? 0 : 3))
+            lost.push(`${i}: ${JSON.stringify(s.output)} exit ${s.exitCode}`);
         }
       };
       await Promise.all([worker(), worker(), worker(), worker()]);

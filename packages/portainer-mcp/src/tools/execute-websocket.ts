@@ -3,6 +3,15 @@ import { z } from "zod";
 import { openExecBridge } from "../bridges.js";
 import { portainer } from "../builder.js";
 import type { PortainerClient } from "../config.js";
+import {
+  killExec,
+  type MarkedRun,
+  MarkScanner,
+  runMarked,
+  sendLine,
+  type Wrapped,
+  wrapCommand,
+} from "../exec-wrapper.js";
 import { outputResult, truncNote } from "../output.js";
 import { resizeTty, waitExitCode } from "../portainer.js";
 import {
@@ -16,7 +25,6 @@ import {
   unlisted,
 } from "../schemas.js";
 import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
-import { killExec, MarkScanner, type MarkedRun, runMarked, sendLine, type Wrapped, wrapCommand } from "../exec-wrapper.js";
 
 const inputSchema = z.object({
   endpointId,
@@ -145,7 +153,10 @@ async function openExecSession(args: Args, ctx: ToolContext<PortainerClient>) {
           // Closing the bridge does not end the process (Portainer keeps its Docker connection
           // open): kill it by the PID the wrapper reported, then close.
           beforeClose: async () => {
-            const known = await Promise.race([pid, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2_000).unref())]);
+            const known = await Promise.race([
+              pid,
+              new Promise<undefined>((r) => setTimeout(() => r(undefined), 2_000).unref()),
+            ]);
             if (known !== undefined && args.containerId) {
               await killExec(client, args.endpointId, { containerId: args.containerId, execId: id, pid: known });
             }
@@ -174,9 +185,7 @@ async function runExecOnce(args: Args, ctx: ToolContext<PortainerClient>) {
   const { execId: id, ws } = await openExecBridge(
     client,
     args,
-    wrapped
-      ? { cmd: () => wrapped.cmd, attachStdin: true }
-      : { attachStdin: args.tty || input !== undefined },
+    wrapped ? { cmd: () => wrapped.cmd, attachStdin: true } : { attachStdin: args.tty || input !== undefined },
     ctx.signal,
   );
   const options = { stdin: input, maxBytes: args.maxOutputBytes, totalTimeoutMs: args.timeoutMs, signal: ctx.signal };
