@@ -180,10 +180,14 @@ export async function killExec(
     body: { Detach: true, Tty: false },
     retry: false,
   });
+  // Wait for the killer too: a caller that looks at the container next sees neither.
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const state = await inspectExec(client, endpointId, exec.execId);
-    if (!state.running || Date.now() >= deadline) return state;
+    const [state, own] = await Promise.all([
+      inspectExec(client, endpointId, exec.execId),
+      inspectExec(client, endpointId, killer),
+    ]);
+    if ((!state.running && !own.running) || Date.now() >= deadline) return state;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

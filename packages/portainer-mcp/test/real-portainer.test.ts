@@ -52,6 +52,9 @@ const BOX = `pmcp-real-${uniq}`;
 const TICKER = `pmcp-real-tick-${uniq}`;
 const TTY_BOX = `pmcp-real-tty-${uniq}`;
 const LOGS = `pmcp-real-logs-${uniq}`;
+// Killed execs' children are left as zombies under a PID 1 that does not reap (sleep): they count
+// in the container's pids, so the orphan checks get a container of their own.
+const ORPHANS = `pmcp-real-orphans-${uniq}`;
 
 type S = Record<string, unknown>;
 
@@ -71,6 +74,7 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
 
   beforeAll(async () => {
     boxId = await runContainer(BOX, ["sleep", "3600"]);
+    await runContainer(ORPHANS, ["sleep", "3600"]);
     await runContainer(TICKER, ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]);
     await runContainer(TTY_BOX, ["sh"], true);
     await runContainer(LOGS, [
@@ -84,7 +88,7 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
   });
   afterAll(async () => {
     await mcp?.close();
-    await Promise.all([BOX, TICKER, TTY_BOX, LOGS].map(removeContainer));
+    await Promise.all([BOX, TICKER, TTY_BOX, LOGS, ORPHANS].map(removeContainer));
   });
 
   async function readUntil(sessionId: string, offset: number, want: RegExp, ms = 20_000) {
@@ -177,15 +181,15 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
       const token = `real-orphan-${kind.replace(/\W/g, "")}-${uniq}`;
       const opened = await mcp.call("execute-websocket", {
         endpointId: EP,
-        containerId: BOX,
+        containerId: ORPHANS,
         command: command(token),
         tty,
         session: true,
       });
       const { sessionId } = opened.structuredContent as { sessionId: string };
-      expect(await waitProcess(BOX, token, true, 15_000)).toBe(true);
+      expect(await waitProcess(ORPHANS, token, true, 15_000)).toBe(true);
       await mcp.call("session-close", { sessionId });
-      expect(await waitProcess(BOX, token, false, 5_000)).toBe(true);
+      expect(await waitProcess(ORPHANS, token, false, 5_000)).toBe(true);
     });
   }
 
@@ -193,12 +197,12 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
     const token = `real-orphan-oneshot-${uniq}`;
     const r = await mcp.call("execute-websocket", {
       endpointId: EP,
-      containerId: BOX,
+      containerId: ORPHANS,
       command: ["sh", "-c", `echo started; sleep 600; : ${token}`],
       timeoutMs: 1_500,
     });
     expect(r.structuredContent).toMatchObject({ output: "started\n", killed: true, running: false, exitCode: 137 });
-    expect(await waitProcess(BOX, token, false, 5_000)).toBe(true);
+    expect(await waitProcess(ORPHANS, token, false, 5_000)).toBe(true);
   });
 
   it("exec session with resize, exit code after exit", async () => {
