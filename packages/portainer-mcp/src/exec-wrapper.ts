@@ -163,6 +163,9 @@ export async function killExec(
   exec: { containerId: string; execId: string; pid: number },
   waitMs = 5_000,
 ): Promise<{ exitCode: number | null; running: boolean }> {
+  // An exec that has ended may have left its PID to another process: kill only a running one.
+  const before = await inspectExec(client, endpointId, exec.execId);
+  if (!before.running) return before;
   const killer = await createExec(
     client,
     endpointId,

@@ -54,6 +54,26 @@ describe.skipIf(gate.skip)("execs end when their session closes or their one-sho
     });
   }
 
+  it("session-close after the exec ended kills nothing (its PID may belong to another process by then)", async () => {
+    const opened = await mcp.call("execute-websocket", {
+      endpointId: 1,
+      containerId: BOX,
+      command: ["sh", "-c", "exit 4"],
+      session: true,
+    });
+    const { sessionId } = opened.structuredContent as { sessionId: string };
+    const deadline = Date.now() + 15_000;
+    let state = "open";
+    while (state !== "exited" && Date.now() < deadline) {
+      state = sessionReadOf(await mcp.call("session-read", { sessionId, offset: 0, waitMs: 500 })).state as string;
+    }
+    expect(state).toBe("exited");
+    const creates = () => front.requests.filter((q) => q.method === "POST" && q.path.endsWith("/exec")).length;
+    const before = creates();
+    await mcp.call("session-close", { sessionId });
+    expect(creates()).toBe(before);
+  });
+
   it("a one-shot that times out is killed, and says so", async () => {
     const token = `orphan-oneshot-${uniq}`;
     const r = await mcp.call("execute-websocket", {
