@@ -51,6 +51,7 @@ replicaCount=3,ingress.enabled=true,ingress.tlsSecretName=tls,http.allowedHosts[
 existingSecret=team-credentials
 oauth.issuer=https://id.example.com/realms/team,oauth.publicUrl=https://mcp.example.com,credentials.mcpHttpToken=
 networkPolicy.enabled=true,networkPolicy.from[0].podSelector.matchLabels.role=client
+hostNetwork=true,ports.mcp=29190,ports.rest=29180,http.bindAddress=127.0.0.1
 EOF
 }
 

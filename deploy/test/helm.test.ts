@@ -235,6 +235,29 @@ describe("Helm chart (deploy/helm/infra-mcp)", () => {
     expect(one(docs, "Ingress").metadata.annotations["nginx.ingress.kubernetes.io/upstream-hash-by"]).toBeUndefined();
   });
 
+  it("hostNetwork (clusters without a pod network): the ports and bind address follow the values", async () => {
+    expect(one(await render(), "Deployment").spec.template.spec.hostNetwork).toBeUndefined();
+    const docs = await render([
+      "hostNetwork=true",
+      "ports.mcp=29190",
+      "ports.rest=29180",
+      "http.bindAddress=127.0.0.1",
+    ]);
+    expect(one(docs, "Deployment").spec.template.spec.hostNetwork).toBe(true);
+    expect(container(docs).ports.map((p: Obj) => [p.name, p.containerPort])).toEqual([
+      ["mcp", 29190],
+      ["rest", 29180],
+    ]);
+    const env = envOf(docs);
+    expect([env.MCP_HTTP_HOST.value, env.MCP_HTTP_PORT.value, env.MCP_REST_PORT.value]).toEqual([
+      "127.0.0.1",
+      "29190",
+      "29180",
+    ]);
+    // The Service still names the ports, so it follows them.
+    expect(one(docs, "Service").spec.ports.map((p: Obj) => p.targetPort)).toEqual(["mcp", "rest"]);
+  });
+
   it("NetworkPolicy (optional): the two ports, from the given peers; egress only when given", async () => {
     expect(kinds(await render())).not.toContain("NetworkPolicy");
     const docs = await render([
