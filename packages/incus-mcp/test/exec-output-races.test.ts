@@ -7,8 +7,11 @@
  * - a pong on an output socket: Incus pings every socket as it connects, then writes the output,
  *   the barrier, and drops the socket. A pong written after that drop fails (EPIPE) and Node
  *   destroys the socket with the output still unread in the kernel: empty stdout, exit code 0.
- * Each case runs many short commands and counts the lost outputs; before the fixes each lost some
- * (see the package README's exec section), now none may.
+ * - open-exec-session closed fd 0 as soon as Incus closed control, which can come before the
+ *   terminal's last output on fd 0.
+ * Each case runs many short commands and counts the lost outputs. Before the fixes, on this 2-core
+ * machine: exec-in-instance 6-16 of 200, the slow stream reader 9-12 of 60; the session case lost
+ * 1 of 140 (that race is narrow). Now none may.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { collectWebSocket, type WebSocket } from "@infra-mcp/core";
@@ -67,7 +70,7 @@ describe.skipIf(gate.skip)("exec output survives a slow client (real Incus)", ()
         const whole = !r.isError && s?.exitCode === 0 && s.stdout === `out-${i}\n` && s.stderr === `err-${i}\n`;
         return whole ? undefined : describeResult(r);
       });
-      expect(lost).toEqual([]);
+      expect(lost, `${lost.length} lost`).toEqual([]);
     } finally {
       for (const b of burners) b.kill();
     }
@@ -76,6 +79,7 @@ describe.skipIf(gate.skip)("exec output survives a slow client (real Incus)", ()
   it("get-websocket-stream's socket: a reader that comes after the command ended still gets its output", async () => {
     const client = createIncusClient({ INCUS_SOCKET: SOCKET });
     const never = new AbortController().signal;
+    const burners = burnCpu();
     try {
       const lost = await runAll(60, 1, async (i) => {
         const op = await createExec(client, { instance: INSTANCE, command: ["echo", `stream-${i}`] }, undefined);
@@ -90,7 +94,12 @@ describe.skipIf(gate.skip)("exec output survives a slow client (real Incus)", ()
         try {
           // fd 1 connects last, so the command starts now; the reader is slow: it reads only
           // once the command has ended and Incus has dropped the socket.
-          const ws = await openOperationSocket(client, { id: op.id, secret: op.fds["1"] as string }, { public: false }, never);
+          const ws = await openOperationSocket(
+            client,
+            { id: op.id, secret: op.fds["1"] as string },
+            { public: false },
+            never,
+          );
           await waitOperationEnd(client, op.id, { timeoutSec: 30 });
           const r = await collectWebSocket(ws, { maxBytes: 1024, totalTimeoutMs: 30_000, endOnEmptyText: true });
           const got = r.output.decode().text;
@@ -99,19 +108,22 @@ describe.skipIf(gate.skip)("exec output survives a slow client (real Incus)", ()
           for (const ws of others) ws.terminate();
         }
       });
-      expect(lost).toEqual([]);
+      expect(lost, `${lost.length} lost`).toEqual([]);
     } finally {
+      for (const b of burners) b.kill();
       await client.http.close();
     }
   }, 300_000);
 
-  it("open-exec-session: a command that prints and exits at once leaves all of its output", async () => {
+  it("open-exec-session: the output a command writes up to its exit is all there", async () => {
+    // Incus closes control at the exit while the terminal's last output may still be on its way
+    // on fd 0 (ending with the barrier); a session that closed fd 0 at once could cut it off.
     const burners = burnCpu();
     try {
       const lost = await runAll(40, 4, async (i) => {
         const open = await c.call("open-exec-session", {
           instance: INSTANCE,
-          command: ["sh", "-c", `echo first-${i}; echo last-${i}`],
+          command: ["sh", "-c", `yes line-${i} | head -n 2000; echo last-${i}`],
         });
         if (open.isError) return describeResult(open);
         const { sessionId } = open.structuredContent as { sessionId: string };
@@ -127,10 +139,13 @@ describe.skipIf(gate.skip)("exec output survives a slow client (real Incus)", ()
           { what: `session ${sessionId} to exit`, timeoutMs: 60_000, intervalMs: 0 },
         );
         await c.call("session-close", { sessionId });
-        const whole = end.exitCode === 0 && text.includes(`first-${i}`) && text.includes(`last-${i}`);
-        return whole ? undefined : `exit ${String(end.exitCode)}, output ${JSON.stringify(text)}`;
+        const lines = text.split(`line-${i}`).length - 1;
+        const whole = end.exitCode === 0 && lines === 2000 && text.trimEnd().endsWith(`last-${i}`);
+        return whole
+          ? undefined
+          : `exit ${String(end.exitCode)}, ${lines} lines, ends ${JSON.stringify(text.slice(-40))}`;
       });
-      expect(lost).toEqual([]);
+      expect(lost, `${lost.length} lost`).toEqual([]);
     } finally {
       for (const b of burners) b.kill();
     }
