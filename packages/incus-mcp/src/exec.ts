@@ -80,16 +80,24 @@ export async function createExec(
   return { id: op.id, fds };
 }
 
-/** Connects one fd of an exec operation (`/1.0/operations/{id}/websocket?secret=`). */
+/**
+ * Connects one fd of an exec operation (`/1.0/operations/{id}/websocket?secret=`). An `output`
+ * socket (fd "1" or "2" of a non-interactive exec) is opened mute: it does not answer Incus's
+ * pings. Incus writes the output, the end-of-stream barrier, then drops the socket at once; a
+ * pong that meets that drop fails with EPIPE (ECONNRESET over TCP) and Node then destroys the
+ * socket with the output still unread in the kernel's buffer: the output was lost under load.
+ * Incus sets no read deadline, so it never misses the pongs.
+ */
 export function openFd(
   client: IncusClient,
   operationId: string,
   secret: string,
-  options: { public?: boolean; signal?: AbortSignal | undefined } = {},
+  options: { public?: boolean; output?: boolean; signal?: AbortSignal | undefined } = {},
 ): Promise<WebSocket> {
   return connectWebSocket(client.http.upstream, operationPath(operationId, "/websocket"), {
     query: { secret, ...(options.public ? { public: "" } : {}) },
     signal: options.signal,
+    autoPong: !options.output,
   });
 }
 
@@ -105,7 +113,16 @@ export function returnCode(op: IncusOperation | undefined): number | null {
   return typeof r === "number" ? r : null;
 }
 
-/** Connects every fd in `names`; on any failure closes what opened and rethrows. */
+/** A non-interactive exec's output fds: read only, never written to (see openFd). */
+const OUTPUT_FDS = new Set(["1", "2"]);
+
+/**
+ * Connects `control` first, then every other fd in `names` (together); on any failure closes what
+ * opened and rethrows. The order matters: Incus starts the command once the data fds are
+ * connected and, for a non-interactive exec, does not wait for `control`. A short command could
+ * then finish before a late `control` connected ("Only running operations can be connected"),
+ * so control goes first, as the incus client does it.
+ */
 async function connectAll(
   client: IncusClient,
   op: ExecOperation,
@@ -114,22 +131,23 @@ async function connectAll(
   onOpen: (name: string, ws: WebSocket) => void,
 ): Promise<Map<string, WebSocket>> {
   const opened = new Map<string, WebSocket>();
-  const results = await Promise.allSettled(
-    names.map(async (name) => {
-      const secret = op.fds[name];
-      if (!secret) throw new UpstreamProtocolError(`Incus exec operation has no fd "${name}"`);
-      const ws = await openFd(client, op.id, secret, { signal });
-      opened.set(name, ws);
-      // Attach readers right away: the command starts as soon as the last fd connects.
-      onOpen(name, ws);
-      return ws;
-    }),
-  );
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) {
+  const connect = async (name: string) => {
+    const secret = op.fds[name];
+    if (!secret) throw new UpstreamProtocolError(`Incus exec operation has no fd "${name}"`);
+    const ws = await openFd(client, op.id, secret, { signal, output: OUTPUT_FDS.has(name) });
+    opened.set(name, ws);
+    // Attach readers right away: the command starts as soon as the last data fd connects.
+    onOpen(name, ws);
+    return ws;
+  };
+  const fail = (reason: unknown): never => {
     for (const ws of opened.values()) ws.terminate();
-    throw (failed as PromiseRejectedResult).reason;
-  }
+    throw reason;
+  };
+  if (names.includes("control")) await connect("control").catch(fail);
+  const results = await Promise.allSettled(names.filter((n) => n !== "control").map(connect));
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) fail((failed as PromiseRejectedResult).reason);
   return opened;
 }
 
@@ -212,6 +230,12 @@ export async function runExec(client: IncusClient, spec: ExecSpec, options: RunO
       await kill();
       waited = await waitOperationEnd(client, op.id, { timeoutSec: 5 });
     }
+    const failed = waited.operation?.status === "Failure" ? waited.operation : undefined;
+    if (failed && returnCode(failed) === null && !killed) {
+      // The command never ran (e.g. "Timed out waiting for websockets to connect"): empty output
+      // here is no output of the command's, so say why instead of returning it.
+      throw new UpstreamProtocolError(`Incus exec operation ${op.id} failed: ${failed.err || "no reason given"}`);
+    }
     return {
       operationId: op.id,
       exitCode: returnCode(waited.operation),
@@ -226,6 +250,9 @@ export async function runExec(client: IncusClient, spec: ExecSpec, options: RunO
     await closeWebSocket(stdin, 1000, 500);
   }
 }
+
+/** How long a finishing session waits for fd 0's end-of-stream barrier before closing it anyway. */
+const OUTPUT_DRAIN_MS = 10_000;
 
 export interface SessionSpec extends ExecSpec {
   cols: number;
@@ -247,11 +274,16 @@ export async function startExecSession(
   const op = await createExec(client, spec, { cols: spec.cols, rows: spec.rows }, signal);
   let session: StreamSession | undefined;
   const early: Buffer[] = [];
+  let outputEnded = () => {};
+  const ended = new Promise<void>((resolve) => {
+    outputEnded = resolve;
+  });
   const sockets = await connectAll(client, op, ["0", "control"], signal, (name, ws) => {
     if (name !== "0") return;
+    ws.once("close", () => outputEnded());
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
       const buf = rawDataToBuffer(data);
-      if (!isBinary && buf.length === 0) return;
+      if (!isBinary && buf.length === 0) return outputEnded();
       if (session) session.push(buf);
       else early.push(buf);
     });
@@ -261,14 +293,22 @@ export async function startExecSession(
   let finishing: Promise<void> | undefined;
   const finish = () => {
     finishing ??= (async () => {
-      await Promise.all([closeWebSocket(control, 1000, 500), closeWebSocket(data, 1000, 500)]);
+      await closeWebSocket(control, 1000, 500);
+      // Incus closes control as soon as the command exits, while the command's last output may
+      // still be on its way on fd 0; it ends with the barrier. Closing fd 0 before it came cut
+      // that output off. Incus sends the barrier within about a second of the exit (a command
+      // killed by closing control included); the bound only guards against one that never does.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise<void>((r) => (bound = setTimeout(r, OUTPUT_DRAIN_MS)))]);
+      clearTimeout(bound);
+      await closeWebSocket(data, 1000, 500);
       const waited = await waitOperationEnd(client, op.id, { timeoutSec: 10 }).catch(() => undefined);
       session?.markExited(returnCode(waited?.operation));
     })();
     return finishing;
   };
   // Incus closes `control` when the command exits and keeps the operation Running until WE close
-  // fd 0: finish() closes both, then reads the exit code.
+  // fd 0: finish() closes control, drains fd 0 to its barrier, closes it, then reads the exit code.
   control.on("close", () => void finish());
   data.on("close", () => void finish());
   data.on("error", () => {});
