@@ -317,7 +317,10 @@ describe.skipIf(k8sGate.skip)("Kubernetes tools on a real cluster through the fr
     });
     expect(r.structuredContent).toMatchObject({ exitCode: null, endReason: "total-timeout" });
     expect(textOf(r)).toMatch(/^stopped after 1500 ms \(process killed\)/);
-    expect(await podProcesses("sleep 4241")).toEqual([]);
+    // SIGKILL is sent when the kill exec ends; the process is gone a moment later.
+    await waitFor("the killed process to go", async () =>
+      (await podProcesses("sleep 4241")).length ? undefined : true,
+    );
   });
 
   it("pod exec session: TTY echo, write, read by offset, resize refused clearly, close", async () => {
@@ -422,7 +425,9 @@ describe.skipIf(k8sGate.skip)("Kubernetes tools on a real cluster through the fr
     const { sessionId } = o.structuredContent as { sessionId: string };
     await waitFor("the process", async () => ((await podProcesses("sleep 4242")).length ? true : undefined));
     expect((await mcp.call("session-close", { sessionId })).isError).toBeFalsy();
-    expect(await podProcesses("sleep 4242")).toEqual([]);
+    await waitFor("the killed process to go", async () =>
+      (await podProcesses("sleep 4242")).length ? undefined : true,
+    );
   });
 
   it("kubectl shell: Portainer's shell pod runs bash; the pod goes when the session closes", async () => {
