@@ -1,4 +1,11 @@
-import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "@infra-mcp/core/testing";
+import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
+import {
+  type ConnectedClient,
+  connectInMemory,
+  LOOPBACK_TEST_NETWORK,
+  sessionReadOf,
+  textOf,
+} from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { checkPodCommand } from "../src/bridges.js";
@@ -456,6 +463,69 @@ describe.skipIf(k8sGate.skip)("Kubernetes tools on a real cluster through the fr
         ? true
         : undefined,
     );
+  });
+
+  it("REST: the Kubernetes routes and the pod websocket (POST one-shot, Upgrade interactive)", async () => {
+    const net: NetworkHandle = await serveNetwork([portainerVendor as never], {
+      ...LOOPBACK_TEST_NETWORK,
+      http: false,
+      rest: true,
+      env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY },
+    });
+    try {
+      const rest = net.restUrl as string;
+      const base = `${rest}/v1/endpoints/2/kubernetes/api/v1`;
+      const get = async (path: string) => {
+        const r = await fetch(`${base}${path}`);
+        return { status: r.status, body: (await r.json()) as Structured };
+      };
+      const ns = await get("/namespaces");
+      expect((ns.body.namespaces as { name: string }[]).map((n) => n.name)).toContain("default");
+      const all = await get(`/pods?labelSelector=app=${LABEL},role=two`);
+      expect((all.body.pods as { name: string }[]).map((p) => p.name)).toEqual([TWO]);
+      const inNs = await get(`/namespaces/default/pods?labelSelector=app=${LABEL}&limit=1&offset=1`);
+      expect(inNs.body).toMatchObject({ total: 3, offset: 1, nextOffset: 2 });
+      const one = await get(`/namespaces/default/pods/${TWO}`);
+      expect(one.body).toMatchObject({ name: TWO, ready: "2/2" });
+      expect((await get("/namespaces/default/pods/nope")).status).toBe(404);
+      const log = await get(`/namespaces/default/pods/${POD}/log?tailLines=5`);
+      expect(log.body.lines).toBe(2);
+      const post = await fetch(`${rest}/v1/websocket/pod`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          endpointId: 2,
+          namespace: "default",
+          podName: POD,
+          containerName: "main",
+          command: "echo rest pod",
+        }),
+      });
+      expect(await post.json()).toMatchObject({ output: "rest pod\n", exitCode: 0 });
+      const q = new URLSearchParams({
+        endpointId: "2",
+        namespace: "default",
+        podName: POD,
+        containerName: "main",
+        command: "cat",
+      });
+      const echoed = await new Promise<string>((resolve, reject) => {
+        const ws = new WebSocket(`${rest.replace("http", "ws")}/v1/websocket/pod?${q}`);
+        let text = "";
+        ws.on("open", () => ws.send("via-rest\n"));
+        ws.on("message", (d) => {
+          text += d.toString();
+          if (text.includes("via-rest\r\nvia-rest\r\n")) {
+            ws.close();
+            resolve(text);
+          }
+        });
+        ws.on("error", reject);
+      });
+      expect(echoed).toBe("via-rest\r\nvia-rest\r\n"); // Portainer's TTY stream as is
+    } finally {
+      await net.close();
+    }
   });
 
   it("a Docker environment is refused by the pod route (500, as Portainer answers)", async () => {
