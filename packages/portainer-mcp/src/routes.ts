@@ -7,15 +7,20 @@ import { openKubectlShellSession } from "./tools/execute-websocket-kubectl-shell
 import { executeWebsocketPod } from "./tools/execute-websocket-pod.js";
 import { getContainerLogs } from "./tools/get-container-logs.js";
 import { getContainerStats } from "./tools/get-container-stats.js";
+import { getPod } from "./tools/get-pod.js";
 import { getPodLogs } from "./tools/get-pod-logs.js";
 import { inspectContainer } from "./tools/inspect-container.js";
 import { killContainer } from "./tools/kill-container.js";
+import { listNamespaces } from "./tools/list-namespaces.js";
+import { listPods } from "./tools/list-pods.js";
 import { restartContainer } from "./tools/restart-container.js";
 import { startContainer } from "./tools/start-container.js";
 import { stopContainer } from "./tools/stop-container.js";
 
 const CONTAINER = "/v1/endpoints/{endpointid}/docker/containers/{containerid}";
 const container = { pathArgs: { endpointid: "endpointId", containerid: "containerId" } };
+const K8S = "/v1/endpoints/{endpointid}/kubernetes/api/v1";
+const k8s = { pathArgs: { endpointid: "endpointId", podname: "podName" } };
 
 /**
  * The REST surface (--rest): route → tool. The seed's websocket routes bridge an Upgrade, frame
@@ -46,7 +51,9 @@ export const routes: AnyRoute<PortainerClient>[] = [
   route(`POST ${CONTAINER}/stop`, stopContainer, container),
   route(`POST ${CONTAINER}/restart`, restartContainer, container),
   route(`POST ${CONTAINER}/kill`, killContainer, container),
-  route("GET /v1/endpoints/{endpointid}/kubernetes/api/v1/namespaces/{namespace}/pods/{podname}/log", getPodLogs, {
-    pathArgs: { endpointid: "endpointId", podname: "podName" },
-  }),
+  route(`GET ${K8S}/namespaces`, listNamespaces, k8s),
+  route(`GET ${K8S}/pods`, listPods, k8s),
+  route(`GET ${K8S}/namespaces/{namespace}/pods`, listPods, k8s),
+  route(`GET ${K8S}/namespaces/{namespace}/pods/{podname}`, getPod, k8s),
+  route(`GET ${K8S}/namespaces/{namespace}/pods/{podname}/log`, getPodLogs, k8s),
 ];

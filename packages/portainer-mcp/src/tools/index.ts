@@ -7,11 +7,14 @@ import { openKubectlShellSession } from "./execute-websocket-kubectl-shell-pod.j
 import { executeWebsocketPod } from "./execute-websocket-pod.js";
 import { getContainerLogs } from "./get-container-logs.js";
 import { getContainerStats } from "./get-container-stats.js";
+import { getPod } from "./get-pod.js";
 import { getPodLogs } from "./get-pod-logs.js";
 import { inspectContainer } from "./inspect-container.js";
 import { killContainer } from "./kill-container.js";
 import { listContainers } from "./list-containers.js";
 import { listEnvironments } from "./list-environments.js";
+import { listNamespaces } from "./list-namespaces.js";
+import { listPods } from "./list-pods.js";
 import { restartContainer } from "./restart-container.js";
 import { startContainer } from "./start-container.js";
 import { stopContainer } from "./stop-container.js";
@@ -29,6 +32,9 @@ export const tools: AnyTool<PortainerClient>[] = [
   killContainer,
   executeWebsocket,
   attachWebsocket,
+  listNamespaces,
+  listPods,
+  getPod,
   executeWebsocketPod,
   openKubectlShellSession,
   getPodLogs,
