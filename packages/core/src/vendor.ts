@@ -1,3 +1,4 @@
+import { confirmPolicyOf } from "./confirm-policy.js";
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
@@ -159,6 +160,8 @@ export function createVendorServer<C>(
     inflight,
     ...(options.redaction ? { redaction: options.redaction } : {}),
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+    ...(options.showEnvValues ? { showEnvValues: true } : {}),
   });
   installToolList(server, registeredTools, registered);
   const writers: RegisteredTool[] = registeredTools
@@ -195,8 +198,8 @@ function selection<C>(
   vendor: VendorDefinition<C>,
   filter: ToolFilter,
 ): { tools: readonly AnyTool<C>[]; instructions: string } {
-  const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless } = filter;
-  const key = JSON.stringify([readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless]);
+  const { readOnly, disableDestructive, confirmDestructive, confirm, allow, toolsets, stateless } = filter;
+  const key = JSON.stringify([readOnly, disableDestructive, confirmDestructive, confirm, allow, toolsets, stateless]);
   let byFilter = selections.get(vendor);
   if (!byFilter) {
     byFilter = new Map();
@@ -231,7 +234,7 @@ function statelessNote<C>(vendor: VendorDefinition<C>, kept: readonly AnyTool<C>
       : "",
     optional.length ? `${optional.join(", ")} run one-shot only here (no session:true).` : "",
     unconfirmable.length
-      ? `Destructive calls need the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`
+      ? `${confirmPolicyOf(options) === "destructive" ? "Destructive calls need" : "These calls need"} the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`
       : "",
   ]
     .filter(Boolean)

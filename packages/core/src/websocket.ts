@@ -1,6 +1,7 @@
 import WebSocket from "ws";
 import { applyAuth } from "./credentials.js";
 import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
+import { guardUpstreamWrite } from "./dry-run.js";
 import { describeBody } from "./http.js";
 import { BoundedOutput } from "./output.js";
 import { type ResolvedUpstream, tlsConnectOptions } from "./upstream.js";
@@ -53,6 +54,7 @@ export function connectWebSocket(
   path: string,
   options: ConnectOptions = {},
 ): Promise<WebSocket> {
+  guardUpstreamWrite("GET", path.split("?")[0] ?? path, options.query, undefined, true);
   const url = websocketUrl(upstream, path, options.query);
   const headers: Record<string, string> = { ...options.headers };
   applyAuth(
