@@ -49,6 +49,11 @@ export interface VendorConfig {
 /** What a tool file writes; the builder adds the rest. */
 export interface VendorToolSpec<C, S extends AnyObjectSchema, O> extends ToolSpecBase<S, O> {
   handler(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<ToolResultData>;
+  /**
+   * For `dryRun: true`: the target's current state and what the call would make of it, e.g.
+   * "web: running → exited" (reads only; a write here is refused like any in a dry run).
+   */
+  preview?(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<string | undefined>;
 }
 
 /**
@@ -99,11 +104,6 @@ interface ToolSpecBase<S extends AnyObjectSchema, O> {
   statusHints?: StatusHints;
   /** The read tool that shows whether this write was applied when its answer was lost. */
   checkWith?: string;
-  /**
-   * For `dryRun: true`: the target's current state and what the call would make of it, e.g.
-   * "web: running → exited" (reads only; a write here is refused like any in a dry run).
-   */
-  preview?(args: z.infer<S>, ctx: ToolContext<unknown>, options: O): Promise<string | undefined>;
 }
 
 /** A tool as the vendor table holds it, plus a way to declare a twin of it. */
@@ -212,7 +212,7 @@ export function defineVendor<C>(config: VendorConfig): VendorBuilder<C> {
           name: spec.name,
           write,
           checkWith: spec.checkWith ?? config.checkWith,
-          preview: preview && ((args: never, ctx) => preview(args, ctx as ToolContext<unknown>, options)),
+          preview: preview && ((args: never, ctx) => preview(args, ctx, options)),
         },
         handler as never,
       ) as VendorTool<C, S, O>["handler"],
