@@ -24,10 +24,15 @@ export function guardedSchema<S extends AnyObjectSchema>(schema: S, write: boole
   let guarded = cache.get(schema);
   if (!guarded) {
     const strict = schema.strict();
-    guarded = (write ? strict.safeExtend({ dryRun }) : strict).meta({ additionalProperties: undefined });
+    guarded = unlistedStrictness(write ? strict.safeExtend({ dryRun }) : strict);
     cache.set(schema, guarded);
   }
   return guarded as unknown as S;
+}
+
+/** A strict schema listed without `additionalProperties: false` (an extended one needs it again). */
+export function unlistedStrictness<S extends AnyObjectSchema>(schema: S): S {
+  return schema.meta({ additionalProperties: undefined }) as S;
 }
 
 /** One guarded schema per tool schema: a variant shares its tool's, as it shared the original. */
