@@ -3,8 +3,8 @@ import { ConfigError, UpstreamHttpError } from "./errors.js";
 import type { HttpClient } from "./http.js";
 import { mapRequest, type RequestMapping } from "./params.js";
 import { sessionTools } from "./session-tools.js";
-import { guardedHandler, guardedSchema } from "./write-safety.js";
 import type { AnyObjectSchema, AnyTool, ToolContext, ToolDefinition, ToolHints, ToolResultData } from "./tool.js";
+import { guardedHandler, guardedSchema } from "./write-safety.js";
 
 /**
  * The hint combinations the three vendors actually use, named by what a call may do. Every tool

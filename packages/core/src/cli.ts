@@ -277,7 +277,10 @@ export async function runCli<C>(
     filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
     // Validate --tools, --toolsets and --confirm's tool names before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
-    const unknown = unknownConfirmTools(opts.confirm, vendor.tools.map((t) => t.name));
+    const unknown = unknownConfirmTools(
+      opts.confirm,
+      vendor.tools.map((t) => t.name),
+    );
     if (unknown.length) throw new ConfigError(`Unknown tool(s) in --confirm: ${unknown.join(", ")}.`);
   } catch (error) {
     reportStartupError(vendor.name, error);

@@ -18,7 +18,9 @@ export function parseConfirmPolicy(value: string, from = "--confirm"): ConfirmPo
     .filter(Boolean);
   const bad = names.find((n) => !/^[a-z0-9][a-z0-9-]*$/.test(n));
   if (bad !== undefined) {
-    throw new ConfigError(`${from} takes destructive, writes or a comma list of tool names; "${bad}" is none of these.`);
+    throw new ConfigError(
+      `${from} takes destructive, writes or a comma list of tool names; "${bad}" is none of these.`,
+    );
   }
   return names;
 }

@@ -1,8 +1,8 @@
-import { guardUpstreamWrite } from "./dry-run.js";
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
 import type { Agent } from "undici";
 import { applyAuth } from "./credentials.js";
 import { dispatchFetch } from "./dispatch.js";
+import { guardUpstreamWrite } from "./dry-run.js";
 import {
   CancelledError,
   InfraMcpError,

@@ -1,7 +1,7 @@
-import { unlistedStrictness } from "./write-safety.js";
 import type { z } from "zod";
 import { ConfigError } from "./errors.js";
 import type { AnyRoute, AnyTool, ToolContext } from "./tool.js";
+import { unlistedStrictness } from "./write-safety.js";
 
 /**
  * Arguments every tool of a vendor shares and that decide which client serves the call, e.g.

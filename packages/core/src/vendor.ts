@@ -1,7 +1,7 @@
-import { confirmPolicyOf } from "./confirm-policy.js";
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+import { confirmPolicyOf } from "./confirm-policy.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";

@@ -1,7 +1,7 @@
 import WebSocket from "ws";
 import { applyAuth } from "./credentials.js";
-import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import { guardUpstreamWrite } from "./dry-run.js";
+import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import { describeBody } from "./http.js";
 import { BoundedOutput } from "./output.js";
 import { type ResolvedUpstream, tlsConnectOptions } from "./upstream.js";

@@ -2,15 +2,16 @@
  * Issue 25 in core: --confirm as a policy (destructive | writes | tool names) over MCP and REST,
  * its flag and variable, and the shapes environment values are masked in.
  */
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCli } from "../src/cli.js";
 import { needsConfirmation, parseConfirmPolicy } from "../src/confirm-policy.js";
 import { MASK, maskEnvValues } from "../src/env-mask.js";
 import { ConfigError } from "../src/errors.js";
-import { parseSettings, CLI_SETTINGS } from "../src/settings.js";
+import { CLI_SETTINGS, parseSettings } from "../src/settings.js";
 import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
 import type { ToolFilter } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
@@ -100,7 +101,9 @@ describe("--confirm policy over REST", () => {
   it("refuses every write route with 403 (it cannot ask) and serves reads", async () => {
     const post = await fetch(`${net.restUrl}/v1/things/web`, { method: "POST" });
     expect(post.status).toBe(403);
-    expect(((await post.json()) as { detail: string }).detail).toMatch(/touch-thing needs the user's confirmation .*--confirm writes/);
+    expect(((await post.json()) as { detail: string }).detail).toMatch(
+      /touch-thing needs the user's confirmation .*--confirm writes/,
+    );
     expect(up.requests).toEqual([]);
     expect((await fetch(`${net.restUrl}/v1/things`)).status).toBe(200);
   });

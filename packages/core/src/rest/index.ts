@@ -1,10 +1,10 @@
-import { confirmPolicyOf, describePolicy, needsConfirmation } from "../confirm-policy.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketServer } from "ws";
 import { z } from "zod";
+import { confirmPolicyOf, describePolicy, needsConfirmation } from "../confirm-policy.js";
 import type { Env } from "../credentials.js";
 import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
 import { log } from "../logger.js";

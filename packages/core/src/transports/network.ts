@@ -1,7 +1,7 @@
-import type { ConfirmPolicy } from "../confirm-policy.js";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { ConfirmPolicy } from "../confirm-policy.js";
 import type { Env } from "../credentials.js";
 import { ConfigError } from "../errors.js";
 import { exitOnShutdown } from "../lifecycle.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, previewState, lifecycleArgs, shutdownArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState, shutdownArgs } from "../lifecycle.js";
 
 export const stopInstance = incus.tool({
   name: "stop-instance",

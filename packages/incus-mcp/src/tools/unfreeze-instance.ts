@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, previewState, lifecycleArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState } from "../lifecycle.js";
 
 export const unfreezeInstance = incus.tool({
   name: "unfreeze-instance",
