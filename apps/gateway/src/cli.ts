@@ -8,6 +8,7 @@ import {
   log,
   parseConfirmPolicy,
   portOf,
+  promptHelp,
   reportStartupError,
   toolsetHelp,
   unknownConfirmTools,
@@ -71,7 +72,9 @@ try {
     allowPositionals: false,
   });
   if (values.help) {
-    const toolsets = vendors.map((v) => `\n${v.name} ${toolsetHelp(v)}`).join("");
+    const toolsets = vendors
+      .map((v) => `\n${v.name} ${toolsetHelp(v)}${v.prompts?.length ? `\n${v.name} ${promptHelp(v.prompts)}` : ""}`)
+      .join("");
     process.stdout.write(
       `${USAGE}${toolsets}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`,
     );

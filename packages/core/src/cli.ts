@@ -4,6 +4,7 @@ import { type ConfirmPolicy, parseConfirmPolicy, unknownConfirmTools } from "./c
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
+import { promptHelp } from "./prompts.js";
 import {
   CLI_SETTINGS,
   CORE_SETTINGS,
@@ -261,8 +262,9 @@ export async function runCli<C>(
     const flags = parseCli(argv, {});
     if (flags.help) {
       const toolsets = toolsetHelp(vendor as VendorDefinition<unknown>);
+      const prompts = promptHelp(vendor.prompts);
       process.stdout.write(
-        `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
+        `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}${prompts ? `\n${prompts}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
       );
       return;
     }

@@ -12,6 +12,7 @@ export * from "./logger.js";
 export * from "./output.js";
 export * from "./paging.js";
 export * from "./params.js";
+export * from "./prompts.js";
 export * from "./redact.js";
 export * from "./scope.js";
 export * from "./session-tools.js";

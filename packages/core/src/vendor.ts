@@ -5,6 +5,7 @@ import { confirmPolicyOf } from "./confirm-policy.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
+import { type PromptDefinition, registerPrompts } from "./prompts.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
 import type { SettingsTable } from "./settings.js";
@@ -50,6 +51,8 @@ export interface VendorDefinition<C> {
    * (transports/credential-check.ts). Without it, a header value is taken unchecked.
    */
   verifyCredential?(client: C): Promise<string | undefined>;
+  /** MCP prompts (runbooks) this server offers; listed in --help. */
+  prompts?: readonly PromptDefinition<C>[];
   /** Lines for --help describing the environment variables. */
   envHelp: string;
   /**
@@ -164,6 +167,7 @@ export function createVendorServer<C>(
     ...(options.showEnvValues ? { showEnvValues: true } : {}),
   });
   installToolList(server, registeredTools, registered);
+  if (vendor.prompts?.length) registerPrompts(server, vendor.prompts, getClient);
   const writers: RegisteredTool[] = registeredTools
     .filter((t) => !t.annotations.readOnlyHint)
     .flatMap((t) => {
