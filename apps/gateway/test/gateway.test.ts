@@ -90,7 +90,9 @@ describe("gateway: three vendors in one process", () => {
           ),
         );
         const got = await client.getPrompt({ name: first, arguments: own });
-        expect((got.messages[0]?.content as { text: string }).text, vendor.name).toMatch(/Read only; change nothing/);
+        expect((got.messages[0]?.content as { text?: string } | undefined)?.text, vendor.name).toMatch(
+          /Read only; change nothing/,
+        );
       } finally {
         await client.close();
       }

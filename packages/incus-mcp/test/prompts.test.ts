@@ -18,7 +18,7 @@ describe.skipIf(gate.skip)("incus prompts (issue 25)", () => {
       name: "diagnose-instance",
       arguments: { instance: NAME, project: "default" },
     });
-    const text = (got.messages[0]?.content as { text: string }).text;
+    const text = (got.messages[0]?.content as { text?: string } | undefined)?.text;
     expect(text).toContain(`get-instance-state {instance: "${NAME}", project: "default"}`);
     expect(text).toContain("get-operations");
   });

@@ -26,7 +26,7 @@ async function checkPrompts(client: PromptsClient): Promise<void> {
     ["containerId", true],
   ]);
   const got = await client.getPrompt({ name: "diagnose-container", arguments: { endpointId: "1", containerId: NAME } });
-  const text = (got.messages[0]?.content as { text: string }).text;
+  const text = (got.messages[0]?.content as { text?: string } | undefined)?.text;
   expect(text).toContain(`inspect-container {endpointId: 1, containerId: "${NAME}"}`);
   expect(text).toContain("get-container-logs");
   expect(text).toContain("dryRun: true");
@@ -34,7 +34,9 @@ async function checkPrompts(client: PromptsClient): Promise<void> {
     name: "run-command-safely",
     arguments: { endpointId: "1", containerId: NAME, command: "rm -rf /data" },
   });
-  expect((run.messages[0]?.content as { text: string }).text).toMatch(/`rm -rf \/data`[\s\S]*dryRun: true[\s\S]*ask/);
+  expect((run.messages[0]?.content as { text?: string } | undefined)?.text).toMatch(
+    /`rm -rf \/data`[\s\S]*dryRun: true[\s\S]*ask/,
+  );
 }
 
 async function checkCompletion(client: PromptsClient): Promise<void> {

@@ -12,7 +12,7 @@ describe("qovery prompts (issue 25)", () => {
       const { prompts } = await c.client.listPrompts();
       expect(prompts.map((p) => p.name).sort()).toEqual(["diagnose-deployment", "run-command-safely"]);
       const got = await c.client.getPrompt({ name: "diagnose-deployment", arguments: { containerId: IDS.container } });
-      const text = (got.messages[0]?.content as { text: string }).text;
+      const text = (got.messages[0]?.content as { text?: string } | undefined)?.text;
       expect(text).toContain(`get-container-status {containerId: "${IDS.container}"}`);
       expect(text).toContain("list-container-deployments");
       await expect(c.client.getPrompt({ name: "diagnose-deployment", arguments: {} })).rejects.toThrow(/containerId/);
