@@ -2,12 +2,16 @@ import { parseArgs } from "node:util";
 import {
   CORE_ENV_HELP,
   CORE_SETTINGS,
+  ConfigError,
   checkSettings,
   coreSetting,
   log,
+  parseConfirmPolicy,
   portOf,
+  promptHelp,
   reportStartupError,
   toolsetHelp,
+  unknownConfirmTools,
 } from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
@@ -30,13 +34,16 @@ Options:
                     <server>:<name> (incus:exec, qovery:all); a server none names keeps its defaults
   --read-only       Only read-only tools (MCP and REST)
   --disable-destructive  No destructive tools (MCP and REST); other writes stay
-  --confirm-destructive  MCP asks the user before each destructive call; REST refuses them
+  --confirm P       MCP asks the user before these calls: destructive | writes | tool,tool;
+                    REST refuses them (a dryRun call is not asked)
+  --confirm-destructive  Same as --confirm destructive
+  --show-env-values Show environment variable values in results (default: values <masked>)
   --stateless       MCP without sessions (session tools not offered)
   -h, --help        Show this help
   -v, --version     Show the version
 
 The vendor bins' MCP_TOOLSETS, MCP_TOOLS, MCP_READ_ONLY, MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE,
-MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
+MCP_CONFIRM, MCP_SHOW_ENV_VALUES, MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
 use the flags above. Every variable below (and each vendor's) is checked before anything serves:
 a value it does not accept stops the start with exit code 2, naming the variable.
 
@@ -56,6 +63,8 @@ try {
       "read-only": { type: "boolean", default: false },
       "disable-destructive": { type: "boolean", default: false },
       "confirm-destructive": { type: "boolean", default: false },
+      confirm: { type: "string" },
+      "show-env-values": { type: "boolean", default: false },
       toolsets: { type: "string" },
       stateless: { type: "boolean", default: false },
     },
@@ -63,7 +72,9 @@ try {
     allowPositionals: false,
   });
   if (values.help) {
-    const toolsets = vendors.map((v) => `\n${v.name} ${toolsetHelp(v)}`).join("");
+    const toolsets = vendors
+      .map((v) => `\n${v.name} ${toolsetHelp(v)}${v.prompts?.length ? `\n${v.name} ${promptHelp(v.prompts)}` : ""}`)
+      .join("");
     process.stdout.write(
       `${USAGE}${toolsets}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`,
     );
@@ -72,6 +83,12 @@ try {
   } else {
     // Every variable of core and of each vendor, before anything serves: a bad value exits 2 here.
     checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], process.env);
+    const confirm = values.confirm !== undefined ? parseConfirmPolicy(values.confirm) : undefined;
+    const unknown = unknownConfirmTools(
+      confirm,
+      vendors.flatMap((v) => v.tools.map((t) => t.name)),
+    );
+    if (unknown.length) throw new ConfigError(`Unknown tool(s) in --confirm: ${unknown.join(", ")}.`);
     const net = await startGateway({
       http: !values["no-http"],
       rest: !values["no-rest"],
@@ -82,6 +99,8 @@ try {
       readOnly: values["read-only"] ?? false,
       disableDestructive: values["disable-destructive"] ?? false,
       confirmDestructive: values["confirm-destructive"] ?? false,
+      ...(confirm ? { confirm } : {}),
+      showEnvValues: values["show-env-values"] ?? false,
       ...(values.toolsets
         ? {
             toolsets: values.toolsets

@@ -70,6 +70,35 @@ describe("gateway: three vendors in one process", () => {
     expect(net.endpoints.map((e) => e.sessionCount)).toEqual([0, 0, 0]);
   });
 
+  it("serves each vendor's own prompts at its mount (issue 25)", async () => {
+    const expected: Record<string, string[]> = {
+      "portainer-mcp": ["diagnose-container", "run-command-safely"],
+      "incus-mcp": ["diagnose-instance", "run-command-safely"],
+      "qovery-mcp": ["diagnose-deployment", "run-command-safely"],
+    };
+    for (const vendor of vendors) {
+      const client = new Client({ name: "gateway-prompts", version: "0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(net.mcpUrls[vendor.name]!)));
+      try {
+        const names = (await client.listPrompts()).prompts.map((p) => p.name).sort();
+        expect(names, vendor.name).toEqual(expected[vendor.name]);
+        const first = expected[vendor.name]![0]!;
+        const args = { endpointId: "1", containerId: "web", instance: "c1" };
+        const own = Object.fromEntries(
+          ((await client.listPrompts()).prompts.find((p) => p.name === first)?.arguments ?? []).flatMap((a) =>
+            a.required ? [[a.name, args[a.name as keyof typeof args] ?? "x"]] : [],
+          ),
+        );
+        const got = await client.getPrompt({ name: first, arguments: own });
+        expect((got.messages[0]?.content as { text?: string } | undefined)?.text, vendor.name).toMatch(
+          /Read only; change nothing/,
+        );
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
   it("serves every vendor's REST routes on the REST port and 404s the rest as problem+json", async () => {
     const declared = vendors.flatMap((v) => v.routes ?? []);
     expect(net.rest!.routes).toHaveLength(declared.length);

@@ -4,6 +4,7 @@ import type { HttpClient } from "./http.js";
 import { mapRequest, type RequestMapping } from "./params.js";
 import { sessionTools } from "./session-tools.js";
 import type { AnyObjectSchema, AnyTool, ToolContext, ToolDefinition, ToolHints, ToolResultData } from "./tool.js";
+import { guardedHandler, guardedSchema } from "./write-safety.js";
 
 /**
  * The hint combinations the three vendors actually use, named by what a call may do. Every tool
@@ -41,11 +42,18 @@ export interface VendorConfig {
   toolsets: Record<string, ToolsetInfo>;
   /** Hints for statuses any tool of this vendor may get (a tool's own statusHints win). */
   statusHints?: StatusHints;
+  /** The read tool that shows whether a write whose answer was lost was applied (a tool's own wins). */
+  checkWith?: string;
 }
 
 /** What a tool file writes; the builder adds the rest. */
 export interface VendorToolSpec<C, S extends AnyObjectSchema, O> extends ToolSpecBase<S, O> {
   handler(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<ToolResultData>;
+  /**
+   * For `dryRun: true`: the target's current state and what the call would make of it, e.g.
+   * "web: running → exited" (reads only; a write here is refused like any in a dry run).
+   */
+  preview?(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<string | undefined>;
 }
 
 /**
@@ -94,6 +102,8 @@ interface ToolSpecBase<S extends AnyObjectSchema, O> {
   options?: O;
   /** What an upstream status means for this tool (see StatusHints). */
   statusHints?: StatusHints;
+  /** The read tool that shows whether this write was applied when its answer was lost. */
+  checkWith?: string;
 }
 
 /** A tool as the vendor table holds it, plus a way to declare a twin of it. */
@@ -172,28 +182,40 @@ export function defineVendor<C>(config: VendorConfig): VendorBuilder<C> {
   function build<S extends AnyObjectSchema, O>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O> {
     checkToolset(spec.name, spec.toolset);
     const options = spec.options as O;
+    const annotations = resolveHints(spec.hints);
+    const write = !annotations.readOnlyHint;
+    const { preview } = spec;
+    const handler: VendorTool<C, S, O>["handler"] =
+      spec.statusHints || config.statusHints
+        ? async (args, ctx) => {
+            try {
+              return await spec.handler(args, ctx, options);
+            } catch (error) {
+              throw withStatusHint(error, spec.statusHints, config.statusHints);
+            }
+          }
+        : (args, ctx) => spec.handler(args, ctx, options);
     const tool: VendorTool<C, S, O> = {
       name: spec.name,
       title: spec.title,
       description: spec.description,
-      inputSchema: spec.inputSchema,
+      inputSchema: guardedSchema(spec.inputSchema, write),
       ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
-      annotations: resolveHints(spec.hints),
+      annotations,
       ...(spec.opensSession ? { opensSession: spec.opensSession } : {}),
       ...(spec.usesSessions ? { usesSessions: true } : {}),
       ...(spec.confirm ? { confirm: spec.confirm } : {}),
       toolset: spec.toolset,
       options,
-      handler:
-        spec.statusHints || config.statusHints
-          ? async (args, ctx) => {
-              try {
-                return await spec.handler(args, ctx, options);
-              } catch (error) {
-                throw withStatusHint(error, spec.statusHints, config.statusHints);
-              }
-            }
-          : (args, ctx) => spec.handler(args, ctx, options),
+      handler: guardedHandler<C>(
+        {
+          name: spec.name,
+          write,
+          checkWith: spec.checkWith ?? config.checkWith,
+          preview: preview && ((args: never, ctx) => preview(args, ctx, options)),
+        },
+        handler as never,
+      ) as VendorTool<C, S, O>["handler"],
       variant<S2 extends AnyObjectSchema = S>(v: VariantSpec<S2, O>): VendorTool<C, S2, O> {
         return build<S2, O>({
           ...(spec as unknown as VendorToolSpec<C, S2, O>),
@@ -240,7 +262,15 @@ export function defineVendor<C>(config: VendorConfig): VendorBuilder<C> {
     httpTool,
     sessionTools() {
       checkToolset("session-*", "sessions");
-      return sessionTools<C>().map((t) => ({ ...t, toolset: "sessions" }));
+      return sessionTools<C>().map((t) => {
+        const write = !t.annotations.readOnlyHint;
+        return {
+          ...t,
+          inputSchema: guardedSchema(t.inputSchema, write),
+          handler: guardedHandler<C>({ name: t.name, write, describeOnly: true }, t.handler as never),
+          toolset: "sessions",
+        };
+      });
     },
   };
 }

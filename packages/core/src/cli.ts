@@ -1,8 +1,10 @@
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { type ConfirmPolicy, parseConfirmPolicy, unknownConfirmTools } from "./confirm-policy.js";
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
+import { promptHelp } from "./prompts.js";
 import {
   CLI_SETTINGS,
   CORE_SETTINGS,
@@ -19,6 +21,9 @@ export interface CliOptions {
   readOnly: boolean;
   disableDestructive: boolean;
   confirmDestructive: boolean;
+  /** --confirm (with --confirm-destructive folded in as `destructive`). */
+  confirm?: ConfirmPolicy;
+  showEnvValues: boolean;
   tools?: string[];
   toolsets?: string[];
   http: boolean;
@@ -79,8 +84,12 @@ Options:
   --read-only          Only read-only tools (readOnlyHint)              env MCP_READ_ONLY=1
   --disable-destructive  No destructive tool (destructiveHint); other   env MCP_DISABLE_DESTRUCTIVE=1
                        writes stay
-  --confirm-destructive  Ask the user (MCP elicitation) before every    env MCP_CONFIRM_DESTRUCTIVE=1
-                       destructive call; REST refuses destructive routes
+  --confirm P          Ask the user (MCP elicitation) before these      env MCP_CONFIRM=P
+                       calls: destructive | writes | tool,tool; REST
+                       refuses their routes; a dryRun call is not asked
+  --confirm-destructive  Same as --confirm destructive                  env MCP_CONFIRM_DESTRUCTIVE=1
+  --show-env-values    Show environment variable values in results      env MCP_SHOW_ENV_VALUES=1
+                       (default: names shown, values <masked>)
   --http               Serve MCP over Streamable HTTP (endpoint /mcp)   env MCP_HTTP=1
   --port N             HTTP port (default 9090)                         env MCP_HTTP_PORT
   --host H             Bind address (default 127.0.0.1; non-loopback    env MCP_HTTP_HOST
@@ -164,6 +173,8 @@ export function cliToolFilter(opts: CliOptions, vendor: VendorDefinition<unknown
     ...(opts.readOnly ? { readOnly: true } : {}),
     ...(opts.disableDestructive ? { disableDestructive: true } : {}),
     ...(opts.confirmDestructive ? { confirmDestructive: true } : {}),
+    ...(opts.confirm ? { confirm: opts.confirm } : {}),
+    ...(opts.showEnvValues ? { showEnvValues: true } : {}),
     ...(opts.tools ? { allow: opts.tools } : {}),
     ...(toolsets ? { toolsets } : {}),
   };
@@ -181,7 +192,7 @@ export function parsePort(value: string | undefined, fallback: number, flag: str
 
 /**
  * Parses the command line; every mode flag can also come from the environment (MCP_READ_ONLY,
- * MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE, MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS,
+ * MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE, MCP_CONFIRM, MCP_SHOW_ENV_VALUES, MCP_STATELESS, MCP_HTTP, MCP_REST, MCP_TOOLS,
  * MCP_TOOLSETS, MCP_HTTP_PORT, MCP_HTTP_HOST, MCP_REST_PORT) so a container can be configured
  * without changing its command. A flag on the command line wins.
  */
@@ -197,6 +208,8 @@ export function parseCli(
       "read-only": { type: "boolean" },
       "disable-destructive": { type: "boolean" },
       "confirm-destructive": { type: "boolean" },
+      confirm: { type: "string" },
+      "show-env-values": { type: "boolean" },
       tools: { type: "string" },
       toolsets: { type: "string" },
       http: { type: "boolean" },
@@ -211,12 +224,20 @@ export function parseCli(
   });
   const tools = list(values.tools, env, "MCP_TOOLS");
   const toolsets = list(values.toolsets, env, "MCP_TOOLSETS");
+  const confirmDestructive = values["confirm-destructive"] ?? envFlag(env, "MCP_CONFIRM_DESTRUCTIVE") ?? false;
+  const confirmText = values.confirm ?? readSettingOf(CLI_SETTINGS, "MCP_CONFIRM", env);
+  const confirm =
+    (confirmText !== undefined
+      ? parseConfirmPolicy(confirmText, values.confirm !== undefined ? "--confirm" : "MCP_CONFIRM")
+      : undefined) ?? (confirmDestructive ? "destructive" : undefined);
   return {
     help: values.help ?? false,
     version: values.version ?? false,
     readOnly: values["read-only"] ?? envFlag(env, "MCP_READ_ONLY") ?? false,
     disableDestructive: values["disable-destructive"] ?? envFlag(env, "MCP_DISABLE_DESTRUCTIVE") ?? false,
-    confirmDestructive: values["confirm-destructive"] ?? envFlag(env, "MCP_CONFIRM_DESTRUCTIVE") ?? false,
+    confirmDestructive,
+    ...(confirm ? { confirm } : {}),
+    showEnvValues: values["show-env-values"] ?? envFlag(env, "MCP_SHOW_ENV_VALUES") ?? false,
     ...(tools ? { tools } : {}),
     ...(toolsets ? { toolsets } : {}),
     http: values.http ?? envFlag(env, "MCP_HTTP") ?? false,
@@ -241,8 +262,9 @@ export async function runCli<C>(
     const flags = parseCli(argv, {});
     if (flags.help) {
       const toolsets = toolsetHelp(vendor as VendorDefinition<unknown>);
+      const prompts = promptHelp(vendor.prompts);
       process.stdout.write(
-        `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
+        `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}${prompts ? `\n${prompts}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
       );
       return;
     }
@@ -255,8 +277,13 @@ export async function runCli<C>(
     checkSettings([CORE_SETTINGS, CLI_SETTINGS, vendor.settings ?? {}], env);
     opts = parseCli(argv, env);
     filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
-    // Validate --tools and --toolsets before anything starts listening.
+    // Validate --tools, --toolsets and --confirm's tool names before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
+    const unknown = unknownConfirmTools(
+      opts.confirm,
+      vendor.tools.map((t) => t.name),
+    );
+    if (unknown.length) throw new ConfigError(`Unknown tool(s) in --confirm: ${unknown.join(", ")}.`);
   } catch (error) {
     reportStartupError(vendor.name, error);
     return;

@@ -1,5 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { type ConfirmPolicy, describePolicy } from "./confirm-policy.js";
 import { InfraMcpError } from "./errors.js";
 import { redactor } from "./redact.js";
 import type { AnyTool } from "./tool.js";
@@ -15,10 +16,10 @@ const SUMMARY_MAX = 400;
  * the call is refused before anything is sent upstream.
  */
 export class ConfirmationUnavailableError extends InfraMcpError {
-  constructor(tool: string) {
+  constructor(tool: string, policy = "--confirm destructive") {
     super(
       "CONFIG",
-      `${tool} was not run: this server's operator requires the user to confirm destructive calls (--confirm-destructive), and this MCP client does not support confirmation prompts (form elicitation). Use a client that does, or ask the operator.`,
+      `${tool} was not run: this server's operator requires the user to confirm this call (${policy}), and this MCP client does not support confirmation prompts (form elicitation). Use a client that does, or ask the operator.`,
     );
   }
 }
@@ -42,6 +43,8 @@ export function confirmationSummary(tool: AnyTool<unknown>, args: unknown): stri
 export interface ConfirmContext {
   requestId: RequestId;
   signal: AbortSignal;
+  /** The policy that asks, named when the client cannot be asked. */
+  policy?: ConfirmPolicy;
 }
 
 /**
@@ -55,12 +58,14 @@ export async function confirmDestructiveCall(
   args: unknown,
   ctx: ConfirmContext,
 ): Promise<CallToolResult | undefined> {
-  if (!server.server.getClientCapabilities()?.elicitation?.form) throw new ConfirmationUnavailableError(tool.name);
+  if (!server.server.getClientCapabilities()?.elicitation?.form) {
+    throw new ConfirmationUnavailableError(tool.name, ctx.policy ? describePolicy(ctx.policy) : undefined);
+  }
   const summary = confirmationSummary(tool, args);
   const answer = await server.server.elicitInput(
     {
       mode: "form",
-      message: `Allow this destructive call? ${summary}`,
+      message: `Allow this ${tool.annotations.destructiveHint ? "destructive " : ""}call? ${summary}`,
       requestedSchema: {
         type: "object",
         properties: {

@@ -83,6 +83,31 @@ export class UpstreamTimeoutError extends InfraMcpError {
   }
 }
 
+/**
+ * A write that was sent but got no answer (a timeout, or the connection lost after sending): it may
+ * have been applied. It is never retried automatically (a second deploy or delete is worse than
+ * none); the message says so, and the tool layer names the read tool that shows the outcome.
+ */
+export class WriteOutcomeUnknownError extends InfraMcpError {
+  /** The read tool that shows whether the write was applied, once the tool layer knows it. */
+  readonly checkWith: string | undefined;
+  /** What was sent and how it failed, without the advice. */
+  readonly what: string;
+  constructor(code: "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE", what: string, checkWith?: string) {
+    super(
+      code,
+      `${what}. The write may have been applied: it was sent and no answer came back. It was not retried.${checkWith ? ` Check with ${checkWith} before calling it again.` : " Check the current state before calling it again."}`,
+    );
+    this.checkWith = checkWith;
+    this.what = what;
+  }
+
+  /** The same failure, naming the read tool (the tool layer knows which). */
+  withCheck(checkWith: string): WriteOutcomeUnknownError {
+    return new WriteOutcomeUnknownError(this.code as "UPSTREAM_TIMEOUT" | "UPSTREAM_UNAVAILABLE", this.what, checkWith);
+  }
+}
+
 /** The upstream spoke, but not in the shape we expect (bad JSON, unexpected frames). */
 export class UpstreamProtocolError extends InfraMcpError {
   constructor(message: string) {

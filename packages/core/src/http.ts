@@ -2,6 +2,7 @@ import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from
 import type { Agent } from "undici";
 import { applyAuth } from "./credentials.js";
 import { dispatchFetch } from "./dispatch.js";
+import { guardUpstreamWrite } from "./dry-run.js";
 import {
   CancelledError,
   InfraMcpError,
@@ -9,6 +10,7 @@ import {
   UpstreamProtocolError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
+  WriteOutcomeUnknownError,
 } from "./errors.js";
 import { redactor } from "./redact.js";
 import { createDispatcher, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from "./upstream.js";
@@ -137,6 +139,7 @@ export class HttpClient {
    */
   async stream(req: HttpRequest): Promise<{ status: number; headers: Headers; body: ReadableStream<Uint8Array> }> {
     const url = this.url(req.path, req.query);
+    guardUpstreamWrite(req.method, url.pathname, req.query, req.body);
     const headers: Record<string, string> = { ...req.headers };
     if (this.upstream.userAgent) headers["user-agent"] = this.upstream.userAgent;
     applyAuth(this.upstream.auth?.http, headers, url);
@@ -171,6 +174,8 @@ export class HttpClient {
     url: URL,
     timeout: number,
   ): Promise<Response> {
+    // Before the credential is applied: a dry run shows the request, never the key.
+    guardUpstreamWrite(req.method, url.pathname, req.query, req.rawBody ?? req.body);
     const headers: Record<string, string> = {
       accept: "application/json",
       ...(req.rawBody !== undefined ? { "content-type": "application/octet-stream" } : {}),
@@ -209,8 +214,22 @@ export class HttpClient {
     if (isHTTPError(error)) {
       return new UpstreamHttpError(method, path, error.response.status, describeBody(error.data));
     }
-    if (isTimeoutError(error)) return new UpstreamTimeoutError(`${method} ${path} to ${this.upstream.name}`, timeoutMs);
+    const write = method !== "GET" && method !== "HEAD";
+    if (isTimeoutError(error)) {
+      const what = `${method} ${path} to ${this.upstream.name}`;
+      return write
+        ? new WriteOutcomeUnknownError("UPSTREAM_TIMEOUT", `${what} timed out after ${timeoutMs} ms`)
+        : new UpstreamTimeoutError(what, timeoutMs);
+    }
     if (isNetworkError(error) || (error instanceof TypeError && error.message === "fetch failed")) {
+      // A write whose connection was lost once it was open may have reached the upstream; one that
+      // never connected (refused, no such host or socket, TLS) did not.
+      if (write && !neverSent(error)) {
+        return new WriteOutcomeUnknownError(
+          "UPSTREAM_UNAVAILABLE",
+          `${method} ${path} to ${this.upstream.name}: the connection was lost before the answer (${networkReason(error)})`,
+        );
+      }
       return new UpstreamUnavailableError(
         `Cannot reach ${this.upstream.name} at ${this.upstream.where} (${method} ${path}): ${networkReason(error)}`,
         { cause: error },
@@ -329,6 +348,20 @@ export function describeBody(data: unknown): string {
 export function excerpt(text: string, max = EXCERPT): string {
   const flat = redactor.redact(text.replace(/\s+/g, " ").trim());
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Failures that happen before a request can reach the upstream: connecting, naming, TLS. */
+const NOT_SENT =
+  /^(ECONNREFUSED|ENOENT|EACCES|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|.*CERT.*)$/;
+
+function neverSent(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 5 && e; i++) {
+    const code = (e as { code?: string }).code;
+    if (code) return NOT_SENT.test(code);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function networkReason(error: unknown): string {

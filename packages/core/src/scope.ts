@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { ConfigError } from "./errors.js";
 import type { AnyRoute, AnyTool, ToolContext } from "./tool.js";
+import { unlistedStrictness } from "./write-safety.js";
 
 /**
  * Arguments every tool of a vendor shares and that decide which client serves the call, e.g.
@@ -28,6 +29,7 @@ function narrow<R, C, A extends z.ZodRawShape>(
     },
     sessions: ctx.sessions,
     signal: ctx.signal,
+    ...(ctx.showEnvValues ? { showEnvValues: true } : {}),
     progress: (p, total, message) => ctx.progress(p, total, message),
   };
 }
@@ -55,7 +57,7 @@ export function scopeTools<R, C, A extends z.ZodRawShape>(
     }
     return {
       ...definition,
-      inputSchema: tool.inputSchema.extend(scope.args),
+      inputSchema: unlistedStrictness(tool.inputSchema.extend(scope.args)),
       handler: (args, ctx) => handler.call(tool, args, narrow(scope, ctx, args)),
     };
   });

@@ -265,6 +265,12 @@ export const CLI_SETTINGS = defineSettings({
   MCP_READ_ONLY: { kind: "bool" },
   MCP_DISABLE_DESTRUCTIVE: { kind: "bool" },
   MCP_CONFIRM_DESTRUCTIVE: { kind: "bool" },
+  MCP_CONFIRM: {
+    kind: "pattern",
+    pattern: /^\s*([a-z0-9][a-z0-9-]*\s*(,\s*[a-z0-9][a-z0-9-]*\s*)*)?$/,
+    accepts: "destructive, writes, or a comma list of tool names",
+  },
+  MCP_SHOW_ENV_VALUES: { kind: "bool" },
   MCP_HTTP: { kind: "bool" },
   MCP_REST: { kind: "bool" },
   MCP_STATELESS: { kind: "bool" },

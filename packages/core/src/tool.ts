@@ -4,6 +4,8 @@ import type { CallToolResult, ServerNotification, ServerRequest } from "@modelco
 import type WebSocket from "ws";
 import { z } from "zod";
 import { confirmDestructiveCall } from "./confirm.js";
+import { type ConfirmPolicy, confirmPolicyOf, needsConfirmation } from "./confirm-policy.js";
+import { maskEnvValues } from "./env-mask.js";
 import { ConfigError, InfraMcpError } from "./errors.js";
 import { sdkToolConfig } from "./listing.js";
 import { log } from "./logger.js";
@@ -84,6 +86,8 @@ export interface ToolContext<C> {
   readonly signal: AbortSignal;
   /** Sends an MCP progress notification when the client asked for them (no-op otherwise). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** --show-env-values: environment values are not masked (a dry run's request body follows it). */
+  readonly showEnvValues?: boolean;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tool tables hold heterogenous schemas
@@ -141,6 +145,13 @@ export interface ToolFilter {
    * HTTP cannot carry the question and its answer, so there destructive tools are not offered.
    */
   confirmDestructive?: boolean;
+  /**
+   * --confirm: which calls wait for the user's yes (wins over confirmDestructive). In stateless
+   * mode the tools it covers are not offered.
+   */
+  confirm?: ConfirmPolicy;
+  /** --show-env-values: environment values shown as they are (default: masked, names kept). */
+  showEnvValues?: boolean;
 }
 
 /**
@@ -180,12 +191,13 @@ export function selectTools<C>(
   if (picked.some((t) => t.opensSession)) {
     picked = tools.filter((t) => picked.includes(t) || t.usesSessions);
   }
+  const policy = confirmPolicyOf(filter);
   picked = picked.filter(
     (t) =>
       (!filter.readOnly || t.annotations.readOnlyHint) &&
       (!filter.disableDestructive || !t.annotations.destructiveHint) &&
       !(filter.stateless && (t.opensSession === true || t.usesSessions)) &&
-      !(filter.stateless && filter.confirmDestructive && t.annotations.destructiveHint),
+      !(filter.stateless && needsConfirmation(policy, t)),
   );
   if (!picked.some((t) => t.opensSession)) picked = picked.filter((t) => !t.usesSessions);
   return picked;
@@ -227,6 +239,8 @@ export interface InvokeOptions<C> {
   sessions: SessionRegistry;
   signal: AbortSignal;
   sendProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
+  /** --show-env-values; otherwise environment values in the result are masked. */
+  showEnvValues?: boolean;
 }
 
 /** Runs one tool with already-validated arguments; shared by MCP and the REST surface. */
@@ -241,9 +255,11 @@ export async function invokeTool<C>(
     },
     sessions: options.sessions,
     signal: options.signal,
+    ...(options.showEnvValues ? { showEnvValues: true } : {}),
     progress: (p, total, message) => options.sendProgress?.(p, total, message) ?? Promise.resolve(),
   };
-  return tool.handler(args as never, ctx);
+  const data = await tool.handler(args as never, ctx);
+  return options.showEnvValues || !data.structured ? data : { ...data, structured: maskEnvValues(data.structured) };
 }
 
 export interface RegisterOptions<C> {
@@ -259,6 +275,10 @@ export interface RegisterOptions<C> {
   inflight?: { count: number };
   /** Ask the user (MCP elicitation) before any destructiveHint tool runs. */
   confirmDestructive?: boolean;
+  /** Ask the user before the calls this policy covers (wins over confirmDestructive). */
+  confirm?: ConfirmPolicy;
+  /** --show-env-values (see InvokeOptions). */
+  showEnvValues?: boolean;
   /** The session's own redaction scope (a per-user credential), applied to every call. */
   redaction?: Redactor;
 }
@@ -293,10 +313,14 @@ async function callTool<C>(
   const token = extra._meta?.progressToken;
   if (options.inflight) options.inflight.count++;
   try {
-    if (options.confirmDestructive && tool.annotations.destructiveHint) {
+    const policy = confirmPolicyOf(options);
+    // A dry run changes nothing, so nobody is asked.
+    const dryRun = (args as { dryRun?: unknown } | undefined)?.dryRun === true;
+    if (!dryRun && needsConfirmation(policy, tool as AnyTool<unknown>)) {
       const refused = await confirmDestructiveCall(server, tool as AnyTool<unknown>, args, {
         requestId: extra.requestId,
         signal,
+        ...(policy ? { policy } : {}),
       });
       if (refused) return refused;
     }
@@ -304,6 +328,7 @@ async function callTool<C>(
       getClient: options.getClient,
       sessions: options.sessions,
       signal,
+      ...(options.showEnvValues ? { showEnvValues: true } : {}),
       sendProgress: async (progress, total, message) => {
         if (token === undefined) return;
         await extra

@@ -1,9 +1,11 @@
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+import { confirmPolicyOf } from "./confirm-policy.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
+import { type PromptDefinition, registerPrompts } from "./prompts.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
 import type { SettingsTable } from "./settings.js";
@@ -49,6 +51,8 @@ export interface VendorDefinition<C> {
    * (transports/credential-check.ts). Without it, a header value is taken unchecked.
    */
   verifyCredential?(client: C): Promise<string | undefined>;
+  /** MCP prompts (runbooks) this server offers; listed in --help. */
+  prompts?: readonly PromptDefinition<C>[];
   /** Lines for --help describing the environment variables. */
   envHelp: string;
   /**
@@ -159,8 +163,11 @@ export function createVendorServer<C>(
     inflight,
     ...(options.redaction ? { redaction: options.redaction } : {}),
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+    ...(options.showEnvValues ? { showEnvValues: true } : {}),
   });
   installToolList(server, registeredTools, registered);
+  if (vendor.prompts?.length) registerPrompts(server, vendor.prompts, getClient);
   const writers: RegisteredTool[] = registeredTools
     .filter((t) => !t.annotations.readOnlyHint)
     .flatMap((t) => {
@@ -195,8 +202,8 @@ function selection<C>(
   vendor: VendorDefinition<C>,
   filter: ToolFilter,
 ): { tools: readonly AnyTool<C>[]; instructions: string } {
-  const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless } = filter;
-  const key = JSON.stringify([readOnly, disableDestructive, confirmDestructive, allow, toolsets, stateless]);
+  const { readOnly, disableDestructive, confirmDestructive, confirm, allow, toolsets, stateless } = filter;
+  const key = JSON.stringify([readOnly, disableDestructive, confirmDestructive, confirm, allow, toolsets, stateless]);
   let byFilter = selections.get(vendor);
   if (!byFilter) {
     byFilter = new Map();
@@ -231,7 +238,7 @@ function statelessNote<C>(vendor: VendorDefinition<C>, kept: readonly AnyTool<C>
       : "",
     optional.length ? `${optional.join(", ")} run one-shot only here (no session:true).` : "",
     unconfirmable.length
-      ? `Destructive calls need the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`
+      ? `${confirmPolicyOf(options) === "destructive" ? "Destructive calls need" : "These calls need"} the user's confirmation, which a stateless server cannot ask for, so these are not offered: ${unconfirmable.join(", ")}.`
       : "",
   ]
     .filter(Boolean)

@@ -1,5 +1,6 @@
 import WebSocket from "ws";
 import { applyAuth } from "./credentials.js";
+import { guardUpstreamWrite } from "./dry-run.js";
 import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import { describeBody } from "./http.js";
 import { BoundedOutput } from "./output.js";
@@ -60,6 +61,7 @@ export function connectWebSocket(
   path: string,
   options: ConnectOptions = {},
 ): Promise<WebSocket> {
+  guardUpstreamWrite("GET", path.split("?")[0] ?? path, options.query, undefined, true);
   const url = websocketUrl(upstream, path, options.query);
   const headers: Record<string, string> = { ...options.headers };
   applyAuth(

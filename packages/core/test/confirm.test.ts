@@ -109,7 +109,7 @@ describe("--confirm-destructive over MCP (in memory)", () => {
     const r = await conn.call("delete-thing", { name: "web" });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(
-      /^delete-thing was not run: this server's operator requires the user to confirm destructive calls \(--confirm-destructive\), and this MCP client does not support confirmation prompts/,
+      /^delete-thing was not run: this server's operator requires the user to confirm this call \(--confirm destructive\), and this MCP client does not support confirmation prompts/,
     );
     expect(up.requests).toEqual([]);
   });

@@ -3,6 +3,7 @@ import type { IncusClient } from "./config.js";
 
 /** The one way an incus-mcp tool is written: `incus.tool({...})` in src/tools/<tool-name>.ts. */
 export const incus = defineVendor<IncusClient>({
+  checkWith: "get-operations",
   toolsets: {
     operations: {
       description: "Background operations: list, inspect, wait, cancel, read their streams",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { incus } from "./builder.js";
 import { INCUS_SETTINGS, type IncusClient, IncusRemotes } from "./config.js";
 import { verifyIncusCredential } from "./credential.js";
+import { prompts } from "./prompts.js";
 import { routes as routeTable } from "./routes.js";
 import { tools as table } from "./tools/index.js";
 
@@ -27,6 +28,7 @@ export const incusVendor: VendorDefinition<IncusRemotes> = {
   instructions:
     "Incus containers and VMs: list-instances to find names, exec-in-instance to run a command, open-exec-session for interactive ones. Operations (get-operations, wait-operation, cancel-operation) track background work; finished operations vanish after ~5 s. State-changing tools (start/stop-instance, snapshots) wait up to waitSeconds with progress notifications, else answer with the operation id for wait-operation. Every tool takes an optional `remote` (a name from list-remotes); omitted = the default remote.",
   tools,
+  prompts,
   toolsets: incus.toolsets,
   routes,
   createClient: (env) => new IncusRemotes(env),

@@ -50,3 +50,27 @@ export async function changeState(
     ...(outcome.done && !outcome.succeeded ? { isError: true } : {}),
   };
 }
+
+/** What each action makes of a running instance (Incus status names). */
+const AFTER: Record<LifecycleAction, string> = {
+  start: "Running",
+  stop: "Stopped",
+  restart: "Running (restarted)",
+  freeze: "Frozen",
+  unfreeze: "Running",
+};
+
+/** For a dry run: "stop-instance c1: Running → Stopped" from the instance's status now. */
+export async function previewState(
+  ctx: ToolContext<IncusClient>,
+  action: LifecycleAction,
+  args: { instance: string; project?: string | undefined },
+): Promise<string> {
+  const status = await instanceStatus(
+    ctx.client,
+    instancePath(args.instance),
+    projectQuery(ctx.client, args.project),
+    ctx.signal,
+  );
+  return `${action}-instance ${args.instance}: ${status ?? "unknown"} → ${AFTER[action]}`;
+}

@@ -172,7 +172,7 @@ describe.skipIf(gate.skip)("--confirm-destructive against a real Incus daemon", 
     const plain = await connectInMemory(incusVendor, { env: { INCUS_SOCKET: SOCKET }, confirmDestructive: true });
     try {
       const r = await plain.call("cancel-operation", { id: op.id });
-      expect(textOf(r)).toMatch(/operator requires the user to confirm destructive calls/);
+      expect(textOf(r)).toMatch(/operator requires the user to confirm this call \(--confirm destructive\)/);
       expect((await api<{ status: string }>("GET", `/1.0/operations/${op.id}`)).status).toBe("Running");
     } finally {
       await api("DELETE", `/1.0/operations/${op.id}`).catch(() => {});

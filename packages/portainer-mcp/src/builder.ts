@@ -3,6 +3,7 @@ import type { PortainerClient } from "./config.js";
 
 /** The one way a portainer-mcp tool is written: `portainer.tool({...})` in src/tools/<tool-name>.ts. */
 export const portainer = defineVendor<PortainerClient>({
+  checkWith: "inspect-container",
   toolsets: {
     environments: { description: "Portainer environments (endpoints)", default: true },
     containers: { description: "Docker containers: list, inspect, logs, stats, lifecycle", default: true },

@@ -183,3 +183,24 @@ export async function containerAction(
   }
   return { changed, state };
 }
+
+/** What each action makes of the container (Docker status names). */
+const AFTER: Record<ContainerAction, string> = {
+  start: "running",
+  stop: "exited",
+  restart: "running (restarted)",
+  kill: "exited (unless the signal is one it handles)",
+};
+
+/** For a dry run: "stop-container web: running → exited" from the container's state now. */
+export async function previewAction(
+  client: PortainerClient,
+  endpointId: number,
+  containerId: string,
+  action: ContainerAction,
+  signal: AbortSignal,
+): Promise<string> {
+  const state = stateOf(await inspectContainerDocument(client, endpointId, containerId, signal));
+  const unchanged = (action === "start" && state.running) || (action === "stop" && !state.running);
+  return `${action}-container ${state.name || containerId}: ${state.status} → ${unchanged ? `${state.status} (no change)` : AFTER[action]}`;
+}

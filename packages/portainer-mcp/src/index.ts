@@ -8,6 +8,7 @@ import {
   type PortainerClient,
   verifyPortainerCredential,
 } from "./config.js";
+import { prompts } from "./prompts.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
@@ -23,6 +24,7 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
     "with execute-websocket (one-shot, returns exit code) or open a session (session:true) for interactive work. " +
     "Kubernetes environments: execute-websocket-pod and execute-websocket-kubectl-shell-pod.",
   tools,
+  prompts,
   toolsets: portainer.toolsets,
   routes,
   createClient: createPortainerClient,

@@ -3,6 +3,7 @@ import type { QoveryClient } from "./config.js";
 
 /** The one way a qovery-mcp tool is written: `qovery.tool({...})` in src/tools/<tool-name>.ts. */
 export const qovery = defineVendor<QoveryClient>({
+  checkWith: "get-container-status",
   toolsets: {
     containers: { description: "Container services: list, get, create, clone, status, settings", default: true },
     deployments: { description: "Deploy, redeploy, restart, stop, auto-deploy and preview", default: true },

@@ -7,6 +7,7 @@ import {
   type QoveryClient,
   verifyQoveryCredential,
 } from "./config.js";
+import { prompts } from "./prompts.js";
 import { routes } from "./routes.js";
 import { tools } from "./tools/index.js";
 
@@ -19,6 +20,7 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   instructions:
     "Qovery container services. Ids are uuids: find them in the Qovery console URL or with list-containers. create-container and clone-container only create the service (deploy it with deploy-container); auto-deploy-containers and preview-container-environments act organization-wide on every matching container. Live logs and shells go through Qovery's websocket gateway and take only the containerId.",
   tools,
+  prompts,
   toolsets: qovery.toolsets,
   routes,
   createClient: createQoveryClient,

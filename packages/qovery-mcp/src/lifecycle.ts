@@ -174,3 +174,13 @@ async function conflict(
     structured: { started: false, conflict: true, ...(status ? { status } : {}) },
   };
 }
+
+/** For a dry run: the container's status now and the action it would be asked for. */
+export async function previewAction(
+  ctx: ToolContext<QoveryClient>,
+  containerId: string,
+  what: string,
+): Promise<string> {
+  const status = await getStatus(ctx.client, containerId, ctx.signal);
+  return `${statusLine(status)} → would request ${what}`;
+}

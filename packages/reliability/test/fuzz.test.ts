@@ -240,7 +240,14 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("bad input: %s", 
       // Fields the schema rejects (top-level names); the error must name at least one of them.
       const badFields: string[] = parsed.success
         ? []
-        : [...new Set<string>(parsed.error.issues.map((i: { path: PropertyKey[] }) => String(i.path[0] ?? k.field)))];
+        : [
+            ...new Set<string>(
+              // Schemas are strict: an extra field is an unrecognized key, named by the error.
+              parsed.error.issues.flatMap((i: { path: PropertyKey[]; code?: string; keys?: string[] }) =>
+                i.code === "unrecognized_keys" && i.keys ? i.keys : [String(i.path[0] ?? k.field)],
+              ),
+            ),
+          ];
       rec.reset();
       const t0 = performance.now();
       const out = await run(c, tool, k.args);

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketServer } from "ws";
 import { z } from "zod";
+import { confirmPolicyOf, describePolicy, needsConfirmation } from "../confirm-policy.js";
 import type { Env } from "../credentials.js";
 import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
 import { log } from "../logger.js";
@@ -77,11 +78,13 @@ export function createRestSurface(
       tools: selectTools(vendor.tools, filterOf(vendor), vendor.toolsets).filter((t) => !t.usesSessions),
     })),
   );
-  /** --confirm-destructive: REST cannot ask anyone, so destructive routes are refused (403). */
+  /** --confirm: REST cannot ask anyone, so the routes of tools the policy covers are refused (403). */
   const unconfirmable = (compiled: CompiledRoute): boolean =>
-    filterOf(compiled.vendor).confirmDestructive === true && compiled.tool.annotations.destructiveHint;
-  const confirmDetail = (compiled: CompiledRoute) =>
-    `${compiled.tool.name} is destructive and this server requires the user to confirm destructive calls (--confirm-destructive), which the REST surface cannot ask for; use the MCP endpoint.`;
+    needsConfirmation(confirmPolicyOf(filterOf(compiled.vendor)), compiled.tool);
+  const confirmDetail = (compiled: CompiledRoute) => {
+    const policy = confirmPolicyOf(filterOf(compiled.vendor)) ?? "destructive";
+    return `${compiled.tool.name}${compiled.tool.annotations.destructiveHint ? " is destructive and" : ""} needs the user's confirmation on this server (${describePolicy(policy)}), which the REST surface cannot ask for; use the MCP endpoint.`;
+  };
   const shared = new Map<VendorDefinition<unknown>, unknown>();
   const bridges = new Set<Bridge>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
@@ -219,6 +222,7 @@ export function createRestSurface(
         },
         sessions,
         signal: aborter.signal,
+        ...(filterOf(compiled.vendor).showEnvValues ? { showEnvValues: true } : {}),
       });
       if (data.isError) {
         return sendProblem(res, {
@@ -359,11 +363,13 @@ function ownFilters(
   options: ToolFilter,
 ): Map<VendorDefinition<unknown>, ToolFilter> {
   const split = splitToolsets(vendors, options.toolsets);
-  const { readOnly, disableDestructive, confirmDestructive, allow } = options;
+  const { readOnly, disableDestructive, confirmDestructive, confirm, showEnvValues, allow } = options;
   const common: ToolFilter = {
     ...(readOnly ? { readOnly } : {}),
     ...(disableDestructive ? { disableDestructive } : {}),
     ...(confirmDestructive ? { confirmDestructive } : {}),
+    ...(confirm ? { confirm } : {}),
+    ...(showEnvValues ? { showEnvValues } : {}),
     ...(allow ? { allow } : {}),
   };
   return new Map(

@@ -156,13 +156,24 @@ export class McpHttpEndpoint<C> {
 
   /** The options of one McpServer for a session (or, stateless, for one request): spread here only. */
   #serverOptions(stateless: boolean, user: UserCredential | undefined, redaction: Redactor | undefined) {
-    const { readOnly, disableDestructive, confirmDestructive, allow, toolsets, sessionLimits, instanceId } =
-      this.#options;
+    const {
+      readOnly,
+      disableDestructive,
+      confirmDestructive,
+      confirm,
+      showEnvValues,
+      allow,
+      toolsets,
+      sessionLimits,
+      instanceId,
+    } = this.#options;
     const env = user?.env ?? this.#options.env;
     return {
       ...(readOnly ? { readOnly } : {}),
       ...(disableDestructive ? { disableDestructive } : {}),
       ...(confirmDestructive ? { confirmDestructive } : {}),
+      ...(confirm ? { confirm } : {}),
+      ...(showEnvValues ? { showEnvValues } : {}),
       ...(allow ? { allow } : {}),
       ...(toolsets ? { toolsets } : {}),
       ...(stateless ? { stateless } : {}),

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { ConfirmPolicy } from "../confirm-policy.js";
 import type { Env } from "../credentials.js";
 import { ConfigError } from "../errors.js";
 import { exitOnShutdown } from "../lifecycle.js";
@@ -30,6 +31,10 @@ export interface NetworkOptions {
   disableDestructive?: boolean;
   /** MCP asks the user before destructive calls; REST refuses destructive routes (it cannot ask). */
   confirmDestructive?: boolean;
+  /** --confirm: MCP asks the user before these calls; REST refuses their routes. */
+  confirm?: ConfirmPolicy | undefined;
+  /** --show-env-values: environment values in results shown unmasked. */
+  showEnvValues?: boolean;
   /** --tools: honoured when one vendor is served (tool names are not unique across vendors). */
   tools?: string[] | undefined;
   /** --toolsets entries: `all`, a bare name (every vendor that has it) or `<vendor>:<toolset>`. */
@@ -249,6 +254,8 @@ function toolFilters(
       ...(opts.readOnly ? { readOnly: true } : {}),
       ...(opts.disableDestructive ? { disableDestructive: true } : {}),
       ...(opts.confirmDestructive ? { confirmDestructive: true } : {}),
+      ...(opts.confirm ? { confirm: opts.confirm } : {}),
+      ...(opts.showEnvValues ? { showEnvValues: true } : {}),
       ...(allow ? { allow } : {}),
       ...(toolsets ? { toolsets } : {}),
     };

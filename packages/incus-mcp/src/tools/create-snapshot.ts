@@ -9,6 +9,7 @@ export const createSnapshot = incus.tool({
   description:
     "Snapshot an instance (e.g. before a risky change), waiting up to waitSeconds. stateful also saves memory (needs migration.stateful, CRIU).",
   toolset: "snapshots",
+  checkWith: "list-snapshots",
   inputSchema: z.object({
     instance: instanceArg,
     snapshot: z.string().min(1).optional().describe("Default snap0, snap1…"),

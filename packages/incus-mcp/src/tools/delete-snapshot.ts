@@ -9,6 +9,7 @@ export const deleteSnapshot = incus.tool({
   title: "Delete instance snapshot",
   description: "Delete one snapshot of an instance, waiting up to waitSeconds.",
   toolset: "snapshots",
+  checkWith: "list-snapshots",
   inputSchema: z.object({
     instance: instanceArg,
     snapshot: z.string().min(1),

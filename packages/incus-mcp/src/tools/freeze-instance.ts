@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, lifecycleArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState } from "../lifecycle.js";
 
 export const freezeInstance = incus.tool({
   name: "freeze-instance",
@@ -11,5 +11,6 @@ export const freezeInstance = incus.tool({
   hints: "destructiveIdempotent",
   confirm: (args) => `freeze every process of instance ${args.instance}`,
 
+  preview: (args, ctx) => previewState(ctx, "freeze", args),
   handler: (args, ctx) => changeState(ctx, "freeze", args),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, lifecycleArgs, shutdownArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState, shutdownArgs } from "../lifecycle.js";
 
 export const restartInstance = incus.tool({
   name: "restart-instance",
@@ -12,5 +12,6 @@ export const restartInstance = incus.tool({
   hints: "destructive",
   confirm: (args) => `restart instance ${args.instance}${args.force ? " (killing it first)" : ""}`,
 
+  preview: (args, ctx) => previewState(ctx, "restart", args),
   handler: (args, ctx) => changeState(ctx, "restart", args),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, lifecycleArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState } from "../lifecycle.js";
 
 export const startInstance = incus.tool({
   name: "start-instance",
@@ -10,5 +10,6 @@ export const startInstance = incus.tool({
   inputSchema: z.object(lifecycleArgs),
   hints: "idempotentWrite",
 
+  preview: (args, ctx) => previewState(ctx, "start", args),
   handler: (args, ctx) => changeState(ctx, "start", args),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, lifecycleArgs, shutdownArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState, shutdownArgs } from "../lifecycle.js";
 
 export const stopInstance = incus.tool({
   name: "stop-instance",
@@ -12,5 +12,6 @@ export const stopInstance = incus.tool({
   hints: "destructiveIdempotent",
   confirm: (args) => `${args.force ? "kill" : "shut down"} instance ${args.instance}`,
 
+  preview: (args, ctx) => previewState(ctx, "stop", args),
   handler: (args, ctx) => changeState(ctx, "stop", args),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { changeState, lifecycleArgs } from "../lifecycle.js";
+import { changeState, lifecycleArgs, previewState } from "../lifecycle.js";
 
 export const unfreezeInstance = incus.tool({
   name: "unfreeze-instance",
@@ -10,5 +10,6 @@ export const unfreezeInstance = incus.tool({
   inputSchema: z.object(lifecycleArgs),
   hints: "idempotentWrite",
 
+  preview: (args, ctx) => previewState(ctx, "unfreeze", args),
   handler: (args, ctx) => changeState(ctx, "unfreeze", args),
 });

@@ -59,7 +59,7 @@ export const inspectContainer = portainer.tool({
   title: "Inspect a container",
   description:
     "A Docker container's image, state (exit code, restarts, health), command, ports, mounts, networks, labels " +
-    "and times via Portainer; the full inspect document (env included) in structuredContent.",
+    "and times via Portainer; the full inspect document (env values masked) in structuredContent.",
   toolset: "containers",
   inputSchema,
   hints: "readOnly",

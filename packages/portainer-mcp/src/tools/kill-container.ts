@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { portainer } from "../builder.js";
-import { containerAction, stateLine } from "../containers.js";
+import { containerAction, previewAction, stateLine } from "../containers.js";
 import { containerId, endpointId, unlisted } from "../schemas.js";
 
 const inputSchema = z.object({
@@ -23,6 +23,7 @@ export const killContainer = portainer.tool({
   inputSchema,
   hints: "destructive",
   confirm: (args) => `send ${args.signal} to container ${args.containerId} on environment ${args.endpointId}`,
+  preview: (args, ctx) => previewAction(ctx.client, args.endpointId, args.containerId, "kill", ctx.signal),
   async handler(args, ctx) {
     const r = await containerAction(
       ctx.client,

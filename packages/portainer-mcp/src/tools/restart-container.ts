@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { portainer } from "../builder.js";
-import { containerAction, stateLine } from "../containers.js";
+import { containerAction, previewAction, stateLine } from "../containers.js";
 import { containerId, endpointId, unlisted } from "../schemas.js";
 
 const inputSchema = z.object({
@@ -26,6 +26,7 @@ export const restartContainer = portainer.tool({
   hints: "destructive",
   confirm: (args) =>
     `restart container ${args.containerId} on environment ${args.endpointId}${args.timeout !== undefined ? ` (kill after ${args.timeout} s)` : ""}`,
+  preview: (args, ctx) => previewAction(ctx.client, args.endpointId, args.containerId, "restart", ctx.signal),
   async handler(args, ctx) {
     const query = args.timeout !== undefined ? { t: String(args.timeout) } : {};
     const r = await containerAction(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { portainer } from "../builder.js";
-import { containerAction, stateLine } from "../containers.js";
+import { containerAction, previewAction, stateLine } from "../containers.js";
 import { containerId, endpointId } from "../schemas.js";
 
 const inputSchema = z.object({ endpointId, containerId });
@@ -13,6 +13,7 @@ export const startContainer = portainer.tool({
   toolset: "containers",
   inputSchema,
   hints: "idempotentWrite",
+  preview: (args, ctx) => previewAction(ctx.client, args.endpointId, args.containerId, "start", ctx.signal),
   async handler(args, ctx) {
     const r = await containerAction(ctx.client, args.endpointId, args.containerId, "start", {}, ctx.signal);
     const what = r.changed ? "started" : "already running, nothing done";

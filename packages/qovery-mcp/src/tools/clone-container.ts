@@ -15,6 +15,7 @@ export const cloneContainer = qovery.httpTool({
   description:
     "Creates a new container with the same configuration as containerId in environment_id (Qovery answers 202: the clone is requested, not deployed). Returns the new container.",
   toolset: "containers",
+  checkWith: "list-containers",
   inputSchema,
   hints: "write",
   request: {

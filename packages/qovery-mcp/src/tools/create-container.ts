@@ -11,6 +11,7 @@ export const createContainer = qovery.httpTool({
   description:
     "Create a container service from a registry image in an environment (not deployed); the other fields are Qovery's ContainerRequest. Returns the container.",
   toolset: "containers",
+  checkWith: "list-containers",
   inputSchema: z.object({ environmentId, ...containerRequest }),
   hints: "write",
   request: {

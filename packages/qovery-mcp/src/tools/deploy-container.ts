@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import { runAction } from "../lifecycle.js";
+import { previewAction, runAction } from "../lifecycle.js";
 import { containerId, wait } from "../schemas.js";
 
 export const deployContainer = qovery.tool({
@@ -11,6 +11,7 @@ export const deployContainer = qovery.tool({
   inputSchema: z.object({ containerId, image_tag: z.string().min(1), wait }),
   hints: "destructive",
   confirm: (args) => `deploy tag ${args.image_tag} to container ${args.containerId}, replacing the running version`,
+  preview: (args, ctx) => previewAction(ctx, args.containerId, `deploy of tag ${args.image_tag}`),
   handler: (args, ctx) =>
     runAction(ctx, args.containerId, {
       action: "deploy",

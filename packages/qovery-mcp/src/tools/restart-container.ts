@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import { runAction } from "../lifecycle.js";
+import { previewAction, runAction } from "../lifecycle.js";
 import { containerId, wait } from "../schemas.js";
 
 export const restartContainer = qovery.tool({
@@ -11,6 +11,7 @@ export const restartContainer = qovery.tool({
   inputSchema: z.object({ containerId, wait }),
   hints: "destructive",
   confirm: (args) => `restart every pod of container ${args.containerId} (in-flight requests are cut)`,
+  preview: (args, ctx) => previewAction(ctx, args.containerId, "restart"),
   handler: (args, ctx) =>
     runAction(ctx, args.containerId, { action: "restart-service", what: "restart", wait: args.wait }),
 });

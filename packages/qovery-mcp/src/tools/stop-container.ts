@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import { runAction } from "../lifecycle.js";
+import { previewAction, runAction } from "../lifecycle.js";
 import { containerId, wait } from "../schemas.js";
 
 export const stopContainer = qovery.tool({
@@ -11,5 +11,6 @@ export const stopContainer = qovery.tool({
   inputSchema: z.object({ containerId, wait }),
   hints: "destructiveIdempotent",
   confirm: (args) => `stop container ${args.containerId}: the service goes down until redeployed`,
+  preview: (args, ctx) => previewAction(ctx, args.containerId, "stop"),
   handler: (args, ctx) => runAction(ctx, args.containerId, { action: "stop", what: "stop", wait: args.wait }),
 });
