@@ -15,7 +15,7 @@ checkToolList({
       why: "one-shot and session exec in one tool: container or execId, argv, stdin + encoding, EOF and stderr switches, tty, user, workdir, env, node, timeout, output cap, cols/rows",
     },
     "execute-websocket-pod": {
-      max: 1402,
+      max: 1406,
       why: "namespace/pod/container names, the space-split command and its rules, stdin + encoding, timeout, output cap, session",
     },
     "attach-websocket": {
