@@ -3,6 +3,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
+import type { ObserveConfig } from "./observe/observer.js";
 import {
   CLI_SETTINGS,
   CORE_SETTINGS,
@@ -27,6 +28,7 @@ export interface CliOptions {
   rest: boolean;
   restPort: number;
   stateless: boolean;
+  metricsPort?: number;
 }
 
 /**
@@ -66,7 +68,16 @@ Team sign-in (OAuth 2.1 resource server; instead of MCP_HTTP_TOKEN, see "Sign-in
   MCP_OAUTH_READ_SCOPE             Scope granting the read-only tools (default mcp:read)
   MCP_OAUTH_WRITE_SCOPE            Scope granting every tool the flags allow (default mcp:write)
   MCP_OAUTH_ACCEPT_PLAIN_JWT       1: also accept access tokens typed JWT or untyped (default: at+jwt only)
-  MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com`;
+  MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com
+
+Audit log and metrics (see "Operating it"):
+  MCP_AUDIT_LOG                    File (or "stderr") receiving a hash-chained JSON line before and after
+                                   every write call, REST write route and websocket session, and every
+                                   refusal; unwritable → those calls are refused. SIGHUP reopens it.
+                                   \`<bin> audit verify <file>...\` checks the chain
+  MCP_AUDIT_READS                  1: audit read-only calls too (default 0)
+  MCP_METRICS_PORT                 Serve Prometheus metrics at /metrics on this port (or --metrics-port)
+  MCP_METRICS_HOST                 Bind address of the metrics port (default 127.0.0.1)`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
 
@@ -89,6 +100,8 @@ Options:
   --rest-port N        REST port (default 8080)                         env MCP_REST_PORT
   --stateless          HTTP without sessions (any replica answers any   env MCP_STATELESS=1
                        request; session tools are not offered)
+  --metrics-port N     Prometheus metrics at http://127.0.0.1:N/metrics env MCP_METRICS_PORT
+  audit verify <file>  Check an audit log's hash chain (exit 0 intact, 1 broken)
   -h, --help           Show this help
   -v, --version        Show the version
 
@@ -205,6 +218,7 @@ export function parseCli(
       rest: { type: "boolean" },
       "rest-port": { type: "string" },
       stateless: { type: "boolean" },
+      "metrics-port": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -225,7 +239,42 @@ export function parseCli(
     rest: values.rest ?? envFlag(env, "MCP_REST") ?? false,
     restPort: portOf(values["rest-port"], "--rest-port", env, "MCP_REST_PORT", 8080),
     stateless: values.stateless ?? envFlag(env, "MCP_STATELESS") ?? false,
+    ...metricsPortOf(values["metrics-port"], env),
   };
+}
+
+function metricsPortOf(flag: string | undefined, env: NodeJS.ProcessEnv): { metricsPort?: number } {
+  const port = flag !== undefined ? parsePort(flag, 0, "--metrics-port") : coreSetting("MCP_METRICS_PORT", env);
+  return port === undefined ? {} : { metricsPort: port };
+}
+
+/** The audit and metrics configuration of an entry: its flag (metrics port) and MCP_AUDIT_* / MCP_METRICS_*. */
+export function observeConfigOf(env: NodeJS.ProcessEnv, metricsPort?: number): ObserveConfig {
+  const auditLog = coreSetting("MCP_AUDIT_LOG", env);
+  const host = coreSetting("MCP_METRICS_HOST", env);
+  return {
+    ...(auditLog ? { auditLog } : {}),
+    ...(coreSetting("MCP_AUDIT_READS", env) ? { auditReads: true } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(host ? { metricsHost: host } : {}),
+  };
+}
+
+/**
+ * Starts the audit log and metrics the configuration asks for; none configured costs nothing (the
+ * module is not even loaded). Resolves to a stop function.
+ */
+export async function startObservingFrom(config: ObserveConfig): Promise<() => Promise<void>> {
+  if (!config.auditLog && config.metricsPort === undefined) return async () => {};
+  const { startObserving } = await import("./observe/observer.js");
+  return startObserving(config);
+}
+
+/** \`<bin> audit verify <file>...\`: handled before the flags; returns the exit code, or undefined. */
+export async function auditSubcommand(argv: readonly string[]): Promise<number | undefined> {
+  if (argv[0] !== "audit") return undefined;
+  const { auditCommand } = await import("./observe/audit.js");
+  return auditCommand(argv.slice(1));
 }
 
 /** Entry point shared by the three bins. */
@@ -236,6 +285,11 @@ export async function runCli<C>(
 ): Promise<void> {
   let opts: ReturnType<typeof parseCli>;
   let filter: ToolFilter;
+  const audited = await auditSubcommand(argv);
+  if (audited !== undefined) {
+    process.exitCode = audited;
+    return;
+  }
   try {
     // The flags alone first: --help and --version answer whatever the environment holds.
     const flags = parseCli(argv, {});
@@ -257,6 +311,7 @@ export async function runCli<C>(
     filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
     // Validate --tools and --toolsets before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
+    await startObservingFrom(observeConfigOf(env, opts.metricsPort));
   } catch (error) {
     reportStartupError(vendor.name, error);
     return;

@@ -10,6 +10,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from "./errors.js";
+import { observeUpstream } from "./observe/observer.js";
 import { redactor } from "./redact.js";
 import { createDispatcher, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from "./upstream.js";
 
@@ -68,8 +69,10 @@ export class HttpClient {
     this.#dispatcher = createDispatcher(this.upstream);
     const dispatcher = this.#dispatcher;
     this.#ky = ky.create({
-      fetch: ((input: Request | string | URL, init?: RequestInit) =>
-        dispatchFetch(dispatcher, input instanceof Request ? input : new Request(input, init))) as typeof fetch,
+      fetch: ((input: Request | string | URL, init?: RequestInit) => {
+        const request = input instanceof Request ? input : new Request(input, init);
+        return observeUpstream(request.method, () => dispatchFetch(dispatcher, request));
+      }) as typeof fetch,
       throwHttpErrors: true,
     });
   }

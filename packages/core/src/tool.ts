@@ -7,6 +7,7 @@ import { confirmDestructiveCall } from "./confirm.js";
 import { ConfigError, InfraMcpError } from "./errors.js";
 import { sdkToolConfig } from "./listing.js";
 import { log } from "./logger.js";
+import { type Caller, observeCall, observeConfirmation, type Transport } from "./observe/observer.js";
 import { type Redactor, redactor, withRedactionScope } from "./redact.js";
 import type { SessionRegistry } from "./sessions.js";
 import { defaultToolsets, resolveToolsets, type ToolsetTable, toolsetOf } from "./toolsets.js";
@@ -261,6 +262,8 @@ export interface RegisterOptions<C> {
   confirmDestructive?: boolean;
   /** The session's own redaction scope (a per-user credential), applied to every call. */
   redaction?: Redactor;
+  /** What the audit log and metrics name this server's calls by. */
+  observe?: { server: string; transport: Transport; caller?: Caller | undefined };
 }
 
 /** Registers the tools; returns their SDK handles by name (to hide and show them per access level). */
@@ -292,35 +295,43 @@ async function callTool<C>(
   const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
   const token = extra._meta?.progressToken;
   if (options.inflight) options.inflight.count++;
+  const seen = { server: "", transport: "stdio", ...options.observe, tool: tool.name, args } as const;
+  let observed: ReturnType<typeof observeCall> | undefined;
   try {
     if (options.confirmDestructive && tool.annotations.destructiveHint) {
       const refused = await confirmDestructiveCall(server, tool as AnyTool<unknown>, args, {
         requestId: extra.requestId,
         signal,
       });
+      observeConfirmation(seen, refused !== undefined);
       if (refused) return refused;
     }
-    const data = await invokeTool(tool, args, {
-      getClient: options.getClient,
-      sessions: options.sessions,
-      signal,
-      sendProgress: async (progress, total, message) => {
-        if (token === undefined) return;
-        await extra
-          .sendNotification({
-            method: "notifications/progress",
-            params: {
-              progressToken: token,
-              progress,
-              ...(total !== undefined ? { total } : {}),
-              ...(message ? { message: redactor.redact(message) } : {}),
-            },
-          })
-          .catch(() => {});
-      },
-    });
+    observed = observeCall({ ...seen, readOnly: tool.annotations.readOnlyHint });
+    const data = await observed.run(() =>
+      invokeTool(tool, args, {
+        getClient: options.getClient,
+        sessions: options.sessions,
+        signal,
+        sendProgress: async (progress, total, message) => {
+          if (token === undefined) return;
+          await extra
+            .sendNotification({
+              method: "notifications/progress",
+              params: {
+                progressToken: token,
+                progress,
+                ...(total !== undefined ? { total } : {}),
+                ...(message ? { message: redactor.redact(message) } : {}),
+              },
+            })
+            .catch(() => {});
+        },
+      }),
+    );
+    observed.done({ ok: !data.isError, ...(data.isError ? { error: data.text } : {}), structured: data.structured });
     return toCallToolResult(data);
   } catch (error) {
+    observed?.done({ ok: false, error: errorText(error) });
     if (!(error instanceof InfraMcpError) && !(error instanceof z.ZodError)) {
       log.error("tool failed unexpectedly", {
         tool: tool.name,

@@ -4,6 +4,7 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
+import { type Caller, localCaller, type Transport } from "./observe/observer.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
 import type { SettingsTable } from "./settings.js";
@@ -71,6 +72,12 @@ const sharedValidator: jsonSchemaValidator = {
   },
 };
 
+let stdioCallerMemo: Caller | undefined;
+const stdioCaller = (): Caller => {
+  stdioCallerMemo ??= localCaller();
+  return stdioCallerMemo;
+};
+
 export interface ServerOptions extends ToolFilter {
   env?: Env;
   sessionLimits?: Partial<SessionLimits>;
@@ -78,6 +85,9 @@ export interface ServerOptions extends ToolFilter {
   instanceId?: string;
   /** The redaction scope of this server's user (a per-user credential), for every call. */
   redaction?: Redactor;
+  /** How its calls arrive and who makes them, for the audit log (stdio: the local OS user). */
+  transport?: Transport;
+  caller?: Caller | undefined;
 }
 
 /** What a session-optional tool is told in stateless mode when asked for a session. */
@@ -158,6 +168,11 @@ export function createVendorServer<C>(
     sessionSignal: ending.signal,
     inflight,
     ...(options.redaction ? { redaction: options.redaction } : {}),
+    observe: {
+      server: vendor.name,
+      transport: options.transport ?? "stdio",
+      caller: options.transport ? options.caller : stdioCaller(),
+    },
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
   });
   installToolList(server, registeredTools, registered);

@@ -2,6 +2,7 @@ import WebSocket from "ws";
 import { applyAuth } from "./credentials.js";
 import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import { describeBody } from "./http.js";
+import { observeUpstreamSocket } from "./observe/observer.js";
 import { BoundedOutput } from "./output.js";
 import { type ResolvedUpstream, tlsConnectOptions } from "./upstream.js";
 
@@ -62,7 +63,7 @@ export function connectWebSocket(
   );
   const timeoutMs = options.timeoutMs ?? upstream.timeoutMs;
   const shownPath = new URL(path.replace(/^\//, ""), upstream.origin).pathname;
-  return new Promise<WebSocket>((resolve, reject) => {
+  const opening = new Promise<WebSocket>((resolve, reject) => {
     if (options.signal?.aborted) return reject(new CancelledError(`Websocket ${shownPath}`));
     const ws = new WebSocket(url, {
       headers,
@@ -133,6 +134,7 @@ export function connectWebSocket(
       }
     });
   });
+  return observeUpstreamSocket(opening);
 }
 
 export type EndReason = "closed" | "end-of-stream" | "idle-timeout" | "total-timeout" | "max-bytes" | "cancelled";
