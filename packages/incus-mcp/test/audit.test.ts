@@ -84,7 +84,7 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       expect(outcome?.id).toBe(intent?.id);
       expect(outcome).toMatchObject({ outcome: "ok", tool: "exec-in-instance" });
       expect(typeof outcome?.durationMs).toBe("number");
-      expect((intent?.args as Record<string, unknown>).stdin).toEqual({
+      expect((intent?.args as Record<string, unknown> | undefined)?.stdin).toEqual({
         bytes: 36,
         sha256: sha("the payload never written to the log"),
       });
