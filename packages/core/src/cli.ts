@@ -3,7 +3,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
-import type { ObserveConfig } from "./observe/observer.js";
+import { type ObserveConfig, observeGauge } from "./observe/observer.js";
 import {
   CLI_SETTINGS,
   CORE_SETTINGS,
@@ -337,6 +337,7 @@ export async function runCli<C>(
   const shutdown = exitOnShutdown(() => handle.close(), "debug");
   process.stdin.on("end", () => shutdown("stdin closed"));
   await handle.server.connect(transport);
+  observeGauge("sessions", vendor.name, 1);
   // Someone ran the bin by hand in a terminal: say that it is waiting for an MCP client.
   if (process.stdin.isTTY) log.info(`${vendor.name} ready on stdio; connect an MCP client (Ctrl-C to stop)`);
 }

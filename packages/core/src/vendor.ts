@@ -143,7 +143,7 @@ export function createVendorServer<C>(
   const env = options.env ?? process.env;
   const sessions = new SessionRegistry(
     { ...sessionLimitsFromEnv(env), ...options.sessionLimits },
-    options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
+    { server: vendor.name, ...(options.stateless ? { unavailable: STATELESS_NO_SESSION } : {}) },
   );
   const ending = new AbortController();
   const inflight = { count: 0 };

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { log } from "../logger.js";
+import { streamBufferBytes } from "./observer.js";
 
 /**
  * The Prometheus metrics of one process (loaded only when a metrics port is set), served at
@@ -52,6 +53,9 @@ export class Metrics {
     name: "mcp_stream_buffer_bytes",
     help: "Output held by all stream sessions of the process",
     registers: [this.registry],
+    collect() {
+      this.set(streamBufferBytes());
+    },
   });
   readonly #authRefusals = new Counter({
     name: "mcp_auth_refusals_total",

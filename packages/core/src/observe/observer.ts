@@ -265,6 +265,24 @@ export function observeUpstreamSocket<T>(open: Promise<T>): Promise<T> {
   return open;
 }
 
+/** An MCP session (kind "sessions") or a stream session ("stream") of `server` opened (+1) or ended (-1). */
+export function observeGauge(kind: "sessions" | "stream", server: string, delta: 1 | -1): void {
+  const m = state?.metrics;
+  if (!m) return;
+  (kind === "sessions" ? m.sessions : m.streamSessions).inc({ server }, delta);
+}
+
+/** What the stream buffers hold process-wide, read at each scrape (mcp_stream_buffer_bytes). */
+const streamMemories = new Set<{ readonly used: number }>();
+export function observeStreamMemory(memory: { readonly used: number }): void {
+  streamMemories.add(memory);
+}
+export function streamBufferBytes(): number {
+  let total = 0;
+  for (const m of streamMemories) total += m.used;
+  return total;
+}
+
 /** For tests: forget the configuration. */
 export function stopObservingForTests(): void {
   state?.audit?.close();

@@ -210,7 +210,7 @@ export function createRestSurface(
       if (!res.writableFinished) aborter.abort();
     });
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry(sessionLimits);
+    const sessions = new SessionRegistry(sessionLimits, { server: compiled.vendor.name });
     let observed: ReturnType<typeof observeCall> | undefined;
     try {
       const parsed = await parseRequest(req, compiled, pathArgs, url, req.method !== "GET" && req.method !== "DELETE");
@@ -308,7 +308,7 @@ export function createRestSurface(
     const onGone = () => aborter.abort();
     socket.once("close", onGone);
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry(sessionLimits);
+    const sessions = new SessionRegistry(sessionLimits, { server: compiled.vendor.name });
     let upstream: WebSocket;
     try {
       const ctx: ToolContext<unknown> = {

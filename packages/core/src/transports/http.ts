@@ -5,7 +5,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Env } from "../credentials.js";
 import { startSweeper } from "../lifecycle.js";
 import { log } from "../logger.js";
-import { networkCaller, observeRefusal } from "../observe/observer.js";
+import { networkCaller, observeGauge, observeRefusal } from "../observe/observer.js";
 import { type Redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import type { SessionLimits } from "../sessions.js";
 import { selectTools, type ToolFilter } from "../tool.js";
@@ -266,6 +266,7 @@ export class McpHttpEndpoint<C> {
         this.#pending--;
         registered = true;
         this.#sessions.set(id, session);
+        observeGauge("sessions", this.vendor.name, 1);
         // The id is a bearer capability for the session: never at info level.
         log.info("MCP session opened", {
           server: this.vendor.name,
@@ -376,6 +377,7 @@ export class McpHttpEndpoint<C> {
     this.#count(session.client, -1);
     if (session.id) {
       this.#sessions.delete(session.id);
+      observeGauge("sessions", this.vendor.name, -1);
       log.info("MCP session closed", { server: this.vendor.name, why });
       log.debug("MCP session id closed", { server: this.vendor.name, session: session.id });
     }
