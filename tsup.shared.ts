@@ -11,9 +11,10 @@ type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
  * and ws (their own code plus the node builtins they load: http, https, tls, net, zlib, crypto...),
  * and ky, whose module top level probes `new Request(...)` and so loads Node's internal fetch and
  * web streams (~30 ms). The stdio handshake (initialize, tools/list) never touches them. `pnpm bench`
- * measures the difference; see BENCHMARKS.md.
+ * measures the difference; see BENCHMARKS.md. prom-client is needed only with a metrics port (issue
+ * 24): a start without one neither parses nor runs it.
  */
-export const LAZY_PACKAGES = ["undici", "ws", "ky"];
+export const LAZY_PACKAGES = ["undici", "ws", "ky", "prom-client"];
 
 /**
  * Replaces `import … from "<pkg>"` with a module whose exports are stand-ins that load the real
