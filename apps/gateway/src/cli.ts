@@ -86,7 +86,7 @@ else
         values["metrics-port"] !== undefined
           ? parsePort(values["metrics-port"], 0, "--metrics-port")
           : coreSetting("MCP_METRICS_PORT", process.env);
-      await startObservingFrom(observeConfigOf(process.env, metricsPort));
+      await startObservingFrom(observeConfigOf(process.env, metricsPort, "infra-mcp-gateway"));
       const net = await startGateway({
         http: !values["no-http"],
         rest: !values["no-rest"],

@@ -77,7 +77,14 @@ Audit log and metrics (see "Operating it"):
                                    \`<bin> audit verify <file>...\` checks the chain
   MCP_AUDIT_READS                  1: audit read-only calls too (default 0)
   MCP_METRICS_PORT                 Serve Prometheus metrics at /metrics on this port (or --metrics-port)
-  MCP_METRICS_HOST                 Bind address of the metrics port (default 127.0.0.1)`;
+  MCP_METRICS_HOST                 Bind address of the metrics port (default 127.0.0.1)
+
+OpenTelemetry traces (loaded only when an endpoint is set; the other standard OTEL_EXPORTER_OTLP_*
+variables, e.g. _HEADERS, _TIMEOUT, are honoured by the exporter):
+  OTEL_EXPORTER_OTLP_ENDPOINT      OTLP/HTTP collector base URL, e.g. http://127.0.0.1:4318
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT  Full traces URL instead (…/v1/traces)
+  OTEL_EXPORTER_OTLP_PROTOCOL      http/protobuf (default) or http/json
+  OTEL_SERVICE_NAME                service.name of the spans (default: the bin's name)`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
 
@@ -249,10 +256,21 @@ function metricsPortOf(flag: string | undefined, env: NodeJS.ProcessEnv): { metr
 }
 
 /** The audit and metrics configuration of an entry: its flag (metrics port) and MCP_AUDIT_* / MCP_METRICS_*. */
-export function observeConfigOf(env: NodeJS.ProcessEnv, metricsPort?: number): ObserveConfig {
+export function observeConfigOf(env: NodeJS.ProcessEnv, metricsPort?: number, name = "infra-mcp"): ObserveConfig {
   const auditLog = coreSetting("MCP_AUDIT_LOG", env);
   const host = coreSetting("MCP_METRICS_HOST", env);
+  // The exporter reads the endpoint (and OTEL_EXPORTER_OTLP_HEADERS etc.) itself; set is what loads it.
+  const traced =
+    coreSetting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env) ?? coreSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env);
   return {
+    ...(traced
+      ? {
+          tracing: {
+            serviceName: coreSetting("OTEL_SERVICE_NAME", env) ?? name,
+            protocol: coreSetting("OTEL_EXPORTER_OTLP_PROTOCOL", env) ?? "http/protobuf",
+          },
+        }
+      : {}),
     ...(auditLog ? { auditLog } : {}),
     ...(coreSetting("MCP_AUDIT_READS", env) ? { auditReads: true } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
@@ -265,7 +283,7 @@ export function observeConfigOf(env: NodeJS.ProcessEnv, metricsPort?: number): O
  * module is not even loaded). Resolves to a stop function.
  */
 export async function startObservingFrom(config: ObserveConfig): Promise<() => Promise<void>> {
-  if (!config.auditLog && config.metricsPort === undefined) return async () => {};
+  if (!config.auditLog && config.metricsPort === undefined && !config.tracing) return async () => {};
   const { startObserving } = await import("./observe/observer.js");
   return startObserving(config);
 }
@@ -285,6 +303,7 @@ export async function runCli<C>(
 ): Promise<void> {
   let opts: ReturnType<typeof parseCli>;
   let filter: ToolFilter;
+  let stopObserving = async () => {};
   const audited = await auditSubcommand(argv);
   if (audited !== undefined) {
     process.exitCode = audited;
@@ -311,7 +330,7 @@ export async function runCli<C>(
     filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
     // Validate --tools and --toolsets before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
-    await startObservingFrom(observeConfigOf(env, opts.metricsPort));
+    stopObserving = await startObservingFrom(observeConfigOf(env, opts.metricsPort, vendor.name));
   } catch (error) {
     reportStartupError(vendor.name, error);
     return;
@@ -334,7 +353,8 @@ export async function runCli<C>(
     return;
   }
   const transport = new StdioServerTransport();
-  const shutdown = exitOnShutdown(() => handle.close(), "debug");
+  // The spans still buffered go out before the exit.
+  const shutdown = exitOnShutdown(() => handle.close().finally(stopObserving), "debug");
   process.stdin.on("end", () => shutdown("stdin closed"));
   await handle.server.connect(transport);
   observeGauge("sessions", vendor.name, 1);

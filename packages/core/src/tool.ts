@@ -306,7 +306,12 @@ async function callTool<C>(
       observeConfirmation(seen, refused !== undefined);
       if (refused) return refused;
     }
-    observed = observeCall({ ...seen, readOnly: tool.annotations.readOnlyHint });
+    const traceparent = extra._meta?.traceparent ?? extra.requestInfo?.headers?.traceparent;
+    observed = observeCall({
+      ...seen,
+      readOnly: tool.annotations.readOnlyHint,
+      traceparent: String(traceparent ?? ""),
+    });
     const data = await observed.run(() =>
       invokeTool(tool, args, {
         getClient: options.getClient,

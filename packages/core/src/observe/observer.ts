@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
+import type { Span } from "@opentelemetry/api";
 import { InfraMcpError } from "../errors.js";
 import { log } from "../logger.js";
 import { AuditLog, AuditUnavailable } from "./audit.js";
 import type { Metrics } from "./metrics.js";
 import { auditArgs, targetOf, upstreamIds } from "./record.js";
+import type { Tracing, TracingConfig } from "./tracing.js";
 
 /**
  * The hooks every call path reports to: the audit log and the metrics. With neither configured
@@ -22,6 +24,8 @@ export interface ObserveConfig {
   metricsPort?: number;
   /** MCP_METRICS_HOST (default 127.0.0.1). */
   metricsHost?: string;
+  /** Set when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is: OpenTelemetry is loaded only then. */
+  tracing?: TracingConfig;
 }
 
 export type Transport = "stdio" | "http" | "rest";
@@ -44,6 +48,8 @@ export interface CallInfo {
   args: unknown;
   /** A websocket passthrough session rather than one call. */
   kind?: "call" | "websocket";
+  /** The caller's W3C traceparent (params._meta.traceparent, or the HTTP header). */
+  traceparent?: string | undefined;
 }
 
 export interface CallOutcome {
@@ -60,13 +66,14 @@ export interface ObservedCall {
 
 const NOOP: ObservedCall = { run: (work) => work(), done() {} };
 
-/** The server whose call is running, for the upstream requests it makes (set only with metrics on). */
-const current = new AsyncLocalStorage<string>();
+/** The call running, for the upstream requests it makes (set only with metrics or tracing on). */
+const current = new AsyncLocalStorage<{ server: string; span: Span | undefined }>();
 
 interface State {
   audit?: AuditLog;
   auditReads: boolean;
   metrics?: Metrics;
+  tracing?: Tracing;
 }
 
 let state: State | undefined;
@@ -101,7 +108,7 @@ export function networkCaller(subject: string | undefined, credential: Buffer | 
 
 /** Starts what the config asks for; returns a stop function. Loads prom-client only for metrics. */
 export async function startObserving(config: ObserveConfig): Promise<() => Promise<void>> {
-  if (!config.auditLog && config.metricsPort === undefined) return async () => {};
+  if (!config.auditLog && config.metricsPort === undefined && !config.tracing) return async () => {};
   const next: State = { auditReads: config.auditReads ?? false };
   if (config.auditLog) {
     const audit = new AuditLog(config.auditLog);
@@ -116,11 +123,16 @@ export async function startObserving(config: ObserveConfig): Promise<() => Promi
     next.metrics = metrics;
     stopMetrics = await metrics.serve(config.metricsPort, config.metricsHost ?? "127.0.0.1");
   }
+  if (config.tracing) {
+    const { Tracing } = await import("./tracing.js");
+    next.tracing = new Tracing(config.tracing);
+  }
   state = next;
   return async () => {
     if (state === next) state = undefined;
     next.audit?.close();
     await stopMetrics();
+    await next.tracing?.shutdown();
   };
 }
 
@@ -164,12 +176,18 @@ export function observeCall(info: CallInfo): ObservedCall {
     }
   }
   let finished = false;
+  const span = s.tracing?.startCall(
+    info.route ?? info.tool,
+    { "mcp.server": info.server, "mcp.tool": info.tool, "mcp.transport": info.transport },
+    info.traceparent,
+  );
   return {
-    run: (work) => (s.metrics ? current.run(info.server, work) : work()),
+    run: (work) => (s.metrics || span ? current.run({ server: info.server, span }, work) : work()),
     done(outcome) {
       if (finished) return;
       finished = true;
       const ms = performance.now() - started;
+      if (span) s.tracing?.end(span, outcome.ok, { "mcp.outcome": outcome.ok ? "ok" : "error" });
       s.metrics?.outcome(info.server, info.tool, outcome.ok ? "ok" : "error", ms / 1000);
       if (!audited || !s.audit) return;
       const ids = upstreamIds(outcome.structured);
@@ -233,36 +251,69 @@ export function observeConfirmation(info: Omit<CallInfo, "readOnly">, declined: 
   if (declined) observeRefusal({ ...info, reason: "confirmation" });
 }
 
-/** One upstream HTTP request (each attempt of a retried one): counted and timed when metrics are on. */
-export function observeUpstream(method: string, send: () => Promise<Response>): Promise<Response> {
-  const m = state?.metrics;
-  if (!m) return send();
-  const started = performance.now();
-  const server = current.getStore() ?? "unknown";
-  return send().then(
-    (res) => {
-      m.upstream(server, method, String(res.status), (performance.now() - started) / 1000);
-      return res;
-    },
-    (error: unknown) => {
-      m.upstream(server, method, "error", (performance.now() - started) / 1000);
-      throw error;
-    },
+/**
+ * One upstream request (each attempt of a retried one): counted and timed with metrics on; with
+ * tracing on, a child span of the call whose traceparent the request carries upstream.
+ */
+export function observeUpstream(request: Request, send: () => Promise<Response>): Promise<Response> {
+  return observeOpen(
+    request.method,
+    new URL(request.url).host,
+    (tp) => request.headers.set("traceparent", tp),
+    send,
+    (r) => r.status,
   );
 }
 
-/** An upstream websocket handshake, counted like a request (status 101 or error). */
-export function observeUpstreamSocket<T>(open: Promise<T>): Promise<T> {
-  const m = state?.metrics;
-  if (!m) return open;
-  const started = performance.now();
-  const server = current.getStore() ?? "unknown";
-  const seconds = () => (performance.now() - started) / 1000;
-  open.then(
-    () => m.upstream(server, "WEBSOCKET", "101", seconds()),
-    () => m.upstream(server, "WEBSOCKET", "error", seconds()),
+/** An upstream websocket handshake, like a request (status 101 or error); `headers` get the traceparent. */
+export function observeUpstreamSocket<T>(
+  host: string,
+  headers: Record<string, string>,
+  open: () => Promise<T>,
+): Promise<T> {
+  return observeOpen(
+    "WEBSOCKET",
+    host,
+    (tp) => {
+      headers.traceparent = tp;
+    },
+    open,
+    () => 101,
   );
-  return open;
+}
+
+function observeOpen<T>(
+  method: string,
+  host: string,
+  inject: (traceparent: string) => void,
+  open: () => Promise<T>,
+  statusOf: (value: T) => number,
+): Promise<T> {
+  const s = state;
+  if (!s?.metrics && !s?.tracing) return open();
+  const started = performance.now();
+  const call = current.getStore();
+  const span = s.tracing?.startChild(call?.span, method === "WEBSOCKET" ? "websocket" : `HTTP ${method}`, {
+    "http.request.method": method === "WEBSOCKET" ? "GET" : method,
+    "server.address": host,
+  });
+  const traceparent = span ? s.tracing?.traceparent(span) : undefined;
+  if (traceparent) inject(traceparent);
+  const finish = (status: string, ok: boolean) => {
+    s.metrics?.upstream(call?.server ?? "unknown", method, status, (performance.now() - started) / 1000);
+    if (span) s.tracing?.end(span, ok, { "http.response.status_code": status });
+  };
+  return open().then(
+    (value) => {
+      const status = statusOf(value);
+      finish(String(status), status < 400);
+      return value;
+    },
+    (error: unknown) => {
+      finish("error", false);
+      throw error;
+    },
+  );
 }
 
 /** An MCP session (kind "sessions") or a stream session ("stream") of `server` opened (+1) or ended (-1). */

@@ -482,6 +482,7 @@ function seen(compiled: CompiledRoute, req: IncomingMessage, access?: RequestAcc
     tool: compiled.tool.name,
     route: `${req.method ?? "GET"} ${compiled.route.path}`,
     transport: "rest" as const,
+    traceparent: String(req.headers.traceparent ?? ""),
     caller: networkCaller(access?.subject, user?.digest),
   };
 }
