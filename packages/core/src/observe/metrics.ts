@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { log } from "../logger.js";
-import { streamBufferBytes } from "./observer.js";
+import { streamBufferBytes } from "./upstream.js";
 
 /**
  * The Prometheus metrics of one process (loaded only when a metrics port is set), served at

@@ -1,13 +1,13 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
-import type { Span } from "@opentelemetry/api";
 import { InfraMcpError } from "../errors.js";
 import { log } from "../logger.js";
 import { AuditLog, AuditUnavailable } from "./audit.js";
-import type { Metrics } from "./metrics.js";
 import { auditArgs, targetOf, upstreamIds } from "./record.js";
-import type { Tracing, TracingConfig } from "./tracing.js";
+import { current, type State, setState, state } from "./state.js";
+import type { TracingConfig } from "./tracing.js";
+
+export { observeGauge, observeStreamMemory, observeUpstream, observeUpstreamSocket } from "./upstream.js";
 
 /**
  * The hooks every call path reports to: the audit log and the metrics. With neither configured
@@ -66,18 +66,6 @@ export interface ObservedCall {
 
 const NOOP: ObservedCall = { run: (work) => work(), done() {} };
 
-/** The call running, for the upstream requests it makes (set only with metrics or tracing on). */
-const current = new AsyncLocalStorage<{ server: string; span: Span | undefined }>();
-
-interface State {
-  audit?: AuditLog;
-  auditReads: boolean;
-  metrics?: Metrics;
-  tracing?: Tracing;
-}
-
-let state: State | undefined;
-
 /** The audit log refused the record: shown to the caller as a refusal naming the audit log. */
 export class AuditRefusal extends InfraMcpError {
   constructor(message: string) {
@@ -99,7 +87,7 @@ export function localCaller(): Caller {
 
 /** The caller of a network request from its OAuth subject and per-user credential digest. */
 export function networkCaller(subject: string | undefined, credential: Buffer | undefined): Caller | undefined {
-  if (!state?.audit) return undefined;
+  if (!state()?.audit) return undefined;
   return {
     ...(subject ? { id: subject } : {}),
     ...(credential ? { credential: credential.toString("hex").slice(0, 12) } : {}),
@@ -127,18 +115,13 @@ export async function startObserving(config: ObserveConfig): Promise<() => Promi
     const { Tracing } = await import("./tracing.js");
     next.tracing = new Tracing(config.tracing);
   }
-  state = next;
+  setState(next);
   return async () => {
-    if (state === next) state = undefined;
+    if (state() === next) setState(undefined);
     next.audit?.close();
     await stopMetrics();
     await next.tracing?.shutdown();
   };
-}
-
-/** The metrics, when configured (for the upstream and session hooks). */
-export function metrics(): Metrics | undefined {
-  return state?.metrics;
 }
 
 /**
@@ -146,7 +129,7 @@ export function metrics(): Metrics | undefined {
  * Throws AuditRefusal when the call must be audited and the log cannot take the record.
  */
 export function observeCall(info: CallInfo): ObservedCall {
-  const s = state;
+  const s = state();
   if (!s) return NOOP;
   const started = performance.now();
   const audited = s.audit && (!info.readOnly || s.auditReads);
@@ -221,7 +204,7 @@ export function observeRefusal(info: {
   status?: number;
   detail?: string | undefined;
 }): void {
-  const s = state;
+  const s = state();
   if (!s) return;
   if (info.reason !== "confirmation" && info.reason !== "not-served") s.metrics?.authRefusal(info.reason);
   if (!s.audit) return;
@@ -246,97 +229,15 @@ export function observeRefusal(info: {
 
 /** The user's answer to a destructive call's confirmation; a "no" is a refusal, audited. */
 export function observeConfirmation(info: Omit<CallInfo, "readOnly">, declined: boolean): void {
-  if (!state) return;
-  state.metrics?.confirmation(declined ? "declined" : "accepted");
+  const s = state();
+  if (!s) return;
+  s.metrics?.confirmation(declined ? "declined" : "accepted");
   if (declined) observeRefusal({ ...info, reason: "confirmation" });
-}
-
-/**
- * One upstream request (each attempt of a retried one): counted and timed with metrics on; with
- * tracing on, a child span of the call whose traceparent the request carries upstream.
- */
-export function observeUpstream(request: Request, send: () => Promise<Response>): Promise<Response> {
-  return observeOpen(
-    request.method,
-    new URL(request.url).host,
-    (tp) => request.headers.set("traceparent", tp),
-    send,
-    (r) => r.status,
-  );
-}
-
-/** An upstream websocket handshake, like a request (status 101 or error); `headers` get the traceparent. */
-export function observeUpstreamSocket<T>(
-  host: string,
-  headers: Record<string, string>,
-  open: () => Promise<T>,
-): Promise<T> {
-  return observeOpen(
-    "WEBSOCKET",
-    host,
-    (tp) => {
-      headers.traceparent = tp;
-    },
-    open,
-    () => 101,
-  );
-}
-
-function observeOpen<T>(
-  method: string,
-  host: string,
-  inject: (traceparent: string) => void,
-  open: () => Promise<T>,
-  statusOf: (value: T) => number,
-): Promise<T> {
-  const s = state;
-  if (!s?.metrics && !s?.tracing) return open();
-  const started = performance.now();
-  const call = current.getStore();
-  const span = s.tracing?.startChild(call?.span, method === "WEBSOCKET" ? "websocket" : `HTTP ${method}`, {
-    "http.request.method": method === "WEBSOCKET" ? "GET" : method,
-    "server.address": host,
-  });
-  const traceparent = span ? s.tracing?.traceparent(span) : undefined;
-  if (traceparent) inject(traceparent);
-  const finish = (status: string, ok: boolean) => {
-    s.metrics?.upstream(call?.server ?? "unknown", method, status, (performance.now() - started) / 1000);
-    if (span) s.tracing?.end(span, ok, { "http.response.status_code": status });
-  };
-  return open().then(
-    (value) => {
-      const status = statusOf(value);
-      finish(String(status), status < 400);
-      return value;
-    },
-    (error: unknown) => {
-      finish("error", false);
-      throw error;
-    },
-  );
-}
-
-/** An MCP session (kind "sessions") or a stream session ("stream") of `server` opened (+1) or ended (-1). */
-export function observeGauge(kind: "sessions" | "stream", server: string, delta: 1 | -1): void {
-  const m = state?.metrics;
-  if (!m) return;
-  (kind === "sessions" ? m.sessions : m.streamSessions).inc({ server }, delta);
-}
-
-/** What the stream buffers hold process-wide, read at each scrape (mcp_stream_buffer_bytes). */
-const streamMemories = new Set<{ readonly used: number }>();
-export function observeStreamMemory(memory: { readonly used: number }): void {
-  streamMemories.add(memory);
-}
-export function streamBufferBytes(): number {
-  let total = 0;
-  for (const m of streamMemories) total += m.used;
-  return total;
 }
 
 /** For tests: forget the configuration. */
 export function stopObservingForTests(): void {
-  state?.audit?.close();
-  state = undefined;
+  state()?.audit?.close();
+  setState(undefined);
   log.debug("observing stopped");
 }
