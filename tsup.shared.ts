@@ -11,9 +11,21 @@ type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
  * and ws (their own code plus the node builtins they load: http, https, tls, net, zlib, crypto...),
  * and ky, whose module top level probes `new Request(...)` and so loads Node's internal fetch and
  * web streams (~30 ms). The stdio handshake (initialize, tools/list) never touches them. `pnpm bench`
- * measures the difference; see BENCHMARKS.md.
+ * measures the difference; see BENCHMARKS.md. prom-client is needed only with a metrics port and
+ * OpenTelemetry only with an OTLP endpoint (issue 24): a start without them neither parses nor runs them.
  */
-export const LAZY_PACKAGES = ["undici", "ws", "ky"];
+export const LAZY_PACKAGES = [
+  "undici",
+  "ws",
+  "ky",
+  "prom-client",
+  "@opentelemetry/api",
+  "@opentelemetry/core",
+  "@opentelemetry/exporter-trace-otlp-http",
+  "@opentelemetry/exporter-trace-otlp-proto",
+  "@opentelemetry/resources",
+  "@opentelemetry/sdk-trace",
+];
 
 /**
  * Replaces `import … from "<pkg>"` with a module whose exports are stand-ins that load the real
@@ -21,6 +33,9 @@ export const LAZY_PACKAGES = ["undici", "ws", "ky"];
  * is the same; only the moment the package's top-level code runs moves from start-up to the
  * first request. Exports that are plain constants (ws's readyState numbers) are inlined.
  */
+/** A scoped package's lazy file: lazy/@scope+name.cjs (one directory level, like the others). */
+const fileOf = (name: string) => name.replace("/", "+");
+
 export function lazyPackages(names: readonly string[], mode: "inline" | "separate" = "inline"): EsbuildPlugin {
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})$`);
   const separate = new Map<string, string>(); // package name → resolved entry file
@@ -37,7 +52,7 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
             [...separate].map(([name, entry]) =>
               build.esbuild.build({
                 entryPoints: [entry],
-                outfile: `${outdir}/lazy/${name}.cjs`,
+                outfile: `${outdir}/lazy/${fileOf(name)}.cjs`,
                 bundle: true,
                 format: "cjs",
                 platform: "node",
@@ -69,7 +84,7 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
         if (mode === "separate") separate.set(name, args.path);
         // Inline: the real package is in the bundle, evaluated on first use. Separate: it is a file
         // beside the bundle, required on first use (marked external below, so it stays a require).
-        const target = mode === "separate" ? `./lazy/${name}.cjs` : args.path;
+        const target = mode === "separate" ? `./lazy/${fileOf(name)}.cjs` : args.path;
         const lines = [
           `let m;`,
           `const load = () => (m ??= require(${JSON.stringify(target)}));`,

@@ -1,15 +1,19 @@
 import { parseArgs } from "node:util";
 import {
+  auditSubcommand,
   CORE_ENV_HELP,
   CORE_SETTINGS,
   ConfigError,
   checkSettings,
   coreSetting,
   log,
+  observeConfigOf,
   parseConfirmPolicy,
+  parsePort,
   portOf,
   promptHelp,
   reportStartupError,
+  startObservingFrom,
   toolsetHelp,
   unknownConfirmTools,
 } from "@infra-mcp/core";
@@ -39,6 +43,8 @@ Options:
   --confirm-destructive  Same as --confirm destructive
   --show-env-values Show environment variable values in results (default: values <masked>)
   --stateless       MCP without sessions (session tools not offered)
+  --metrics-port N  Prometheus metrics at http://127.0.0.1:N/metrics (or MCP_METRICS_PORT)
+  audit verify <file>  Check an audit log's hash chain (exit 0 intact, 1 broken)
   -h, --help        Show this help
   -v, --version     Show the version
 
@@ -50,68 +56,77 @@ a value it does not accept stops the start with exit code 2, naming the variable
 ${CORE_ENV_HELP}
 `;
 
-try {
-  const { values } = parseArgs({
-    options: {
-      help: { type: "boolean", short: "h", default: false },
-      version: { type: "boolean", short: "v", default: false },
-      port: { type: "string" },
-      "rest-port": { type: "string" },
-      host: { type: "string" },
-      "no-rest": { type: "boolean", default: false },
-      "no-http": { type: "boolean", default: false },
-      "read-only": { type: "boolean", default: false },
-      "disable-destructive": { type: "boolean", default: false },
-      "confirm-destructive": { type: "boolean", default: false },
-      confirm: { type: "string" },
-      "show-env-values": { type: "boolean", default: false },
-      toolsets: { type: "string" },
-      stateless: { type: "boolean", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    const toolsets = vendors
-      .map((v) => `\n${v.name} ${toolsetHelp(v)}${v.prompts?.length ? `\n${v.name} ${promptHelp(v.prompts)}` : ""}`)
-      .join("");
-    process.stdout.write(
-      `${USAGE}${toolsets}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`,
-    );
-  } else if (values.version) {
-    process.stdout.write(`${VERSION}\n`);
-  } else {
-    // Every variable of core and of each vendor, before anything serves: a bad value exits 2 here.
-    checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], process.env);
-    const confirm = values.confirm !== undefined ? parseConfirmPolicy(values.confirm) : undefined;
-    const unknown = unknownConfirmTools(
-      confirm,
-      vendors.flatMap((v) => v.tools.map((t) => t.name)),
-    );
-    if (unknown.length) throw new ConfigError(`Unknown tool(s) in --confirm: ${unknown.join(", ")}.`);
-    const net = await startGateway({
-      http: !values["no-http"],
-      rest: !values["no-rest"],
-      port: portOf(values.port, "--port", process.env, "MCP_HTTP_PORT", 9090),
-      restPort: portOf(values["rest-port"], "--rest-port", process.env, "MCP_REST_PORT", 8080),
-      host: values.host ?? coreSetting("MCP_HTTP_HOST", process.env) ?? "127.0.0.1",
-      stateless: values.stateless ?? false,
-      readOnly: values["read-only"] ?? false,
-      disableDestructive: values["disable-destructive"] ?? false,
-      confirmDestructive: values["confirm-destructive"] ?? false,
-      ...(confirm ? { confirm } : {}),
-      showEnvValues: values["show-env-values"] ?? false,
-      ...(values.toolsets
-        ? {
-            toolsets: values.toolsets
-              .split(",")
-              .map((s) => s.trim())
-              .filter(Boolean),
-          }
-        : {}),
+const audited = await auditSubcommand(process.argv.slice(2));
+if (audited !== undefined) process.exitCode = audited;
+else
+  try {
+    const { values } = parseArgs({
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", short: "v", default: false },
+        port: { type: "string" },
+        "rest-port": { type: "string" },
+        host: { type: "string" },
+        "no-rest": { type: "boolean", default: false },
+        "no-http": { type: "boolean", default: false },
+        "read-only": { type: "boolean", default: false },
+        "disable-destructive": { type: "boolean", default: false },
+        "confirm-destructive": { type: "boolean", default: false },
+        confirm: { type: "string" },
+        "show-env-values": { type: "boolean", default: false },
+        toolsets: { type: "string" },
+        stateless: { type: "boolean", default: false },
+        "metrics-port": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
     });
-    log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
+    if (values.help) {
+      const toolsets = vendors
+        .map((v) => `\n${v.name} ${toolsetHelp(v)}${v.prompts?.length ? `\n${v.name} ${promptHelp(v.prompts)}` : ""}`)
+        .join("");
+      process.stdout.write(
+        `${USAGE}${toolsets}${vendors.map((v) => `\n${v.name} environment:\n${v.envHelp}\n`).join("")}`,
+      );
+    } else if (values.version) {
+      process.stdout.write(`${VERSION}\n`);
+    } else {
+      // Every variable of core and of each vendor, before anything serves: a bad value exits 2 here.
+      checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], process.env);
+      const confirm = values.confirm !== undefined ? parseConfirmPolicy(values.confirm) : undefined;
+      const unknown = unknownConfirmTools(
+        confirm,
+        vendors.flatMap((v) => v.tools.map((t) => t.name)),
+      );
+      if (unknown.length) throw new ConfigError(`Unknown tool(s) in --confirm: ${unknown.join(", ")}.`);
+      const metricsPort =
+        values["metrics-port"] !== undefined
+          ? parsePort(values["metrics-port"], 0, "--metrics-port")
+          : coreSetting("MCP_METRICS_PORT", process.env);
+      await startObservingFrom(observeConfigOf(process.env, metricsPort, "infra-mcp-gateway"));
+      const net = await startGateway({
+        http: !values["no-http"],
+        rest: !values["no-rest"],
+        port: portOf(values.port, "--port", process.env, "MCP_HTTP_PORT", 9090),
+        restPort: portOf(values["rest-port"], "--rest-port", process.env, "MCP_REST_PORT", 8080),
+        host: values.host ?? coreSetting("MCP_HTTP_HOST", process.env) ?? "127.0.0.1",
+        stateless: values.stateless ?? false,
+        readOnly: values["read-only"] ?? false,
+        disableDestructive: values["disable-destructive"] ?? false,
+        confirmDestructive: values["confirm-destructive"] ?? false,
+        ...(confirm ? { confirm } : {}),
+        showEnvValues: values["show-env-values"] ?? false,
+        ...(values.toolsets
+          ? {
+              toolsets: values.toolsets
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : {}),
+      });
+      log.info("gateway ready", { mcp: net.mcpUrls, rest: net.restUrl });
+    }
+  } catch (error) {
+    reportStartupError("infra-mcp-gateway", error);
   }
-} catch (error) {
-  reportStartupError("infra-mcp-gateway", error);
-}

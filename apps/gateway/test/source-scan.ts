@@ -43,12 +43,15 @@ export function units(): Unit[] {
   return out;
 }
 
-/** MCP_*, LOG_* and one prefix per vendor package (portainer-mcp → PORTAINER_), so a new vendor is covered. */
+/**
+ * MCP_*, LOG_*, the OpenTelemetry variables core reads (OTEL_*, issue 24) and one prefix per vendor
+ * package (portainer-mcp → PORTAINER_), so a new vendor is covered.
+ */
 export function projectPrefixes(): string[] {
   const vendors = readdirSync(join(repoRoot, "packages"))
     .filter((n) => n.endsWith("-mcp"))
     .map((n) => `${n.slice(0, -"-mcp".length).toUpperCase().replace(/-/g, "_")}_`);
-  return ["MCP_", "LOG_", ...vendors];
+  return ["MCP_", "LOG_", "OTEL_", ...vendors];
 }
 
 export function sourceFiles(dir: string): string[] {

@@ -4,6 +4,7 @@ import { type ConfirmPolicy, parseConfirmPolicy, unknownConfirmTools } from "./c
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
+import { type ObserveConfig, observeGauge } from "./observe/observer.js";
 import { promptHelp } from "./prompts.js";
 import {
   CLI_SETTINGS,
@@ -32,6 +33,7 @@ export interface CliOptions {
   rest: boolean;
   restPort: number;
   stateless: boolean;
+  metricsPort?: number;
 }
 
 /**
@@ -71,7 +73,23 @@ Team sign-in (OAuth 2.1 resource server; instead of MCP_HTTP_TOKEN, see "Sign-in
   MCP_OAUTH_READ_SCOPE             Scope granting the read-only tools (default mcp:read)
   MCP_OAUTH_WRITE_SCOPE            Scope granting every tool the flags allow (default mcp:write)
   MCP_OAUTH_ACCEPT_PLAIN_JWT       1: also accept access tokens typed JWT or untyped (default: at+jwt only)
-  MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com`;
+  MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com
+
+Audit log and metrics (see "Operating it"):
+  MCP_AUDIT_LOG                    File (or "stderr") receiving a hash-chained JSON line before and after
+                                   every write call, REST write route and websocket session, and every
+                                   refusal; unwritable → those calls are refused. SIGHUP reopens it.
+                                   \`<bin> audit verify <file>...\` checks the chain
+  MCP_AUDIT_READS                  1: audit read-only calls too (default 0)
+  MCP_METRICS_PORT                 Serve Prometheus metrics at /metrics on this port (or --metrics-port)
+  MCP_METRICS_HOST                 Bind address of the metrics port (default 127.0.0.1)
+
+OpenTelemetry traces (loaded only when an endpoint is set; the other standard OTEL_EXPORTER_OTLP_*
+variables, e.g. _HEADERS, _TIMEOUT, are honoured by the exporter):
+  OTEL_EXPORTER_OTLP_ENDPOINT      OTLP/HTTP collector base URL, e.g. http://127.0.0.1:4318
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT  Full traces URL instead (…/v1/traces)
+  OTEL_EXPORTER_OTLP_PROTOCOL      http/protobuf (default) or http/json
+  OTEL_SERVICE_NAME                service.name of the spans (default: the bin's name)`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
 
@@ -98,6 +116,8 @@ Options:
   --rest-port N        REST port (default 8080)                         env MCP_REST_PORT
   --stateless          HTTP without sessions (any replica answers any   env MCP_STATELESS=1
                        request; session tools are not offered)
+  --metrics-port N     Prometheus metrics at http://127.0.0.1:N/metrics env MCP_METRICS_PORT
+  audit verify <file>  Check an audit log's hash chain (exit 0 intact, 1 broken)
   -h, --help           Show this help
   -v, --version        Show the version
 
@@ -218,6 +238,7 @@ export function parseCli(
       rest: { type: "boolean" },
       "rest-port": { type: "string" },
       stateless: { type: "boolean" },
+      "metrics-port": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -246,7 +267,53 @@ export function parseCli(
     rest: values.rest ?? envFlag(env, "MCP_REST") ?? false,
     restPort: portOf(values["rest-port"], "--rest-port", env, "MCP_REST_PORT", 8080),
     stateless: values.stateless ?? envFlag(env, "MCP_STATELESS") ?? false,
+    ...metricsPortOf(values["metrics-port"], env),
   };
+}
+
+function metricsPortOf(flag: string | undefined, env: NodeJS.ProcessEnv): { metricsPort?: number } {
+  const port = flag !== undefined ? parsePort(flag, 0, "--metrics-port") : coreSetting("MCP_METRICS_PORT", env);
+  return port === undefined ? {} : { metricsPort: port };
+}
+
+/** The audit and metrics configuration of an entry: its flag (metrics port) and MCP_AUDIT_* / MCP_METRICS_*. */
+export function observeConfigOf(env: NodeJS.ProcessEnv, metricsPort?: number, name = "infra-mcp"): ObserveConfig {
+  const auditLog = coreSetting("MCP_AUDIT_LOG", env);
+  const host = coreSetting("MCP_METRICS_HOST", env);
+  // The exporter reads the endpoint (and OTEL_EXPORTER_OTLP_HEADERS etc.) itself; set is what loads it.
+  const traced =
+    coreSetting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env) ?? coreSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env);
+  return {
+    ...(traced
+      ? {
+          tracing: {
+            serviceName: coreSetting("OTEL_SERVICE_NAME", env) ?? name,
+            protocol: coreSetting("OTEL_EXPORTER_OTLP_PROTOCOL", env) ?? "http/protobuf",
+          },
+        }
+      : {}),
+    ...(auditLog ? { auditLog } : {}),
+    ...(coreSetting("MCP_AUDIT_READS", env) ? { auditReads: true } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(host ? { metricsHost: host } : {}),
+  };
+}
+
+/**
+ * Starts the audit log and metrics the configuration asks for; none configured costs nothing (the
+ * module is not even loaded). Resolves to a stop function.
+ */
+export async function startObservingFrom(config: ObserveConfig): Promise<() => Promise<void>> {
+  if (!config.auditLog && config.metricsPort === undefined && !config.tracing) return async () => {};
+  const { startObserving } = await import("./observe/observer.js");
+  return startObserving(config);
+}
+
+/** \`<bin> audit verify <file>...\`: handled before the flags; returns the exit code, or undefined. */
+export async function auditSubcommand(argv: readonly string[]): Promise<number | undefined> {
+  if (argv[0] !== "audit") return undefined;
+  const { auditCommand } = await import("./observe/audit.js");
+  return auditCommand(argv.slice(1));
 }
 
 /** Entry point shared by the three bins. */
@@ -257,6 +324,12 @@ export async function runCli<C>(
 ): Promise<void> {
   let opts: ReturnType<typeof parseCli>;
   let filter: ToolFilter;
+  let stopObserving = async () => {};
+  const audited = await auditSubcommand(argv);
+  if (audited !== undefined) {
+    process.exitCode = audited;
+    return;
+  }
   try {
     // The flags alone first: --help and --version answer whatever the environment holds.
     const flags = parseCli(argv, {});
@@ -284,6 +357,7 @@ export async function runCli<C>(
       vendor.tools.map((t) => t.name),
     );
     if (unknown.length) throw new ConfigError(`Unknown tool(s) in --confirm: ${unknown.join(", ")}.`);
+    stopObserving = await startObservingFrom(observeConfigOf(env, opts.metricsPort, vendor.name));
   } catch (error) {
     reportStartupError(vendor.name, error);
     return;
@@ -306,9 +380,11 @@ export async function runCli<C>(
     return;
   }
   const transport = new StdioServerTransport();
-  const shutdown = exitOnShutdown(() => handle.close(), "debug");
+  // The spans still buffered go out before the exit.
+  const shutdown = exitOnShutdown(() => handle.close().finally(stopObserving), "debug");
   process.stdin.on("end", () => shutdown("stdin closed"));
   await handle.server.connect(transport);
+  observeGauge("sessions", vendor.name, 1);
   // Someone ran the bin by hand in a terminal: say that it is waiting for an MCP client.
   if (process.stdin.isTTY) log.info(`${vendor.name} ready on stdio; connect an MCP client (Ctrl-C to stop)`);
 }

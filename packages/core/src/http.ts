@@ -12,6 +12,7 @@ import {
   UpstreamUnavailableError,
   WriteOutcomeUnknownError,
 } from "./errors.js";
+import { observeUpstream } from "./observe/observer.js";
 import { redactor } from "./redact.js";
 import { createDispatcher, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from "./upstream.js";
 
@@ -70,8 +71,10 @@ export class HttpClient {
     this.#dispatcher = createDispatcher(this.upstream);
     const dispatcher = this.#dispatcher;
     this.#ky = ky.create({
-      fetch: ((input: Request | string | URL, init?: RequestInit) =>
-        dispatchFetch(dispatcher, input instanceof Request ? input : new Request(input, init))) as typeof fetch,
+      fetch: ((input: Request | string | URL, init?: RequestInit) => {
+        const request = input instanceof Request ? input : new Request(input, init);
+        return observeUpstream(request, () => dispatchFetch(dispatcher, request));
+      }) as typeof fetch,
       throwHttpErrors: true,
     });
   }

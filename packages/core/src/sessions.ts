@@ -3,6 +3,7 @@ import type { Env } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
+import { observeGauge, observeStreamMemory } from "./observe/observer.js";
 import { RingBuffer, StreamMemory, utf8Part } from "./output.js";
 import { coreSetting } from "./settings.js";
 
@@ -60,6 +61,7 @@ function processStreamMemory(limit: number): StreamMemory {
   if (!memory) {
     memory = new StreamMemory(limit);
     memories.set(limit, memory);
+    observeStreamMemory(memory);
   }
   return memory;
 }
@@ -279,6 +281,7 @@ export class SessionRegistry {
   readonly limits: SessionLimits;
   readonly #sessions = new Map<string, StreamSession>();
   readonly #unavailable: string | undefined;
+  readonly #server: string;
   #timer: NodeJS.Timeout | undefined;
 
   /**
@@ -286,9 +289,10 @@ export class SessionRegistry {
    * `unavailable`: why no session can be opened here at all (a stateless server); a tool that
    * asks for one gets that reason as an error on its `session` argument.
    */
-  constructor(limits: Partial<SessionLimits> = {}, options: { unavailable?: string } = {}) {
+  constructor(limits: Partial<SessionLimits> = {}, options: { unavailable?: string; server?: string } = {}) {
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...limits };
     this.#unavailable = options.unavailable;
+    this.#server = options.server ?? "unknown";
   }
 
   get size(): number {
@@ -312,6 +316,7 @@ export class SessionRegistry {
     this.assertCapacity();
     const session = new StreamSession(kind, label, driver, this.limits.bufferBytes, this.limits.memory);
     this.#sessions.set(session.id, session);
+    observeGauge("stream", this.#server, 1);
     this.#ensureSweeper();
     return session;
   }
@@ -330,6 +335,7 @@ export class SessionRegistry {
   async close(id: string): Promise<SessionInfo> {
     const s = this.get(id);
     this.#sessions.delete(id);
+    observeGauge("stream", this.#server, -1);
     s.output.release();
     await s.driver.close().catch((error: unknown) => log.warn("session close failed", { id, error: String(error) }));
     return s.info();

@@ -256,6 +256,14 @@ export const CORE_SETTINGS = defineSettings({
   MCP_OAUTH_WRITE_SCOPE: { kind: "text" },
   MCP_OAUTH_ACCEPT_PLAIN_JWT: { kind: "bool" },
   MCP_PUBLIC_URL: { kind: "url", protocols: HTTP },
+  MCP_AUDIT_LOG: { kind: "text" },
+  MCP_AUDIT_READS: { kind: "bool" },
+  MCP_METRICS_PORT: { kind: "port" },
+  MCP_METRICS_HOST: { kind: "text" },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { kind: "url", protocols: HTTP },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { kind: "url", protocols: HTTP },
+  OTEL_EXPORTER_OTLP_PROTOCOL: { kind: "enum", values: ["http/protobuf", "http/json"] },
+  OTEL_SERVICE_NAME: { kind: "text" },
 });
 
 /** The vendor bins' mode variables (each as its flag); the gateway has only the flags. */

@@ -9,6 +9,7 @@ import { maskEnvValues } from "./env-mask.js";
 import { ConfigError, InfraMcpError } from "./errors.js";
 import { sdkToolConfig } from "./listing.js";
 import { log } from "./logger.js";
+import { type Caller, observeCall, observeConfirmation, type Transport } from "./observe/observer.js";
 import { type Redactor, redactor, withRedactionScope } from "./redact.js";
 import type { SessionRegistry } from "./sessions.js";
 import { defaultToolsets, resolveToolsets, type ToolsetTable, toolsetOf } from "./toolsets.js";
@@ -281,6 +282,8 @@ export interface RegisterOptions<C> {
   showEnvValues?: boolean;
   /** The session's own redaction scope (a per-user credential), applied to every call. */
   redaction?: Redactor;
+  /** What the audit log and metrics name this server's calls by. */
+  observe?: { server: string; transport: Transport; caller?: Caller | undefined };
 }
 
 /** Registers the tools; returns their SDK handles by name (to hide and show them per access level). */
@@ -312,6 +315,8 @@ async function callTool<C>(
   const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
   const token = extra._meta?.progressToken;
   if (options.inflight) options.inflight.count++;
+  const seen = { server: "", transport: "stdio", ...options.observe, tool: tool.name, args } as const;
+  let observed: ReturnType<typeof observeCall> | undefined;
   try {
     const policy = confirmPolicyOf(options);
     // A dry run changes nothing, so nobody is asked.
@@ -322,30 +327,41 @@ async function callTool<C>(
         signal,
         ...(policy ? { policy } : {}),
       });
+      observeConfirmation(seen, refused !== undefined);
       if (refused) return refused;
     }
-    const data = await invokeTool(tool, args, {
-      getClient: options.getClient,
-      sessions: options.sessions,
-      signal,
-      ...(options.showEnvValues ? { showEnvValues: true } : {}),
-      sendProgress: async (progress, total, message) => {
-        if (token === undefined) return;
-        await extra
-          .sendNotification({
-            method: "notifications/progress",
-            params: {
-              progressToken: token,
-              progress,
-              ...(total !== undefined ? { total } : {}),
-              ...(message ? { message: redactor.redact(message) } : {}),
-            },
-          })
-          .catch(() => {});
-      },
+    const traceparent = extra._meta?.traceparent ?? extra.requestInfo?.headers?.traceparent;
+    observed = observeCall({
+      ...seen,
+      readOnly: tool.annotations.readOnlyHint,
+      traceparent: String(traceparent ?? ""),
     });
+    const data = await observed.run(() =>
+      invokeTool(tool, args, {
+        getClient: options.getClient,
+        sessions: options.sessions,
+        signal,
+        ...(options.showEnvValues ? { showEnvValues: true } : {}),
+        sendProgress: async (progress, total, message) => {
+          if (token === undefined) return;
+          await extra
+            .sendNotification({
+              method: "notifications/progress",
+              params: {
+                progressToken: token,
+                progress,
+                ...(total !== undefined ? { total } : {}),
+                ...(message ? { message: redactor.redact(message) } : {}),
+              },
+            })
+            .catch(() => {});
+        },
+      }),
+    );
+    observed.done({ ok: !data.isError, ...(data.isError ? { error: data.text } : {}), structured: data.structured });
     return toCallToolResult(data);
   } catch (error) {
+    observed?.done({ ok: false, error: errorText(error) });
     if (!(error instanceof InfraMcpError) && !(error instanceof z.ZodError)) {
       log.error("tool failed unexpectedly", {
         tool: tool.name,

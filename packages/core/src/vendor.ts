@@ -5,6 +5,7 @@ import { confirmPolicyOf } from "./confirm-policy.js";
 import type { Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
+import { type Caller, localCaller, type Transport } from "./observe/observer.js";
 import { type PromptDefinition, registerPrompts } from "./prompts.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
@@ -75,6 +76,12 @@ const sharedValidator: jsonSchemaValidator = {
   },
 };
 
+let stdioCallerMemo: Caller | undefined;
+const stdioCaller = (): Caller => {
+  stdioCallerMemo ??= localCaller();
+  return stdioCallerMemo;
+};
+
 export interface ServerOptions extends ToolFilter {
   env?: Env;
   sessionLimits?: Partial<SessionLimits>;
@@ -82,6 +89,9 @@ export interface ServerOptions extends ToolFilter {
   instanceId?: string;
   /** The redaction scope of this server's user (a per-user credential), for every call. */
   redaction?: Redactor;
+  /** How its calls arrive and who makes them, for the audit log (stdio: the local OS user). */
+  transport?: Transport;
+  caller?: Caller | undefined;
 }
 
 /** What a session-optional tool is told in stateless mode when asked for a session. */
@@ -137,7 +147,7 @@ export function createVendorServer<C>(
   const env = options.env ?? process.env;
   const sessions = new SessionRegistry(
     { ...sessionLimitsFromEnv(env), ...options.sessionLimits },
-    options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},
+    { server: vendor.name, ...(options.stateless ? { unavailable: STATELESS_NO_SESSION } : {}) },
   );
   const ending = new AbortController();
   const inflight = { count: 0 };
@@ -162,6 +172,11 @@ export function createVendorServer<C>(
     sessionSignal: ending.signal,
     inflight,
     ...(options.redaction ? { redaction: options.redaction } : {}),
+    observe: {
+      server: vendor.name,
+      transport: options.transport ?? "stdio",
+      caller: options.transport ? options.caller : stdioCaller(),
+    },
     ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
     ...(options.confirm ? { confirm: options.confirm } : {}),
     ...(options.showEnvValues ? { showEnvValues: true } : {}),

@@ -3,6 +3,7 @@ import { applyAuth } from "./credentials.js";
 import { guardUpstreamWrite } from "./dry-run.js";
 import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
 import { describeBody } from "./http.js";
+import { observeUpstreamSocket } from "./observe/observer.js";
 import { BoundedOutput } from "./output.js";
 import { type ResolvedUpstream, tlsConnectOptions } from "./upstream.js";
 
@@ -71,78 +72,87 @@ export function connectWebSocket(
   );
   const timeoutMs = options.timeoutMs ?? upstream.timeoutMs;
   const shownPath = new URL(path.replace(/^\//, ""), upstream.origin).pathname;
-  return new Promise<WebSocket>((resolve, reject) => {
-    if (options.signal?.aborted) return reject(new CancelledError(`Websocket ${shownPath}`));
-    const ws = new WebSocket(url, {
-      headers,
-      handshakeTimeout: timeoutMs,
-      perMessageDeflate: false,
-      maxPayload: options.maxPayload ?? 64 * 1024 * 1024,
-      autoPong: options.autoPong ?? true,
-      ...tlsConnectOptions(upstream.tls),
-    });
-    let settled = false;
-    const onAbort = () => fail(new CancelledError(`Websocket ${shownPath}`));
-    // ws's handshakeTimeout is a socket idle timeout, which the TLS ClientHello restarts: a
-    // server that never completes the handshake took about twice as long. This one is the deadline.
-    const deadline =
-      timeoutMs > 0
-        ? setTimeout(
-            () => fail(new UpstreamTimeoutError(`Websocket handshake with ${upstream.name} (${shownPath})`, timeoutMs)),
-            timeoutMs,
-          )
-        : undefined;
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      options.signal?.removeEventListener("abort", onAbort);
-      ws.removeAllListeners();
-      ws.on("error", () => {});
-      ws.terminate();
-      reject(error);
-    };
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    ws.once("open", () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      options.signal?.removeEventListener("abort", onAbort);
-      ws.removeAllListeners("unexpected-response");
-      ws.pause();
-      resolve(ws);
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        if (size < 4096) chunks.push(c);
-        size += c.length;
-      });
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // plain text body
-        }
-        fail(new UpstreamHttpError("GET", `${shownPath} (websocket)`, res.statusCode ?? 0, describeBody(body)));
-      });
-      res.on("error", () => fail(new UpstreamHttpError("GET", `${shownPath} (websocket)`, res.statusCode ?? 0, "")));
-    });
-    ws.once("error", (error: Error & { code?: string }) => {
-      if (/timeout/i.test(error.message)) {
-        fail(new UpstreamTimeoutError(`Websocket handshake with ${upstream.name} (${shownPath})`, timeoutMs));
-      } else {
-        fail(
-          new UpstreamUnavailableError(
-            `Cannot open websocket to ${upstream.name} at ${upstream.where} (${shownPath}): ${error.code ?? error.message}`,
-          ),
-        );
-      }
-    });
-  });
+  const host = new URL(upstream.origin).host;
+  return observeUpstreamSocket(
+    host,
+    headers,
+    () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        if (options.signal?.aborted) return reject(new CancelledError(`Websocket ${shownPath}`));
+        const ws = new WebSocket(url, {
+          headers,
+          handshakeTimeout: timeoutMs,
+          perMessageDeflate: false,
+          maxPayload: options.maxPayload ?? 64 * 1024 * 1024,
+          autoPong: options.autoPong ?? true,
+          ...tlsConnectOptions(upstream.tls),
+        });
+        let settled = false;
+        const onAbort = () => fail(new CancelledError(`Websocket ${shownPath}`));
+        // ws's handshakeTimeout is a socket idle timeout, which the TLS ClientHello restarts: a
+        // server that never completes the handshake took about twice as long. This one is the deadline.
+        const deadline =
+          timeoutMs > 0
+            ? setTimeout(
+                () =>
+                  fail(new UpstreamTimeoutError(`Websocket handshake with ${upstream.name} (${shownPath})`, timeoutMs)),
+                timeoutMs,
+              )
+            : undefined;
+        const fail = (error: Error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(deadline);
+          options.signal?.removeEventListener("abort", onAbort);
+          ws.removeAllListeners();
+          ws.on("error", () => {});
+          ws.terminate();
+          reject(error);
+        };
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        ws.once("open", () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(deadline);
+          options.signal?.removeEventListener("abort", onAbort);
+          ws.removeAllListeners("unexpected-response");
+          ws.pause();
+          resolve(ws);
+        });
+        ws.once("unexpected-response", (_req, res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on("data", (c: Buffer) => {
+            if (size < 4096) chunks.push(c);
+            size += c.length;
+          });
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            let body: unknown = text;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // plain text body
+            }
+            fail(new UpstreamHttpError("GET", `${shownPath} (websocket)`, res.statusCode ?? 0, describeBody(body)));
+          });
+          res.on("error", () =>
+            fail(new UpstreamHttpError("GET", `${shownPath} (websocket)`, res.statusCode ?? 0, "")),
+          );
+        });
+        ws.once("error", (error: Error & { code?: string }) => {
+          if (/timeout/i.test(error.message)) {
+            fail(new UpstreamTimeoutError(`Websocket handshake with ${upstream.name} (${shownPath})`, timeoutMs));
+          } else {
+            fail(
+              new UpstreamUnavailableError(
+                `Cannot open websocket to ${upstream.name} at ${upstream.where} (${shownPath}): ${error.code ?? error.message}`,
+              ),
+            );
+          }
+        });
+      }),
+  );
 }
 
 export type EndReason = "closed" | "end-of-stream" | "idle-timeout" | "total-timeout" | "max-bytes" | "cancelled";

@@ -8,6 +8,7 @@ import { confirmPolicyOf, describePolicy, needsConfirmation } from "../confirm-p
 import type { Env } from "../credentials.js";
 import { ConfigError, httpStatusFor, InfraMcpError, InputError } from "../errors.js";
 import { log } from "../logger.js";
+import { networkCaller, observeCall, observeRefusal } from "../observe/observer.js";
 import { type Redactor, redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import { SessionRegistry, sessionLimitsFromEnv } from "../sessions.js";
 import { type AnyTool, errorText, invokeTool, selectTools, type ToolContext, type ToolFilter } from "../tool.js";
@@ -156,6 +157,7 @@ export function createRestSurface(
     }
     const { route: compiled, pathArgs } = match;
     if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
+      observeRefusal({ ...seen(compiled, req, access), reason: "scope", status: 403 });
       return sendProblem(res, insufficientScope(compiled.tool.name), access.insufficientScope());
     }
     if (compiled.route.openUpstreamSocket && req.method === "GET" && !compiled.tool.annotations.readOnlyHint) {
@@ -182,7 +184,7 @@ export function createRestSurface(
     }
     // Accepted: the user's credential is scrubbed from what this request produces, and only that.
     const redaction = user ? scopedRedactor(user.value) : undefined;
-    return withRedactionScope(redaction, () => run(req, res, url, compiled, pathArgs, user));
+    return withRedactionScope(redaction, () => run(req, res, url, compiled, pathArgs, user, access));
   };
 
   const run = async (
@@ -192,8 +194,10 @@ export function createRestSurface(
     compiled: CompiledRoute,
     pathArgs: Record<string, string>,
     user: UserCredential | undefined,
+    access?: RequestAccess,
   ): Promise<void> => {
     if (unconfirmable(compiled)) {
+      observeRefusal({ ...seen(compiled, req, access, user), reason: "confirmation", status: 403 });
       return sendProblem(res, {
         type: `${PROBLEM_BASE}confirmation-required`,
         title: "Confirmation required",
@@ -209,21 +213,27 @@ export function createRestSurface(
       if (!res.writableFinished) aborter.abort();
     });
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry(sessionLimits);
+    const sessions = new SessionRegistry(sessionLimits, { server: compiled.vendor.name });
+    let observed: ReturnType<typeof observeCall> | undefined;
     try {
       const parsed = await parseRequest(req, compiled, pathArgs, url, req.method !== "GET" && req.method !== "DELETE");
       if (!parsed.ok) {
         return sendProblem(res, { ...parsed.problem, title: String(parsed.problem.title), status: parsed.status });
       }
-      const data = await invokeTool(compiled.tool, parsed.args, {
-        getClient: () => {
-          leased ??= lease(compiled.vendor, user);
-          return leased.client;
-        },
-        sessions,
-        signal: aborter.signal,
-        ...(filterOf(compiled.vendor).showEnvValues ? { showEnvValues: true } : {}),
-      });
+      const readOnly = compiled.tool.annotations.readOnlyHint;
+      observed = observeCall({ ...seen(compiled, req, access, user), readOnly, args: parsed.args });
+      const data = await observed.run(() =>
+        invokeTool(compiled.tool, parsed.args, {
+          getClient: () => {
+            leased ??= lease(compiled.vendor, user);
+            return leased.client;
+          },
+          sessions,
+          signal: aborter.signal,
+          ...(filterOf(compiled.vendor).showEnvValues ? { showEnvValues: true } : {}),
+        }),
+      );
+      observed.done({ ok: !data.isError, ...(data.isError ? { error: data.text } : {}), structured: data.structured });
       if (data.isError) {
         return sendProblem(res, {
           type: `${PROBLEM_BASE}tool-error`,
@@ -235,6 +245,7 @@ export function createRestSurface(
       }
       sendJson(res, 200, data.structured ?? { text: data.text });
     } catch (error) {
+      observed?.done({ ok: false, error: errorText(error) });
       problem(res, error, compiled.tool);
     } finally {
       await sessions.closeAll();
@@ -259,9 +270,13 @@ export function createRestSurface(
     const compiled = match.route;
     if (access?.readOnly && !compiled.tool.annotations.readOnlyHint) {
       const p = insufficientScope(compiled.tool.name);
+      observeRefusal({ ...seen(compiled, req, access), reason: "scope", status: 403 });
       return refuseUpgrade(socket, 403, p.title, p.detail, access.insufficientScope());
     }
-    if (unconfirmable(compiled)) return refuseUpgrade(socket, 403, "Confirmation required", confirmDetail(compiled));
+    if (unconfirmable(compiled)) {
+      observeRefusal({ ...seen(compiled, req, access), reason: "confirmation", status: 403 });
+      return refuseUpgrade(socket, 403, "Confirmation required", confirmDetail(compiled));
+    }
     const parsed = await parseRequest(req, compiled, match.pathArgs, url, false).catch((error: unknown) => ({
       ok: false as const,
       status: httpStatusFor(error),
@@ -275,7 +290,7 @@ export function createRestSurface(
       return refuseUpgrade(socket, 400, "Invalid credential header", user.message);
     const redaction = user ? scopedRedactor(user.value) : undefined;
     return withRedactionScope(redaction, () =>
-      bridge(req, socket, head, url, compiled, open, parsed.args, user, redaction),
+      bridge(req, socket, head, url, compiled, open, parsed.args, user, redaction, access),
     );
   };
 
@@ -289,12 +304,15 @@ export function createRestSurface(
     args: unknown,
     user: UserCredential | undefined,
     redaction: Redactor | undefined,
+    access?: RequestAccess,
   ): Promise<void> => {
+    const readOnly = compiled.tool.annotations.readOnlyHint;
+    const observed = observeCall({ ...seen(compiled, req, access, user), readOnly, args, kind: "websocket" });
     const aborter = new AbortController();
     const onGone = () => aborter.abort();
     socket.once("close", onGone);
     let leased: ClientLease | undefined;
-    const sessions = new SessionRegistry(sessionLimits);
+    const sessions = new SessionRegistry(sessionLimits, { server: compiled.vendor.name });
     let upstream: WebSocket;
     try {
       const ctx: ToolContext<unknown> = {
@@ -306,8 +324,9 @@ export function createRestSurface(
         signal: aborter.signal,
         progress: async () => {},
       };
-      upstream = await open.call(compiled.route, args, ctx);
+      upstream = await observed.run(() => open.call(compiled.route, args, ctx));
     } catch (error) {
+      observed.done({ ok: false, error: errorText(error) });
       await leased?.release().catch(() => {});
       await sessions.closeAll();
       return refuseUpgrade(socket, statusForRefusal(error), titleFor(error), errorText(error));
@@ -317,6 +336,7 @@ export function createRestSurface(
     const early = holdUpstream(upstream);
     if (aborter.signal.aborted || closing) {
       upstream.terminate();
+      observed.done({ ok: false, error: "client gone before the bridge opened" });
       await leased?.release().catch(() => {});
       return;
     }
@@ -334,6 +354,7 @@ export function createRestSurface(
       log.info("websocket passthrough opened", { tool: compiled.tool.name, path: url.pathname });
       void bridge.done.then(async (stats) => {
         bridges.delete(bridge);
+        observed.done({ ok: true, structured: stats as unknown as Record<string, unknown> });
         await sessions.closeAll();
         await leased?.release().catch(() => {});
         log.info("websocket passthrough closed", { tool: compiled.tool.name, ...stats });
@@ -458,4 +479,16 @@ function problem(res: ServerResponse, error: unknown, tool?: AnyTool<unknown>): 
     ...(error instanceof InputError ? { field: error.field } : {}),
     ...(tool ? { tool: tool.name } : {}),
   });
+}
+
+/** What the audit log and metrics name a REST request by. */
+function seen(compiled: CompiledRoute, req: IncomingMessage, access?: RequestAccess, user?: UserCredential) {
+  return {
+    server: compiled.vendor.name,
+    tool: compiled.tool.name,
+    route: `${req.method ?? "GET"} ${compiled.route.path}`,
+    transport: "rest" as const,
+    traceparent: String(req.headers.traceparent ?? ""),
+    caller: networkCaller(access?.subject, user?.digest),
+  };
 }

@@ -5,6 +5,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Env } from "../credentials.js";
 import { startSweeper } from "../lifecycle.js";
 import { log } from "../logger.js";
+import { networkCaller, observeGauge, observeRefusal } from "../observe/observer.js";
 import { type Redactor, scopedRedactor, withRedactionScope } from "../redact.js";
 import type { SessionLimits } from "../sessions.js";
 import { selectTools, type ToolFilter } from "../tool.js";
@@ -155,7 +156,12 @@ export class McpHttpEndpoint<C> {
   }
 
   /** The options of one McpServer for a session (or, stateless, for one request): spread here only. */
-  #serverOptions(stateless: boolean, user: UserCredential | undefined, redaction: Redactor | undefined) {
+  #serverOptions(
+    stateless: boolean,
+    user: UserCredential | undefined,
+    redaction: Redactor | undefined,
+    access?: RequestAccess,
+  ) {
     const {
       readOnly,
       disableDestructive,
@@ -181,6 +187,8 @@ export class McpHttpEndpoint<C> {
       ...(redaction ? { redaction } : {}),
       ...(sessionLimits ? { sessionLimits } : {}),
       ...(instanceId ? { instanceId } : {}),
+      transport: "http" as const,
+      caller: networkCaller(access?.subject, user?.digest),
     };
   }
 
@@ -243,7 +251,7 @@ export class McpHttpEndpoint<C> {
       );
     }
     // Accepted: from here on the user's credential is scrubbed from this session's output.
-    const handle = createVendorServer(this.vendor, this.#serverOptions(false, user, redaction));
+    const handle = createVendorServer(this.vendor, this.#serverOptions(false, user, redaction, access));
     if (access?.readOnly) handle.setReadOnly(true);
     const session: McpSession = {
       id: undefined,
@@ -269,6 +277,7 @@ export class McpHttpEndpoint<C> {
         this.#pending--;
         registered = true;
         this.#sessions.set(id, session);
+        observeGauge("sessions", this.vendor.name, 1);
         // The id is a bearer capability for the session: never at info level.
         log.info("MCP session opened", {
           server: this.vendor.name,
@@ -379,6 +388,7 @@ export class McpHttpEndpoint<C> {
     this.#count(session.client, -1);
     if (session.id) {
       this.#sessions.delete(session.id);
+      observeGauge("sessions", this.vendor.name, -1);
       log.info("MCP session closed", { server: this.vendor.name, why });
       log.debug("MCP session id closed", { server: this.vendor.name, session: session.id });
     }
@@ -403,7 +413,7 @@ export class McpHttpEndpoint<C> {
     if (user === REFUSED) return;
     const redaction = user ? scopedRedactor(user.value) : undefined;
     const handle = createVendorServer(this.vendor, {
-      ...this.#serverOptions(true, user, redaction),
+      ...this.#serverOptions(true, user, redaction, access),
       // A request on the configured credential reuses one client: a client per request would open
       // (and close) a new upstream connection for every call.
       ...(user ? {} : { sharedClient: this.#statelessClient }),
@@ -452,6 +462,8 @@ export class McpHttpEndpoint<C> {
       if (!m || typeof m !== "object" || (m as { method?: unknown }).method !== "tools/call") continue;
       const name = (m as { params?: { name?: unknown } }).params?.name;
       if (typeof name !== "string" || !this.#writeTools.has(name)) continue;
+      const caller = networkCaller(access.subject, undefined);
+      observeRefusal({ server: this.vendor.name, tool: name, transport: "http", caller, reason: "scope", status: 403 });
       rpcError(
         res,
         403,

@@ -6,6 +6,7 @@ import type { Env } from "../credentials.js";
 import { ConfigError } from "../errors.js";
 import { exitOnShutdown } from "../lifecycle.js";
 import { log } from "../logger.js";
+import { observeRefusal } from "../observe/observer.js";
 import type { RestSurface } from "../rest/index.js";
 import { coreSetting } from "../settings.js";
 import { selectTools, type ToolFilter } from "../tool.js";
@@ -199,6 +200,7 @@ export async function serveNetwork(
       server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
         socket.on("error", () => {});
         const verdict = guard.check(req);
+        if (!verdict.ok) observeRefusal({ transport: "rest", reason: refusalReason(verdict.status ?? 403) });
         if (!verdict.ok)
           return refuseUpgrade(socket, verdict.status ?? 403, verdict.title ?? "Forbidden", verdict.detail);
         (async () => {
@@ -207,6 +209,7 @@ export async function serveNetwork(
             const auth = await oauth.authenticate(req);
             if (!auth.ok) {
               const r = auth.refusal;
+              observeRefusal({ transport: "rest", reason: refusalReason(r.status), status: r.status });
               return refuseUpgrade(socket, r.status, titleOf(r), r.description, r.headers);
             }
             access = auth.access;
@@ -349,6 +352,8 @@ async function authorize(
   const auth = await oauth.authenticate(req, mount);
   if (auth.ok) return auth.access;
   const r = auth.refusal;
+  const reason = r.status === 401 ? "authentication" : "scope";
+  observeRefusal({ transport: mount ? "http" : "rest", reason, status: r.status, detail: r.description });
   sendProblem(
     res,
     { title: titleOf(r), status: r.status, detail: r.description, ...(r.error ? { error: r.error } : {}) },
@@ -363,6 +368,7 @@ function titleOf(r: OAuthRefusal): string {
 
 function refuse(res: http.ServerResponse, verdict: { status?: number; title?: string; detail?: string }): void {
   const status = verdict.status ?? 403;
+  observeRefusal({ transport: "http", reason: refusalReason(status), status, detail: verdict.detail });
   sendProblem(
     res,
     { title: verdict.title ?? "Forbidden", status, ...(verdict.detail ? { detail: verdict.detail } : {}) },
@@ -385,4 +391,9 @@ function listen(server: http.Server, port: number, host: string): Promise<number
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** 401 is a failed sign-in; a 403 of the guard is a Host or Origin it does not accept; OAuth's is scope. */
+function refusalReason(status: number | undefined): "authentication" | "scope" | "host-or-origin" {
+  return status === 401 ? "authentication" : status === 403 ? "host-or-origin" : "authentication";
 }
