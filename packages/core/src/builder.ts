@@ -1,41 +1,21 @@
-import type { z } from "zod";
-import { ConfigError, UpstreamHttpError } from "./errors.js";
-import type { HttpClient } from "./http.js";
-import { mapRequest, type RequestMapping } from "./params.js";
+import { type StatusHints, type ToolMaker, toolMaker } from "./define.js";
+import type { AnyRoute, AnyTool } from "./definition.js";
+import { ConfigError } from "./errors.js";
 import { sessionTools } from "./session-tools.js";
-import type { AnyObjectSchema, AnyTool, ToolContext, ToolDefinition, ToolHints, ToolResultData } from "./tool.js";
+import { SESSIONS_TOOLSET, type ToolsetInfo } from "./toolsets.js";
 
-/**
- * The hint combinations the three vendors actually use, named by what a call may do. Every tool
- * talks to a remote system, so openWorldHint is always true.
- */
-export const HINTS = {
-  /** Reads only; repeating it changes nothing. */
-  readOnly: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  /** Creates or starts something; nothing existing is lost; a repeat does it again. */
-  write: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  /** Sets something to a given state; nothing existing is lost; a repeat is a no-op. */
-  idempotentWrite: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  /** May end, kill, replace or delete something; a repeat may do it again. */
-  destructive: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  /** May end or replace something, but a repeat with the same arguments changes nothing more. */
-  destructiveIdempotent: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-} as const satisfies Record<string, ToolHints>;
-
-export type HintPreset = keyof typeof HINTS;
-
-/** A named group of a vendor's tools, switched on and off together (--toolsets). */
-export interface ToolsetInfo {
-  description: string;
-  /** On when the user names no toolset. */
-  default: boolean;
-}
-
-/**
- * What an upstream HTTP status means for a tool (or, given to defineVendor, for every tool of the
- * vendor), appended to the error the model reads: "404: No environment with this environmentId".
- */
-export type StatusHints = Partial<Record<number, string>>;
+export {
+  type HasHttp,
+  HINTS,
+  type HintPreset,
+  type StatusHints,
+  structuredBody,
+  type VariantSpec,
+  type VendorHttpToolSpec,
+  type VendorTool,
+  type VendorToolSpec,
+  withStatusHint,
+} from "./define.js";
 
 export interface VendorConfig {
   toolsets: Record<string, ToolsetInfo>;
@@ -43,115 +23,27 @@ export interface VendorConfig {
   statusHints?: StatusHints;
 }
 
-/** What a tool file writes; the builder adds the rest. */
-export interface VendorToolSpec<C, S extends AnyObjectSchema, O> extends ToolSpecBase<S, O> {
-  handler(args: z.infer<S>, ctx: ToolContext<C>, options: O): Promise<ToolResultData>;
+/** One line of a vendor's table: a tool, or a tool with its REST route (`route(line, tool)`). */
+export type TableEntry<C> = AnyTool<C> | AnyRoute<C>;
+
+/** A vendor's tools and the REST routes that answer with them, from one table. */
+export interface VendorTable<C> {
+  tools: AnyTool<C>[];
+  routes: AnyRoute<C>[];
 }
 
-/**
- * A tool that is exactly one upstream HTTP call: the arguments mapped onto the request by
- * `request`, the JSON answer mapped ONCE by `result` into what the model reads. The vendor
- * client must expose its HttpClient as `http`.
- */
-export interface VendorHttpToolSpec<S extends AnyObjectSchema, O = undefined> extends ToolSpecBase<S, O> {
-  request: RequestMapping;
-  timeoutMs?: number;
-  /**
-   * The text summary (then structuredContent is the body itself, `{items}` for an array), or
-   * text and structuredContent built from one mapping of the body.
-   */
-  result(data: unknown, args: z.infer<S>, options: O): string | ToolResultData;
-}
-
-interface ToolSpecBase<S extends AnyObjectSchema, O> {
-  /** Wire name (the seeds fix these); the identifier of the exported const says what it does. */
-  name: string;
-  title: string;
-  /** Says only what the name and the schema do not. */
-  description: string;
-  /** One of the vendor's toolsets. */
-  toolset: string;
-  inputSchema: S;
-  outputSchema?: AnyObjectSchema;
-  /** A preset name, or all four hints when no preset fits. */
-  hints: HintPreset | ToolHints;
-  /**
-   * Opens a long-lived stream session: `true` always (kept out of stateless mode), `"optional"`
-   * only when asked (kept in stateless mode, where asking is refused; see ToolDefinition).
-   */
-  opensSession?: boolean | "optional";
-  /** Operates on open sessions. */
-  usesSessions?: boolean;
-  /**
-   * One line saying what the call is about to do, for a user asked to confirm a destructive call
-   * (e.g. "run `rm -rf /tmp/x` in container web"). Destructive tools should have one.
-   */
-  confirm?(args: z.infer<S>): string;
-  /**
-   * Settings the model never sees, fixed per tool. A seed twin is the same tool with other
-   * options (see `variant`), so the handler is written once.
-   */
-  options?: O;
-  /** What an upstream status means for this tool (see StatusHints). */
-  statusHints?: StatusHints;
-}
-
-/** A tool as the vendor table holds it, plus a way to declare a twin of it. */
-export interface VendorTool<C, S extends AnyObjectSchema, O> extends ToolDefinition<C, S> {
-  readonly toolset: string;
-  readonly options: O;
-  /**
-   * The same handler under another wire name with other fixed options (and, where the twin
-   * takes different arguments, its own schema, e.g. a secret the public variant needs).
-   */
-  variant<S2 extends AnyObjectSchema = S>(spec: VariantSpec<S2, O>): VendorTool<C, S2, O>;
-}
-
-export interface VariantSpec<S extends AnyObjectSchema, O> {
-  name: string;
-  title: string;
-  description: string;
-  options: O;
-  inputSchema?: S;
-  hints?: HintPreset | ToolHints;
-  confirm?(args: z.infer<S>): string;
-}
-
-export interface VendorBuilder<C> {
+export interface VendorBuilder<C> extends ToolMaker<C> {
   readonly toolsets: Readonly<Record<string, ToolsetInfo>>;
   /** The vendor-wide status hints (for vendor modules: withStatusHint(error, own, vendor.statusHints)). */
   readonly statusHints: Readonly<StatusHints>;
-  tool<S extends AnyObjectSchema, O = undefined>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O>;
-  /** A tool that is one upstream HTTP call (see VendorHttpToolSpec). */
-  httpTool<S extends AnyObjectSchema, O = undefined>(spec: VendorHttpToolSpec<S, O>): VendorTool<C, S, O>;
   /** Core's session-read/write/resize/signal/close/list, in this vendor's `sessions` toolset. */
   sessionTools(): AnyTool<C>[];
-}
-
-/** Clients of REST-shaped vendors expose their HttpClient as `http` (needed by httpTool). */
-export interface HasHttp {
-  http: HttpClient;
-}
-
-/** The default structuredContent of an HTTP tool: the body, `{items}` for an array, `{value}` otherwise. */
-export function structuredBody(data: unknown): Record<string, unknown> {
-  if (Array.isArray(data)) return { items: data };
-  return data && typeof data === "object" ? (data as Record<string, unknown>) : { value: data ?? null };
-}
-
-/**
- * Rewraps an upstream HTTP error with the first hint for its status (the credential is never part
- * of one); an error that already carries a hint (a vendor module said more) is left as it is.
- */
-export function withStatusHint(error: unknown, ...hints: (StatusHints | undefined)[]): unknown {
-  if (!(error instanceof UpstreamHttpError) || error.hint !== undefined) return error;
-  const hint = hints.map((h) => h?.[error.status]).find((h) => h !== undefined);
-  if (!hint) return error;
-  return new UpstreamHttpError(error.method, error.path, error.status, error.detail, hint);
-}
-
-function resolveHints(hints: HintPreset | ToolHints): ToolHints {
-  return typeof hints === "string" ? { ...HINTS[hints] } : { ...hints };
+  /**
+   * The vendor's table: one line per tool, in the order tools/list shows them; a tool the seeds
+   * serve over REST is written as its route, `route("GET /v1/...", tool)`. A tool on two lines
+   * is refused.
+   */
+  table(entries: readonly TableEntry<C>[]): VendorTable<C>;
 }
 
 /**
@@ -168,79 +60,26 @@ export function defineVendor<C>(config: VendorConfig): VendorBuilder<C> {
       );
     }
   };
-
-  function build<S extends AnyObjectSchema, O>(spec: VendorToolSpec<C, S, O>): VendorTool<C, S, O> {
-    checkToolset(spec.name, spec.toolset);
-    const options = spec.options as O;
-    const tool: VendorTool<C, S, O> = {
-      name: spec.name,
-      title: spec.title,
-      description: spec.description,
-      inputSchema: spec.inputSchema,
-      ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
-      annotations: resolveHints(spec.hints),
-      ...(spec.opensSession ? { opensSession: spec.opensSession } : {}),
-      ...(spec.usesSessions ? { usesSessions: true } : {}),
-      ...(spec.confirm ? { confirm: spec.confirm } : {}),
-      toolset: spec.toolset,
-      options,
-      handler:
-        spec.statusHints || config.statusHints
-          ? async (args, ctx) => {
-              try {
-                return await spec.handler(args, ctx, options);
-              } catch (error) {
-                throw withStatusHint(error, spec.statusHints, config.statusHints);
-              }
-            }
-          : (args, ctx) => spec.handler(args, ctx, options),
-      variant<S2 extends AnyObjectSchema = S>(v: VariantSpec<S2, O>): VendorTool<C, S2, O> {
-        return build<S2, O>({
-          ...(spec as unknown as VendorToolSpec<C, S2, O>),
-          name: v.name,
-          title: v.title,
-          description: v.description,
-          options: v.options,
-          ...(v.inputSchema ? { inputSchema: v.inputSchema } : {}),
-          ...(v.hints ? { hints: v.hints } : {}),
-          ...(v.confirm ? { confirm: v.confirm } : {}),
-        });
-      },
-    };
-    return tool;
-  }
-
-  function httpTool<S extends AnyObjectSchema, O>(spec: VendorHttpToolSpec<S, O>): VendorTool<C, S, O> {
-    const { request, timeoutMs, result, ...rest } = spec;
-    return build<S, O>({
-      ...rest,
-      async handler(args, ctx, options) {
-        const http = (ctx.client as unknown as Partial<HasHttp>).http;
-        if (!http) throw new ConfigError(`Tool ${spec.name} is an HTTP tool but the client has no \`http\`.`);
-        const req = mapRequest(request, args as Record<string, unknown>);
-        const data = await http.json({
-          method: req.method,
-          path: req.path,
-          query: req.query,
-          headers: req.headers,
-          ...(req.body !== undefined ? { body: req.body } : {}),
-          ...(timeoutMs ? { timeoutMs } : {}),
-          signal: ctx.signal,
-        });
-        const out = result(data, args, options);
-        return typeof out === "string" ? { text: out, structured: structuredBody(data) } : out;
-      },
-    });
-  }
-
   return {
     toolsets,
     statusHints: Object.freeze({ ...config.statusHints }),
-    tool: build,
-    httpTool,
+    ...toolMaker<C>({ checkToolset, statusHints: config.statusHints }),
     sessionTools() {
-      checkToolset("session-*", "sessions");
-      return sessionTools<C>().map((t) => ({ ...t, toolset: "sessions" }));
+      checkToolset("session-*", SESSIONS_TOOLSET);
+      return sessionTools<C>();
     },
+    table: vendorTable,
   };
+}
+
+function vendorTable<C>(entries: readonly TableEntry<C>[]): VendorTable<C> {
+  const tools: AnyTool<C>[] = [];
+  const routes: AnyRoute<C>[] = [];
+  for (const entry of entries) {
+    const tool = "handler" in entry ? entry : entry.tool;
+    if (tools.includes(tool)) throw new ConfigError(`Tool ${tool.name} is on two lines of its vendor's table.`);
+    tools.push(tool);
+    if (!("handler" in entry)) routes.push(entry);
+  }
+  return { tools, routes };
 }

@@ -1,8 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { AnyTool } from "./definition.js";
 import { InfraMcpError } from "./errors.js";
 import { redactor } from "./redact.js";
-import type { AnyTool } from "./tool.js";
 
 /** How long a confirmation question waits for the user (a human reads it; the SDK's 60 s is short). */
 const CONFIRM_TIMEOUT_MS = 600_000;

@@ -5,8 +5,8 @@ import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server
 import { normalizeObjectSchema } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 import { toJsonSchemaCompat } from "@modelcontextprotocol/sdk/server/zod-json-schema-compat.js";
 import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { AnyTool } from "./definition.js";
 import { signalStarted } from "./started.js";
-import type { AnyTool } from "./tool.js";
 
 /**
  * tools/list without converting zod to JSON Schema at run time.

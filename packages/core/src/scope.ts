@@ -1,6 +1,6 @@
 import type { z } from "zod";
+import type { AnyRoute, AnyTool, ToolContext } from "./definition.js";
 import { ConfigError } from "./errors.js";
-import type { AnyRoute, AnyTool, ToolContext } from "./tool.js";
 
 /**
  * Arguments every tool of a vendor shares and that decide which client serves the call, e.g.

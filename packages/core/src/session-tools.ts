@@ -1,12 +1,22 @@
 import { z } from "zod";
+import { toolMaker } from "./define.js";
+import type { AnyTool } from "./definition.js";
 import { InputError } from "./errors.js";
-import { type AnyTool, defineTool } from "./tool.js";
+import { SESSIONS_TOOLSET } from "./toolsets.js";
 
 /**
  * The vendor-neutral half of session mode: once a vendor tool has opened a session, these read,
  * write, resize, signal and close it through the vendor's SessionDriver.
  */
 const sessionId = z.string().min(1).max(100).describe("Id returned when the session was opened");
+
+/** They need no vendor's client and read nothing beyond this process: no open world. */
+const LOCAL_READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+const toolset = SESSIONS_TOOLSET;
+
+/** Core's own builder: these tools belong to no vendor, so there is no vendor toolset to check. */
+const session = toolMaker<unknown>({ checkToolset: () => {} });
 
 /**
  * How long a read that found output keeps gathering more while it flows: until maxBytes (of a
@@ -35,7 +45,7 @@ function decodeAfter(head: string, data: Buffer): string {
   return scratch.toString("utf8", 0, size);
 }
 
-const readSession = defineTool({
+const readSession = session.tool({
   name: "session-read",
   title: "Read session output",
   description:
@@ -47,7 +57,8 @@ const readSession = defineTool({
     maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
     waitMs: z.number().int().min(0).max(60_000).default(1_000),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  toolset,
+  hints: LOCAL_READ,
   usesSessions: true,
   async handler(args, ctx) {
     const s = ctx.sessions.get(args.sessionId);
@@ -73,7 +84,7 @@ const readSession = defineTool({
   },
 });
 
-const writeSession = defineTool({
+const writeSession = session.tool({
   name: "session-write",
   title: "Write to session",
   description:
@@ -84,7 +95,8 @@ const writeSession = defineTool({
     encoding: z.enum(["utf8", "base64"]).default("utf8"),
     eof: z.boolean().default(false),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  toolset,
+  hints: "destructive",
   usesSessions: true,
   confirm: (args) => {
     const shown =
@@ -108,7 +120,7 @@ const writeSession = defineTool({
   },
 });
 
-const resizeSession = defineTool({
+const resizeSession = session.tool({
   name: "session-resize",
   title: "Resize session terminal",
   description: "Resize the terminal of a TTY session.",
@@ -117,7 +129,8 @@ const resizeSession = defineTool({
     cols: z.number().int().min(1).max(1000),
     rows: z.number().int().min(1).max(1000),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset,
+  hints: "idempotentWrite",
   usesSessions: true,
   async handler(args, ctx) {
     const s = ctx.sessions.get(args.sessionId);
@@ -127,12 +140,13 @@ const resizeSession = defineTool({
   },
 });
 
-const signalSession = defineTool({
+const signalSession = session.tool({
   name: "session-signal",
   title: "Signal session process",
   description: "Send a POSIX signal number to the session's process (2=SIGINT, 15=SIGTERM, 9=SIGKILL).",
   inputSchema: z.object({ sessionId, signal: z.number().int().min(1).max(64) }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  toolset,
+  hints: "destructive",
   usesSessions: true,
   confirm: (args) => `send signal ${args.signal} to the process of session ${args.sessionId}`,
   async handler(args, ctx) {
@@ -147,12 +161,13 @@ const signalSession = defineTool({
   },
 });
 
-const closeSession = defineTool({
+const closeSession = session.tool({
   name: "session-close",
   title: "Close session",
   description: "Close a session and its upstream connection (ends the process if still running).",
   inputSchema: z.object({ sessionId }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  toolset,
+  hints: "destructiveIdempotent",
   usesSessions: true,
   confirm: (args) => `close session ${args.sessionId}, ending its process if it still runs`,
   async handler(args, ctx) {
@@ -161,12 +176,13 @@ const closeSession = defineTool({
   },
 });
 
-const listSessions = defineTool({
+const listSessions = session.tool({
   name: "session-list",
   title: "List sessions",
   description: "List this connection's open and exited sessions.",
   inputSchema: z.object({}),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  toolset,
+  hints: LOCAL_READ,
   usesSessions: true,
   async handler(_args, ctx) {
     const sessions = ctx.sessions.list();
@@ -177,5 +193,8 @@ const listSessions = defineTool({
 
 /** The session tools, to append to a vendor's table. */
 export function sessionTools<C>(): AnyTool<C>[] {
-  return [readSession, writeSession, resizeSession, signalSession, closeSession, listSessions] as AnyTool<C>[];
+  // A copy per vendor: each vendor's table holds its own tool objects.
+  return [readSession, writeSession, resizeSession, signalSession, closeSession, listSessions].map((t) => ({
+    ...t,
+  })) as AnyTool<C>[];
 }

@@ -1,6 +1,12 @@
-import type { ToolsetInfo } from "./builder.js";
+import type { AnyTool } from "./definition.js";
 import { ConfigError } from "./errors.js";
-import type { AnyTool } from "./tool.js";
+
+/** A named group of a vendor's tools, switched on and off together (--toolsets). */
+export interface ToolsetInfo {
+  description: string;
+  /** On when the user names no toolset. */
+  default: boolean;
+}
 
 /** A vendor's toolsets by name (the `toolsets` of its defineVendor builder). */
 export type ToolsetTable = Readonly<Record<string, ToolsetInfo>>;

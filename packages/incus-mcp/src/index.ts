@@ -2,8 +2,7 @@ import { type AnyRoute, type AnyTool, scopeRoutes, scopeTools, type VendorDefini
 import { z } from "zod";
 import { incus } from "./builder.js";
 import { type IncusClient, IncusRemotes } from "./config.js";
-import { routes as routeTable } from "./routes.js";
-import { tools as table } from "./tools/index.js";
+import { table } from "./tools/index.js";
 
 /**
  * Every tool takes an optional `remote`: the vendor's client is the registry of remotes and each
@@ -14,8 +13,8 @@ const remoteScope = {
   args: { remote: z.string().optional() },
   select: (remotes: IncusRemotes, args: { remote?: string | undefined }) => remotes.get(args.remote),
 };
-export const tools: AnyTool<IncusRemotes>[] = scopeTools(table, remoteScope);
-export const routes: AnyRoute<IncusRemotes>[] = scopeRoutes(routeTable, tools, remoteScope);
+export const tools: AnyTool<IncusRemotes>[] = scopeTools(table.tools, remoteScope);
+export const routes: AnyRoute<IncusRemotes>[] = scopeRoutes(table.routes, tools, remoteScope);
 
 declare const __VERSION__: string;
 

@@ -1,8 +1,7 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { qovery } from "./builder.js";
 import { closeQoveryClient, createQoveryClient, type QoveryClient } from "./config.js";
-import { routes } from "./routes.js";
-import { tools } from "./tools/index.js";
+import { routes, tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
 
