@@ -22,6 +22,7 @@ export * from "./output.js";
 export * from "./paging.js";
 export * from "./params.js";
 export * from "./redact.js";
+export * from "./response.js";
 export * from "./scope.js";
 export * from "./select.js";
 export * from "./session-tools.js";

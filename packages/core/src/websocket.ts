@@ -1,8 +1,8 @@
 import WebSocket from "ws";
 import { applyAuth } from "./credentials.js";
 import { CancelledError, UpstreamHttpError, UpstreamTimeoutError, UpstreamUnavailableError } from "./errors.js";
-import { describeBody } from "./http.js";
 import { BoundedOutput } from "./output.js";
+import { describeBody } from "./response.js";
 import { type ResolvedUpstream, tlsConnectOptions } from "./upstream.js";
 
 export { WebSocket };

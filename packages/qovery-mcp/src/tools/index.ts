@@ -1,6 +1,6 @@
 import { route } from "@infra-mcp/core";
 import { qovery } from "../builder.js";
-import { openServiceLogs, openShell } from "../gateway.js";
+import { openServiceLogs, openShellSocket } from "../gateway.js";
 import { autoDeployContainers, previewContainerEnvironments } from "./auto-deploy-containers.js";
 import { cloneContainer } from "./clone-container.js";
 import { createContainer } from "./create-container.js";
@@ -57,22 +57,7 @@ export const { tools, routes } = qovery.table([
     openUpstreamSocket: async (args, ctx) => (await openServiceLogs(ctx.client, args, ctx.signal)).ws,
   }),
   route("GET /v1/shell/exec", openContainerShell, {
-    // A raw client is a terminal of its own: a TTY unless it asks for 0x0.
-    openUpstreamSocket: async (args, ctx) =>
-      (
-        await openShell(
-          ctx.client,
-          args.containerId,
-          {
-            command: args.command,
-            pod: args.pod,
-            container: args.container,
-            cols: args.cols ?? 80,
-            rows: args.rows ?? 24,
-          },
-          ctx.signal,
-        )
-      ).ws,
+    openUpstreamSocket: (args, ctx) => openShellSocket(ctx.client, args, ctx.signal),
   }),
   // No session-signal: the gateway carries no signals (send Ctrl-C, \u0003, with session-write).
   ...qovery.sessionTools().filter((t) => t.name !== "session-signal"),
