@@ -201,9 +201,9 @@ export function logsSection(r, { verdict, row }) {
     const flat = big.mcp.serverMaxRssBytes - small.mcp.serverMaxRssBytes < (big.mib - small.mib) * 1024 * 1024 * 0.25;
     lines.push(
       "",
-      `Target ≥ 0.9× the direct read at ${big.mib} MiB: ${ratio64.toFixed(3)}× ${verdict(ratio64 >= 0.9)} (against the timestamped request its later polls make: ${ratio(big.mcp.bytesPerSec / big.directTs.bytesPerSec)}). Nothing is dropped: the session waits for its reader, so every run read every byte. Server peak RSS (VmHWM): ${growth(small, big)}${largest !== big ? `, ${growth(big, largest)}` : ""} — flat (under a quarter of the added volume, 16 → 64 MiB) ${verdict(flat)}. What the server keeps is the session buffer (4 MiB: the producer waits while it holds that much unread) and one reused decode buffer; the rest of the peak is V8 warming up under ~100 MB/s of short-lived allocation (each 1 MiB read is one decoded string and one JSON string; the upstream arrives in 64 KiB chunks): the young generation grows to its 32 MiB maximum and read-sized strings wait for a major GC. That is reached within the first ~25 MiB (a 16 MiB read ends before it), past it the peak grows far slower than the volume read (the figures above), but it does not stay flat: V8 sizes its heap to the allocation rate of the reads. It levels off: a one-round run on 2026-12-02 at 64 / 256 / 512 MiB measured server peaks of 139 / 160 / 165 MiB (+4.3 MiB for the last 256 MiB read) at 0.90× / 0.91× / 0.97× the direct read.`,
+      `Target ≥ 0.9× the direct read at ${big.mib} MiB: ${ratio64.toFixed(3)}× ${verdict(ratio64 >= 0.9)} (against the timestamped request its later polls make: ${ratio(big.mcp.bytesPerSec / big.directTs.bytesPerSec)}). Nothing is dropped: the session waits for its reader, so every run read every byte. Server peak RSS (VmHWM): ${growth(small, big)}${largest !== big ? `, ${growth(big, largest)}` : ""} — flat (under a quarter of the added volume, 16 → 64 MiB) ${verdict(flat)}. What the server keeps is the session buffer (4 MiB: the producer waits while it holds that much unread) and one reused decode buffer; the rest of the peak is V8 warming up under short-lived allocation (each 1 MiB read is one decoded string and one JSON string; the upstream arrives in 64 KiB chunks; a heap profile of 2026-12-02, not this run, showed the young generation growing to its 32 MiB maximum within the first ~25 MiB while read-sized strings waited for a major GC), so past it the peak grows slower than the volume read but does not stay flat: V8 sizes its heap to the allocation rate of the reads. ${levelling(p.results)}`,
       "",
-      `Where the time went (\`node --cpu-prof\` on the server, \`LOGS_BENCH_CPU_PROF=<dir>\`), before this section's changes: 1,131 reads for 64 MiB (57 KiB each: a read answered with whatever the last upstream chunk had pushed, so every read paid its fixed share — request, result, a write to the pipe — again); JSON.stringify of each result (the output went twice, as text and as structuredContent: 620 ms of 1,740 ms server CPU) and the stdout write (310–440 ms); the per-entry path of the poll (an object and two or three Buffer views per 128-byte line: ~400 ms with GC); and the engine formatting a timestamp per line, which every poll requested (direct + timestamps is 0.7–0.9× direct here). Changed: session-read carries its output once, in the text (structuredContent keeps offsets, state and encoding); a read that found output gathers while it flows (until maxBytes — of a live stream at most a quarter of the buffer — are there, 5 ms of quiet, or 50 ms), so a 64 MiB log takes ~65–130 reads; the status line and the output are decoded as one string from one reused buffer; a whole log followed without timestamps reads its backlog without them (until a second or two ago), copying whole entries' payloads straight into one buffer per chunk; and an answer let go while the reader was away goes on after what it showed (it restarted from where it began, showing lines twice). What remains is the MCP framing itself: JSON.stringify of each answer (~4 ms per MiB in this V8), the write to the pipe, and the client's JSON.parse — CPU the direct reader does not spend, taken from the same two cores as the engine and the front.`,
+      `Where the time went (a profile of 2026-12-02, not this run: \`LOGS_BENCH_CPU_PROF=<dir> node bench/run.mjs --only logs\` runs the server under \`node --cpu-prof\`), before this section's changes: 1,131 reads for 64 MiB (57 KiB each: a read answered with whatever the last upstream chunk had pushed, so every read paid its fixed share — request, result, a write to the pipe — again); JSON.stringify of each result (the output went twice, as text and as structuredContent: 620 ms of 1,740 ms server CPU) and the stdout write (310–440 ms); the per-entry path of the poll (an object and two or three Buffer views per 128-byte line: ~400 ms with GC); and the engine formatting a timestamp per line, which every poll requested (direct + timestamps is 0.7–0.9× direct here). Changed: session-read carries its output once, in the text (structuredContent keeps offsets, state and encoding); a read that found output gathers while it flows (until maxBytes — of a live stream at most a quarter of the buffer — are there, 5 ms of quiet, or 50 ms), so a 64 MiB log takes ~65–130 reads; the status line and the output are decoded as one string from one reused buffer; a whole log followed without timestamps reads its backlog without them (until a second or two ago), copying whole entries' payloads straight into one buffer per chunk; and an answer let go while the reader was away goes on after what it showed (it restarted from where it began, showing lines twice). What remains is the MCP framing itself: JSON.stringify of each answer (~4 ms per MiB in this V8), the write to the pipe, and the client's JSON.parse — CPU the direct reader does not spend, taken from the same two cores as the engine and the front.`,
     );
   }
   const i = r.incus;
@@ -248,10 +248,38 @@ export function logsSection(r, { verdict, row }) {
       "",
       `Target ≥ 0.9× at ${big.mib} MiB: ${r64.toFixed(3)}× ${verdict(r64 >= 0.9 && big.mcp.missedBytes === 0)} (missed bytes: ${big.mcp.missedBytes}). Server peak RSS ${small.mib} → ${big.mib} MiB: ${growth >= 0 ? "+" : ""}${mibStr(growth)}.`,
       "",
-      `A live stream goes at the daemon's pace, so the ratio measures how much the reader slows the daemon down: the session keeps up (it used to miss ~9 MB, reads of whatever had arrived, each answer carrying the events twice), and what is left is CPU — the server's JSON.stringify and pipe write of every answer and the client's JSON.parse, about three times the direct reader's CPU, on the two cores incusd and the generator also run on.`,
+      `A live stream goes at the daemon's pace, so the ratio measures how much the reader slows the daemon down: ${keptUp(i.results)} (before 2026-12-02 it missed ~9 MB: reads of whatever had arrived, each answer carrying the events twice), and what is left is CPU — the server's JSON.stringify and pipe write of every answer and the client's JSON.parse, ${cpuTimes(big)} the direct reader's CPU at ${big.mib} MiB in this run, on the two cores incusd and the generator also run on.`,
     );
   }
   return lines.join("\n");
+}
+
+/** Whether this run's sessions kept up with the live stream: computed from missedBytes, never assumed. */
+function keptUp(results) {
+  const behind = results.filter((x) => x.mcp.missedBytes > 0);
+  if (!behind.length) return "in this run the session kept up: 0 bytes missed at every size";
+  return `in this run the session fell behind: ${behind.map((x) => `${x.mcp.missedBytes.toLocaleString("en-US")} bytes missed at ${x.mib} MiB`).join(", ")}`;
+}
+
+/** Server + client CPU of the session reader against the direct reader's, as a multiple. */
+function cpuTimes(x) {
+  const k = (x.mcp.serverCpuMs + x.mcp.clientCpuMs) / x.direct.cpuMs;
+  return Number.isFinite(k) ? `${k.toFixed(1)}×` : "— ×";
+}
+
+/**
+ * Whether the server's peak levels off as the volume grows: computed from this run when it read
+ * 256 MiB or more (--logs-sizes 64,256,512), else the earlier run's figures, labelled as such.
+ */
+function levelling(results) {
+  const big = results.filter((x) => x.mib >= 256);
+  if (big.length >= 1 && results.length >= 3) {
+    const [a, b, c] = results.slice(-3);
+    const step = (x, y) =>
+      `${y.mib - x.mib} MiB more read: ${mibStr(y.mcp.serverMaxRssBytes - x.mcp.serverMaxRssBytes)} more peak`;
+    return `Levelling off, in this run: server peaks ${[a, b, c].map((x) => mibStr(x.mcp.serverMaxRssBytes)).join(" / ")} at ${[a, b, c].map((x) => x.mib).join(" / ")} MiB (${step(a, b)}; ${step(b, c)}) at ${[a, b, c].map((x) => ratio(x.mcp.bytesPerSec / x.direct.bytesPerSec)).join(" / ")} the direct read.`;
+  }
+  return "Levelling off (a one-round run on 2026-12-02, not this run; `node bench/run.mjs --quick --only logs --logs-sizes 64,256,512` repeats it): server peaks of 139 / 160 / 165 MiB at 64 / 256 / 512 MiB (+4.3 MiB for the last 256 MiB read) at 0.90× / 0.91× / 0.97× the direct read.";
 }
 
 function ratio(v) {

@@ -1,5 +1,14 @@
 import { parseArgs } from "node:util";
-import { CORE_ENV_HELP, log, parsePort, reportStartupError, setLogLevel, toolsetHelp } from "@infra-mcp/core";
+import {
+  CORE_ENV_HELP,
+  CORE_SETTINGS,
+  checkSettings,
+  coreSetting,
+  log,
+  portOf,
+  reportStartupError,
+  toolsetHelp,
+} from "@infra-mcp/core";
 import { startGateway } from "./index.js";
 import { vendors } from "./vendors.js";
 
@@ -33,7 +42,6 @@ use the flags above.
 ${CORE_ENV_HELP}
 `;
 
-setLogLevel(process.env.LOG_LEVEL);
 try {
   const { values } = parseArgs({
     options: {
@@ -61,12 +69,14 @@ try {
   } else if (values.version) {
     process.stdout.write(`${VERSION}\n`);
   } else {
+    // Every variable of core and of each vendor, before anything serves: a bad value exits 2 here.
+    checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], process.env);
     const net = await startGateway({
       http: !values["no-http"],
       rest: !values["no-rest"],
-      port: parsePort(values.port ?? process.env.MCP_HTTP_PORT, 9090, "--port"),
-      restPort: parsePort(values["rest-port"] ?? process.env.MCP_REST_PORT, 8080, "--rest-port"),
-      host: values.host ?? process.env.MCP_HTTP_HOST ?? "127.0.0.1",
+      port: portOf(values.port, "--port", process.env, "MCP_HTTP_PORT", 9090),
+      restPort: portOf(values["rest-port"], "--rest-port", process.env, "MCP_REST_PORT", 8080),
+      host: values.host ?? coreSetting("MCP_HTTP_HOST", process.env) ?? "127.0.0.1",
       stateless: values.stateless ?? false,
       readOnly: values["read-only"] ?? false,
       disableDestructive: values["disable-destructive"] ?? false,

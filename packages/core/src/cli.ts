@@ -3,6 +3,14 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError } from "./errors.js";
 import { exitOnShutdown } from "./lifecycle.js";
 import { log, setLogLevel } from "./logger.js";
+import {
+  CLI_SETTINGS,
+  CORE_SETTINGS,
+  coreSetting,
+  parseSettings,
+  readSettingOf,
+  type SettingsTable,
+} from "./settings.js";
 import { selectTools, type ToolFilter } from "./tool.js";
 import { splitToolsets, toolsetHelp } from "./toolsets.js";
 import { createVendorServer, type VendorDefinition } from "./vendor.js";
@@ -40,11 +48,12 @@ Stream sessions (exec/attach/shell sessions of one MCP session):
 HTTP/REST (--http, --rest):
   MCP_HTTP_TOKEN                   Bearer token required on every request (mandatory off loopback; or _FILE)
   MCP_HTTP_ALLOWED_HOSTS           Extra Host names accepted (comma list; default loopback names only)
-  MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default loopback origins)
+  MCP_HTTP_ALLOWED_ORIGINS         Extra browser Origins accepted (comma list; default: only loopback
+                                   origins on the server's own port)
   MCP_HTTP_MAX_BODY_BYTES          Request body limit, larger → 413 (default 1048576)
   MCP_HTTP_MAX_SESSIONS            Concurrent MCP sessions, more → 503 (default 64)
-  MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (credential header, else address) may hold,
-                                   more → 503 (default half of MCP_HTTP_MAX_SESSIONS)
+  MCP_HTTP_MAX_SESSIONS_PER_CLIENT Sessions one client (OAuth identity, else credential header, else
+                                   address) may hold, more → 503 (default half of MCP_HTTP_MAX_SESSIONS)
   MCP_HTTP_SESSION_IDLE_SECONDS    Idle MCP session expiry (default 1800)
   MCP_INSTANCE_ID                  Replica id: serverInfo.version "<version>+<id>", X-MCP-Instance header
   MCP_SESSION_ID_HEADER            Header (e.g. x-request-id) whose value prefixes a new session's generated
@@ -56,6 +65,7 @@ Team sign-in (OAuth 2.1 resource server; instead of MCP_HTTP_TOKEN, see "Sign-in
   MCP_OAUTH_JWKS_URL               The issuer's key set (default: jwks_uri from the issuer's metadata)
   MCP_OAUTH_READ_SCOPE             Scope granting the read-only tools (default mcp:read)
   MCP_OAUTH_WRITE_SCOPE            Scope granting every tool the flags allow (default mcp:write)
+  MCP_OAUTH_ACCEPT_PLAIN_JWT       1: also accept access tokens typed JWT or untyped (default: at+jwt only)
   MCP_PUBLIC_URL                   Origin clients reach this server at, e.g. https://mcp.example.com`;
 
 const USAGE = (name: string) => `Usage: ${name} [options]
@@ -95,29 +105,54 @@ ${CORE_ENV_HELP}
  */
 export function reportStartupError(name: string, error: unknown): void {
   const config = error instanceof ConfigError || (error as NodeJS.ErrnoException)?.code?.startsWith("ERR_PARSE_ARGS");
+  const about = error instanceof ConfigError ? error : undefined;
   log.error((error as Error)?.message ?? String(error), {
     name,
+    ...(about?.variable ? { variable: about.variable } : {}),
+    ...(about?.accepts ? { accepts: about.accepts } : {}),
     ...(config ? { help: `${name} --help lists every option and variable` } : {}),
   });
   process.exitCode = config ? 2 : 1;
 }
 
 /** A boolean env setting (MCP_READ_ONLY=1 etc.); unset or empty is undefined, anything unknown is an error. */
-function envFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return undefined;
-  if (["1", "true", "yes", "on"].includes(raw)) return true;
-  if (["0", "false", "no", "off"].includes(raw)) return false;
-  throw new ConfigError(`${name} must be 1 (true, yes) or 0 (false, no), got "${env[name]}".`);
+function envFlag(env: NodeJS.ProcessEnv, name: keyof typeof CLI_SETTINGS & string): boolean | undefined {
+  return readSettingOf(CLI_SETTINGS, name, env) as boolean | undefined;
 }
 
 /** A comma list from a flag, else from its env variable (blank = unset). */
-function list(flag: string | undefined, envValue: string | undefined): string[] | undefined {
-  const raw = flag ?? (envValue?.trim() ? envValue : undefined);
-  return raw
-    ?.split(",")
+function list(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  name: "MCP_TOOLS" | "MCP_TOOLSETS",
+): string[] | undefined {
+  if (flag === undefined) return readSettingOf(CLI_SETTINGS, name, env);
+  return flag
+    .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A port from its flag (named in the error), else from its variable (named in the error), else the fallback. */
+export function portOf(
+  flag: string | undefined,
+  flagName: string,
+  env: NodeJS.ProcessEnv,
+  variable: "MCP_HTTP_PORT" | "MCP_REST_PORT",
+  fallback: number,
+): number {
+  if (flag !== undefined) return parsePort(flag, fallback, flagName);
+  return coreSetting(variable, env) ?? fallback;
+}
+
+/**
+ * The start-up check of a bin: every variable of the tables parsed (bad values named together in
+ * one ConfigError), then the log level set from LOG_LEVEL. Runs before anything serves.
+ */
+export function checkSettings(tables: readonly SettingsTable[], env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const values = parseSettings(tables, env);
+  setLogLevel(env.LOG_LEVEL);
+  return values;
 }
 
 /** The tool filter the parsed options ask for, with --toolsets split for these vendors. */
@@ -172,8 +207,8 @@ export function parseCli(
     strict: true,
     allowPositionals: false,
   });
-  const tools = list(values.tools, env.MCP_TOOLS);
-  const toolsets = list(values.toolsets, env.MCP_TOOLSETS);
+  const tools = list(values.tools, env, "MCP_TOOLS");
+  const toolsets = list(values.toolsets, env, "MCP_TOOLSETS");
   return {
     help: values.help ?? false,
     version: values.version ?? false,
@@ -183,10 +218,10 @@ export function parseCli(
     ...(tools ? { tools } : {}),
     ...(toolsets ? { toolsets } : {}),
     http: values.http ?? envFlag(env, "MCP_HTTP") ?? false,
-    port: parsePort(values.port ?? env.MCP_HTTP_PORT, 9090, "--port"),
-    host: values.host ?? env.MCP_HTTP_HOST ?? "127.0.0.1",
+    port: portOf(values.port, "--port", env, "MCP_HTTP_PORT", 9090),
+    host: values.host ?? coreSetting("MCP_HTTP_HOST", env) ?? "127.0.0.1",
     rest: values.rest ?? envFlag(env, "MCP_REST") ?? false,
-    restPort: parsePort(values["rest-port"] ?? env.MCP_REST_PORT, 8080, "--rest-port"),
+    restPort: portOf(values["rest-port"], "--rest-port", env, "MCP_REST_PORT", 8080),
     stateless: values.stateless ?? envFlag(env, "MCP_STATELESS") ?? false,
   };
 }
@@ -197,27 +232,31 @@ export async function runCli<C>(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  setLogLevel(env.LOG_LEVEL);
   let opts: ReturnType<typeof parseCli>;
   let filter: ToolFilter;
   try {
+    // The flags alone first: --help and --version answer whatever the environment holds.
+    const flags = parseCli(argv, {});
+    if (flags.help) {
+      const toolsets = toolsetHelp(vendor as VendorDefinition<unknown>);
+      process.stdout.write(
+        `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
+      );
+      return;
+    }
+    if (flags.version) {
+      process.stdout.write(`${vendor.version}\n`);
+      return;
+    }
+    // Every variable this bin reads, before anything serves: a bad value stops here (exit 2)
+    // rather than crashing stdio on the first message or failing every call.
+    checkSettings([CORE_SETTINGS, CLI_SETTINGS, vendor.settings ?? {}], env);
     opts = parseCli(argv, env);
     filter = cliToolFilter(opts, vendor as VendorDefinition<unknown>);
     // Validate --tools and --toolsets before anything starts listening.
     selectTools(vendor.tools, filter, vendor.toolsets);
   } catch (error) {
     reportStartupError(vendor.name, error);
-    return;
-  }
-  if (opts.help) {
-    const toolsets = toolsetHelp(vendor as VendorDefinition<unknown>);
-    process.stdout.write(
-      `${USAGE(vendor.name)}${toolsets ? `\n${toolsets}` : ""}\n${vendor.name} environment:\n${vendor.envHelp}\n`,
-    );
-    return;
-  }
-  if (opts.version) {
-    process.stdout.write(`${vendor.version}\n`);
     return;
   }
   if (opts.http || opts.rest) {
@@ -230,7 +269,13 @@ export async function runCli<C>(
     }
     return;
   }
-  const handle = createVendorServer(vendor, { ...filter, env });
+  let handle: ReturnType<typeof createVendorServer>;
+  try {
+    handle = createVendorServer(vendor, { ...filter, env });
+  } catch (error) {
+    reportStartupError(vendor.name, error);
+    return;
+  }
   const transport = new StdioServerTransport();
   const shutdown = exitOnShutdown(() => handle.close(), "debug");
   process.stdin.on("end", () => shutdown("stdin closed"));

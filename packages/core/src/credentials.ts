@@ -94,22 +94,6 @@ export function readFileSetting(name: string, env: Env = process.env): string | 
   }
 }
 
-export function readPositiveInt(name: string, fallback: number, env: Env = process.env): number {
-  return readInt(name, fallback, 1, "a positive", env);
-}
-
-export function readNonNegativeInt(name: string, fallback: number, env: Env = process.env): number {
-  return readInt(name, fallback, 0, "a non-negative", env);
-}
-
-function readInt(name: string, fallback: number, min: number, what: string, env: Env): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be ${what} integer, got "${raw}".`);
-  return n;
-}
-
 /**
  * Where a bound credential goes on the wire. A vendor may place it differently on REST calls and
  * websocket upgrades (Portainer: Bearer on REST, ?token= on websockets).

@@ -26,8 +26,14 @@ export class InfraMcpError extends Error {
 
 /** Configuration is missing or wrong; the message names the variable and how to fix it. */
 export class ConfigError extends InfraMcpError {
-  constructor(message: string) {
+  /** The variable (or variables, comma-separated) at fault, when one is; start-up logs it as a field. */
+  readonly variable: string | undefined;
+  /** What that variable accepts, in words. */
+  readonly accepts: string | undefined;
+  constructor(message: string, about: { variable?: string; accepts?: string } = {}) {
     super("CONFIG", message);
+    this.variable = about.variable;
+    this.accepts = about.accepts;
   }
 }
 

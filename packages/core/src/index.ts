@@ -27,6 +27,7 @@ export * from "./scope.js";
 export * from "./select.js";
 export * from "./session-tools.js";
 export * from "./sessions.js";
+export * from "./settings.js";
 export * from "./started.js";
 export {
   errorResult,

@@ -21,6 +21,7 @@ export class Redactor {
   readonly #secrets = new Set<string>();
   readonly #scope: (() => Redactor | undefined) | undefined;
   #pattern: RegExp | undefined;
+  #bytes: readonly Buffer[] | undefined;
 
   /** `scope`: where to find the redactor of the session or request the caller runs in. */
   constructor(options: { scope?: () => Redactor | undefined } = {}) {
@@ -35,6 +36,7 @@ export class Redactor {
     const forms = [secret, encodeURIComponent(secret), Buffer.from(secret).toString("base64")];
     for (const f of forms) this.#secrets.add(f);
     this.#pattern = undefined;
+    this.#bytes = undefined;
   }
 
   has(secret: string): boolean {
@@ -51,6 +53,16 @@ export class Redactor {
     const own = this.#redactOwn(text);
     const scoped = this.#current();
     return scoped ? scoped.redact(own) : own;
+  }
+
+  /**
+   * Every registered form as UTF-8 bytes, the current scope's included: what a byte stream (a
+   * websocket's frames) is scrubbed of. Cached until the next `add`.
+   */
+  secretBytes(): readonly Buffer[] {
+    this.#bytes ??= [...this.#secrets].map((s) => Buffer.from(s));
+    const scoped = this.#current();
+    return scoped ? [...this.#bytes, ...scoped.secretBytes()] : this.#bytes;
   }
 
   /** Deep-redacts keys and strings inside JSON-like values (tool results, REST bodies). */
@@ -75,6 +87,107 @@ export class Redactor {
     );
     return text.replace(this.#pattern, MARK);
   }
+}
+
+const MARK_BYTES = Buffer.from(MARK);
+
+/**
+ * Scrubs secrets from a stream of byte chunks (websocket frames) on the bytes themselves, so a
+ * payload that is not UTF-8 comes out byte for byte as it went in, and catches a secret split
+ * across chunks: the longest tail of a chunk that is the start of a secret is held back and put
+ * in front of the next chunk (or given out by `flush`, at the close). A chunk that holds no
+ * secret and does not end with the start of one comes back as the same buffer, not a copy.
+ *
+ * Matching is leftmost, longest secret first, as `Redactor.redact` does on a string. Valid UTF-8
+ * stays valid: a secret's bytes start and end on character boundaries, so do the cuts.
+ */
+export class StreamScrubber {
+  readonly #secrets: () => readonly Uint8Array[];
+  #held: Buffer | undefined;
+
+  /** `secrets` is read per chunk, so one registered mid-stream is caught from then on. */
+  constructor(secrets: () => readonly Uint8Array[]) {
+    this.#secrets = secrets;
+  }
+
+  /** Bytes held back from the chunks so far (0 unless the last one ended with a secret's start). */
+  get held(): number {
+    return this.#held?.length ?? 0;
+  }
+
+  /** The scrubbed bytes that can go out now (possibly none: all of `chunk` may be held back). */
+  push(chunk: Buffer): Buffer {
+    const secrets = this.#secrets();
+    const buf = this.#held ? Buffer.concat([this.#held, chunk]) : chunk;
+    this.#held = undefined;
+    if (secrets.length === 0 || buf.length === 0) return buf;
+    let out: Buffer[] | undefined;
+    let pos = 0;
+    for (;;) {
+      // A match that starts before the held-back tail is final: were a longer secret (or an
+      // earlier one) still possible there, that tail would have begun at or before it.
+      const hold = heldFrom(buf, pos, secrets);
+      const match = firstMatch(buf, pos, hold, secrets);
+      if (!match) {
+        if (hold < buf.length) this.#held = Buffer.from(buf.subarray(hold));
+        if (!out) return hold === buf.length ? buf : buf.subarray(0, hold);
+        out.push(buf.subarray(pos, hold));
+        return Buffer.concat(out);
+      }
+      out ??= [];
+      out.push(buf.subarray(pos, match.start), MARK_BYTES);
+      pos = match.end;
+    }
+  }
+
+  /** Gives out what is held back (at the end of the stream, or where the stream changes kind). */
+  flush(): Buffer {
+    const held = this.#held ?? Buffer.alloc(0);
+    this.#held = undefined;
+    return held;
+  }
+}
+
+/**
+ * Where the longest tail of `buf` (from `from` on) that is a proper start of a secret begins;
+ * `buf.length` when none is.
+ */
+function heldFrom(buf: Buffer, from: number, secrets: readonly Uint8Array[]): number {
+  let best = buf.length;
+  for (const s of secrets) {
+    const first = s[0];
+    for (let i = Math.max(from, buf.length - s.length + 1); i < best; i++) {
+      if (buf[i] !== first) continue;
+      let j = 1;
+      while (i + j < buf.length && buf[i + j] === s[j]) j++;
+      if (i + j === buf.length) {
+        best = i;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+/** The leftmost secret starting in [from, before), the longest of those starting there. */
+function firstMatch(
+  buf: Buffer,
+  from: number,
+  before: number,
+  secrets: readonly Uint8Array[],
+): { start: number; end: number } | undefined {
+  let start = before;
+  let end = -1;
+  for (const s of secrets) {
+    if (before - from < 1 || buf.length - from < s.length) continue;
+    const at = buf.indexOf(s, from);
+    if (at === -1 || at >= before || at > start) continue;
+    if (at < start || at + s.length > end) {
+      start = at;
+      end = at + s.length;
+    }
+  }
+  return end === -1 ? undefined : { start, end };
 }
 
 /**

@@ -55,8 +55,9 @@ export function selectTools<C>(
     inToolsets = () => true;
   }
   let picked = tools.filter((t) => inToolsets(t) || filter.allow?.includes(t.name));
-  // An opener pulls in the session tools whatever toolsets were named (see SESSIONS_TOOLSET).
-  if ((filter.toolsets || !filter.allow) && picked.some((t) => t.opensSession)) {
+  // An opener pulls in the session tools whatever toolsets or tools were named (see
+  // SESSIONS_TOOLSET): `--tools open-exec-session` alone would otherwise open sessions nothing can read.
+  if (picked.some((t) => t.opensSession)) {
     picked = tools.filter((t) => picked.includes(t) || t.usesSessions);
   }
   picked = picked.filter(

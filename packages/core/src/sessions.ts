@@ -1,9 +1,10 @@
-import { type Env, readPositiveInt } from "./credentials.js";
+import type { Env } from "./credentials.js";
 import { InputError, LimitError, NotFoundError } from "./errors.js";
 import { startSweeper } from "./lifecycle.js";
 import { log } from "./logger.js";
 import { StreamMemory } from "./output.js";
 import { type SessionDriver, type SessionInfo, StreamSession } from "./session.js";
+import { coreSetting } from "./settings.js";
 
 export { type SessionDriver, type SessionInfo, StreamSession } from "./session.js";
 
@@ -51,10 +52,10 @@ function processStreamMemory(limit: number): StreamMemory {
  */
 export function sessionLimitsFromEnv(env: Env): SessionLimits {
   return {
-    maxSessions: readPositiveInt("MCP_MAX_STREAM_SESSIONS", DEFAULT_SESSION_LIMITS.maxSessions, env),
-    bufferBytes: readPositiveInt("MCP_STREAM_BUFFER_BYTES", DEFAULT_SESSION_LIMITS.bufferBytes, env),
-    idleMs: readPositiveInt("MCP_STREAM_IDLE_SECONDS", DEFAULT_SESSION_LIMITS.idleMs / 1000, env) * 1000,
-    memory: processStreamMemory(readPositiveInt("MCP_STREAM_MEMORY_BYTES", DEFAULT_STREAM_MEMORY_BYTES, env)),
+    maxSessions: coreSetting("MCP_MAX_STREAM_SESSIONS", env) ?? DEFAULT_SESSION_LIMITS.maxSessions,
+    bufferBytes: coreSetting("MCP_STREAM_BUFFER_BYTES", env) ?? DEFAULT_SESSION_LIMITS.bufferBytes,
+    idleMs: (coreSetting("MCP_STREAM_IDLE_SECONDS", env) ?? DEFAULT_SESSION_LIMITS.idleMs / 1000) * 1000,
+    memory: processStreamMemory(coreSetting("MCP_STREAM_MEMORY_BYTES", env) ?? DEFAULT_STREAM_MEMORY_BYTES),
   };
 }
 

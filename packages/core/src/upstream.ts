@@ -1,6 +1,7 @@
 import { Agent } from "undici";
-import { type BoundAuth, type Env, readNonNegativeInt, readPositiveInt } from "./credentials.js";
+import type { BoundAuth, Env } from "./credentials.js";
 import { ConfigError } from "./errors.js";
+import { coreSetting } from "./settings.js";
 
 export interface TlsOptions {
   /** Extra CA bundle (PEM). */
@@ -50,8 +51,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
  */
 export function upstreamLimitsFromEnv(env: Env): Required<Pick<UpstreamOptions, "retries" | "maxResponseBytes">> {
   return {
-    retries: readNonNegativeInt("MCP_UPSTREAM_RETRIES", 2, env),
-    maxResponseBytes: readPositiveInt("MCP_UPSTREAM_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, env),
+    retries: coreSetting("MCP_UPSTREAM_RETRIES", env) ?? 2,
+    maxResponseBytes: coreSetting("MCP_UPSTREAM_MAX_RESPONSE_BYTES", env) ?? DEFAULT_MAX_RESPONSE_BYTES,
   };
 }
 

@@ -6,6 +6,7 @@ import { ConfigError } from "./errors.js";
 import { installToolList } from "./listing.js";
 import { type Redactor, withRedactionScope } from "./redact.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "./sessions.js";
+import type { SettingsTable } from "./settings.js";
 import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./tool.js";
 import type { ToolsetTable } from "./toolsets.js";
 
@@ -39,8 +40,22 @@ export interface VendorDefinition<C> {
    * always dropped.
    */
   credentialEnvClear?: readonly string[];
+  /**
+   * Proves a user's `credentialHeader` value before it costs an MCP session slot: one cheap
+   * authenticated read with `client`, built from the user's environment (a current-user or
+   * identity read of the upstream). Resolves to undefined when the upstream accepts the value, or
+   * to why it does not; an UpstreamHttpError 401 or 403 thrown also means refused. Anything else
+   * thrown (unreachable, timeout, 5xx) means it could not be checked: no session then either
+   * (transports/credential-check.ts). Without it, a header value is taken unchecked.
+   */
+  verifyCredential?(client: C): Promise<string | undefined>;
   /** Lines for --help describing the environment variables. */
   envHelp: string;
+  /**
+   * Every variable createClient reads and what each accepts: the bins check them all before they
+   * serve (a bad value exits 2 naming it), and createClient parses them with the same table.
+   */
+  settings?: SettingsTable;
 }
 
 /**

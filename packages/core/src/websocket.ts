@@ -152,6 +152,11 @@ export interface CollectOptions {
   onMaxBytes?: "close" | "drain";
   /** Leave the socket open when collection ends for a reason other than close. */
   keepOpen?: boolean;
+  /**
+   * Turns each data frame into the output it carries (e.g. strips a vendor's framing) before it
+   * is counted and stored, so `maxBytes` and the totals are about payload alone.
+   */
+  transform?: (frame: Buffer) => Buffer;
 }
 
 export interface CollectResult {
@@ -197,7 +202,8 @@ export function collectWebSocket(ws: WebSocket, options: CollectOptions): Promis
         if (options.textFrames === "ignore") return;
       }
       armIdle();
-      if (!output.append(buf) && (options.onMaxBytes ?? "close") === "close") finish("max-bytes");
+      const out = options.transform ? options.transform(buf) : buf;
+      if (!output.append(out) && (options.onMaxBytes ?? "close") === "close") finish("max-bytes");
     };
     // 1006 (dropped without a close frame) is how Incus ends a non-interactive exec stream.
     const onClose = (code: number) => finish("closed", code);

@@ -50,6 +50,7 @@ describe("reportStartupError", () => {
     } catch (e) {
       error = e;
     }
+    expect(error).toBeInstanceOf(Error);
     const { lines, exitCode } = capture(() => reportStartupError("fake-mcp", error));
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", msg: expect.stringContaining("--bogus") });
     expect(exitCode).toBe(2);

@@ -112,8 +112,8 @@ describe("dispatchFetch", () => {
 
     handle = (_req, res) => {
       res.writeHead(200, { "content-length": "100" });
-      res.write("partial");
-      setTimeout(() => res.destroy(), 20);
+      // cut the connection once the partial body is on the wire
+      res.write("partial", () => res.destroy());
     };
     const cut = await (await send("/cut")).text().catch((e: unknown) => e);
     expect(cut).toBeInstanceOf(TypeError);
@@ -149,8 +149,7 @@ describe("dispatchFetch", () => {
   it("through HttpClient: a cut body is an upstream protocol error naming the request", async () => {
     handle = (_req, res) => {
       res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
-      res.write('{"a":');
-      setTimeout(() => res.destroy(), 20);
+      res.write('{"a":', () => res.destroy());
     };
     const c = new HttpClient({ name: "Test", baseUrl: base, retries: 0 });
     const error = await c.request({ method: "GET", path: "/cut" }).catch((e: unknown) => e);

@@ -322,6 +322,49 @@ describe("OAuth resource server over a real OpenID provider", () => {
     }
   });
 
+  it("accepts only access tokens (typ at+jwt, RFC 9068): a plain JWT or an untyped token is refused", async () => {
+    const claims = { sub: "erin", aud: AUDIENCE, scope: "mcp:read" };
+    for (const typ of ["JWT", null, "JOSE"] as const) {
+      const token = await idp.sign(claims, { typ });
+      for (const answer of [await rpc(mcpUrl, token, INIT), await get(`${restUrl}/v1/add/2?b=3`, token)]) {
+        expect(answer.status, String(typ)).toBe(401);
+        expect(answer.body.error, String(typ)).toBe("invalid_token");
+        expect(String(answer.body.detail), String(typ)).toMatch(/not an access token \("at\+jwt", RFC 9068\)/);
+        expect(String(answer.body.detail), String(typ)).toMatch(/MCP_OAUTH_ACCEPT_PLAIN_JWT/);
+      }
+    }
+    for (const typ of ["at+jwt", "application/at+jwt", "AT+JWT"]) {
+      const token = await idp.sign(claims, { typ });
+      expect((await rpc(mcpUrl, token, INIT)).status, typ).toBe(200);
+    }
+    // The provider's own access tokens carry at+jwt, so they pass (as every test above shows).
+  });
+
+  it("keeps users and clients apart: a client named like a user never reaches that user's session", async () => {
+    const { client, transport } = await connect(mcpUrl, alice);
+    try {
+      const sid = transport.sessionId;
+      const list = { jsonrpc: "2.0", id: 5, method: "tools/list", params: {} };
+      const scope = "mcp:read mcp:write";
+      // Client credentials as RFC 9068 §2.2 allows them: no sub, or the client's own id as sub.
+      for (const claims of [
+        { client_id: "alice", aud: AUDIENCE, scope },
+        { sub: "alice", client_id: "alice", aud: AUDIENCE, scope },
+        { azp: "alice", aud: AUDIENCE, scope },
+      ]) {
+        const asClient = await rpc(mcpUrl, await idp.sign(claims), list, sid);
+        expect(asClient.status, JSON.stringify(claims)).toBe(403);
+        expect(JSON.stringify(asClient.body)).toMatch(/opened by another user/);
+      }
+      // The user alice through any client is still alice.
+      const viaOtherClient = await idp.sign({ sub: "alice", client_id: "some-app", aud: AUDIENCE, scope });
+      expect((await rpc(mcpUrl, viaOtherClient, list, sid)).status).toBe(200);
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("fetched the issuer's key set once for all of the above (cached, not per request)", () => {
     // Unknown kids (another provider's, a rogue key) may refetch once the cool-down allows; valid tokens never.
     expect(idp.jwksFetches).toBeGreaterThanOrEqual(1);
@@ -408,6 +451,34 @@ describe("OAuth configuration", () => {
     expect(() => new NetworkGuard({ host: "0.0.0.0", oauth: true })).not.toThrow();
   });
 
+  it("MCP_OAUTH_ACCEPT_PLAIN_JWT=1 lets an issuer's plain JWT access tokens in (off by default)", async () => {
+    const base = { MCP_OAUTH_ISSUER: "https://idp.example", MCP_OAUTH_AUDIENCE: AUDIENCE };
+    expect(oauthSettingsFromEnv(base)?.acceptPlainJwt).toBeUndefined();
+    expect(oauthSettingsFromEnv({ ...base, MCP_OAUTH_ACCEPT_PLAIN_JWT: "1" })?.acceptPlainJwt).toBe(true);
+    expect(() => oauthSettingsFromEnv({ ...base, MCP_OAUTH_ACCEPT_PLAIN_JWT: "yes" })).toThrow(
+      /MCP_OAUTH_ACCEPT_PLAIN_JWT must be 1 or 0/,
+    );
+    const idp = await startTestIdentityProvider();
+    const net = await serveNetwork([anyFake], {
+      ...LOOPBACK_TEST_NETWORK,
+      http: true,
+      rest: false,
+      env: { MCP_OAUTH_ISSUER: idp.issuer, MCP_OAUTH_AUDIENCE: AUDIENCE, MCP_OAUTH_ACCEPT_PLAIN_JWT: "1" },
+    });
+    try {
+      const url = net.mcpUrls["fake-mcp"] ?? "";
+      const claims = { sub: "frank", aud: AUDIENCE, scope: "mcp:read" };
+      expect((await rpc(url, await idp.sign(claims, { typ: "JWT" }), INIT)).status).toBe(200);
+      expect((await rpc(url, await idp.sign(claims, { typ: null }), INIT)).status).toBe(200);
+      expect((await rpc(url, await idp.sign(claims), INIT)).status).toBe(200);
+      // Still only JWT-shaped types: anything else is not taken for an access token.
+      expect((await rpc(url, await idp.sign(claims, { typ: "JOSE" }), INIT)).status).toBe(401);
+    } finally {
+      await net.close();
+      await idp.close();
+    }
+  });
+
   it("an unreachable issuer gives 503 temporarily_unavailable, not a crash", async () => {
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
@@ -454,7 +525,7 @@ describe("the key set cache", () => {
     );
     const token = (key: KeyLike, kid: string) =>
       new SignJWT({ sub: "svc", scope: "mcp:read" })
-        .setProtectedHeader({ alg: "ES256", kid })
+        .setProtectedHeader({ alg: "ES256", kid, typ: "at+jwt" })
         .setIssuer(issuer)
         .setAudience(AUDIENCE)
         .setExpirationTime("5m")

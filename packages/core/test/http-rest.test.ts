@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { ConfigError } from "../src/errors.js";
 import { compileRoutes } from "../src/rest/routes.js";
-import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
+import { LOOPBACK_TEST_NETWORK, waitFor } from "../src/testing/index.js";
 import { route } from "../src/tool.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams, fakeTools } from "./fixtures/fake-vendor.js";
@@ -54,7 +54,8 @@ describe("REST surface (fake vendor)", () => {
         else if (!isBinary && text.startsWith("flood:")) {
           const chunk = Buffer.alloc(64 * 1024, 7);
           for (let i = 0; i < Number(text.slice(6)); i++) ws.send(chunk, { binary: true });
-          ws.send("flood-done");
+          // Not ending in a secret's first character, which would wait for the next frame.
+          ws.send("flood-done!");
         } else ws.send(data, { binary: isBinary });
       });
     });
@@ -164,11 +165,12 @@ describe("REST surface (fake vendor)", () => {
     const got: { data: string; binary: boolean }[] = [];
     ws.on("message", (d, isBinary) => got.push({ data: d.toString(), binary: isBinary }));
     await opened(ws);
-    ws.send("text-frame");
+    // Not ending in a secret's first character ("env-token-0000"), which would wait for the next frame.
+    ws.send("text-frame!");
     ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => got.length >= 3, { what: "the greeting and both echoed frames" });
     expect(got[0]).toEqual({ data: "hello pt", binary: false });
-    expect(got[1]).toEqual({ data: "text-frame", binary: false });
+    expect(got[1]).toEqual({ data: "text-frame!", binary: false });
     expect(got[2]?.binary).toBe(true);
     expect(Buffer.from(got[2]!.data, "utf8").length).toBeGreaterThan(0);
     expect(upstreamAuth.at(-1)).toBe("Bearer bob-token-2222");
@@ -176,8 +178,7 @@ describe("REST surface (fake vendor)", () => {
     const closed = new Promise<[number, string]>((r) => ws.once("close", (c, why) => r([c, why.toString()])));
     ws.send("close:4005");
     expect(await closed).toEqual([4005, "bye from upstream"]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(net.rest!.bridges.size).toBe(0);
+    await waitFor(() => net.rest!.bridges.size === 0, { what: "the bridge to be dropped after the close" });
   });
 
   it("propagates the client's close code upstream and pauses on backpressure", async () => {
@@ -188,14 +189,13 @@ describe("REST surface (fake vendor)", () => {
     const done = new Promise<void>((resolve) => {
       ws.on("message", (d, isBinary) => {
         if (isBinary) bytes += (d as Buffer).length;
-        else if (d.toString() === "flood-done") resolve();
+        else if (d.toString() === "flood-done!") resolve();
       });
     });
     (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     ws.send("flood:256"); // 16 MiB
-    await new Promise((r) => setTimeout(r, 500));
     const bridge = [...net.rest!.bridges].at(-1);
-    expect(bridge?.stats.pauses).toBeGreaterThan(0);
+    await waitFor(() => (bridge?.stats.pauses ?? 0) > 0, { what: "the bridge to pause the flooding upstream" });
     (ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await done;
     expect(bytes).toBe(256 * 64 * 1024);
@@ -213,6 +213,19 @@ describe("REST surface (fake vendor)", () => {
     await expect(opened(notWs)).rejects.toMatchObject({ status: 404 });
     const evil = new WebSocket(`${rest.replace("http", "ws")}/v1/stream?label=x`, { origin: "https://evil.example" });
     await expect(opened(evil)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("refuses an upgrade from a page on another local port (loopback Origin, no Sec-Fetch-Site)", async () => {
+    const wsUrl = `${rest.replace("http", "ws")}/v1/stream?label=origin`;
+    // A dev server's page on :3000 (or any other local program's) is another site, not this server.
+    for (const origin of ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:6274", "http://localhost"]) {
+      const other = new WebSocket(wsUrl, { origin });
+      await expect(opened(other), origin).rejects.toMatchObject({ status: 403 });
+    }
+    // This server's own origin (its REST port) is still let in.
+    const own = new WebSocket(wsUrl, { origin: new URL(rest).origin });
+    await opened(own);
+    own.terminate();
   });
 });
 

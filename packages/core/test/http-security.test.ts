@@ -66,7 +66,7 @@ describe("network guard (loopback, no token)", () => {
     expect(rest.status).toBe(403);
   });
 
-  it("refuses a foreign Origin, accepts a loopback one", async () => {
+  it("refuses a foreign Origin, and a loopback one on another port; accepts the server's own", async () => {
     const evil = await raw(url, {
       method: "POST",
       headers: { ...MCP_HEADERS, origin: "https://evil.example" },
@@ -74,9 +74,16 @@ describe("network guard (loopback, no token)", () => {
     });
     expect(evil.status).toBe(403);
     expect(JSON.parse(evil.body)).toMatchObject({ title: "Forbidden origin" });
+    // Another local program's page (a dev server, the Inspector's UI) is another site: listed only.
+    for (const origin of ["http://localhost:6274", "http://127.0.0.1:3000", "https://localhost"]) {
+      const other = await raw(url, { method: "POST", headers: { ...MCP_HEADERS, origin }, body: INIT });
+      expect(other.status, origin).toBe(403);
+      expect(JSON.parse(other.body)).toMatchObject({ title: "Forbidden origin" });
+    }
+    const port = new URL(url).port;
     const local = await raw(url, {
       method: "POST",
-      headers: { ...MCP_HEADERS, origin: "http://localhost:6274", host: "localhost" },
+      headers: { ...MCP_HEADERS, origin: `http://localhost:${port}`, host: `localhost:${port}` },
       body: INIT,
     });
     expect(local.status).toBe(200);

@@ -3,21 +3,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../src/credentials.js";
-import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
+import { LOOPBACK_TEST_NETWORK, textOf, waitFor } from "../src/testing/index.js";
 import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
 import { connectHttp as connect } from "./helpers.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-
-async function until(check: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("Streamable HTTP transport (SDK client)", () => {
   let net: NetworkHandle;
@@ -101,7 +93,7 @@ describe("Streamable HTTP transport (SDK client)", () => {
     await c.call("open-stream", { label: "deleted-stream" });
     const sid = c.transport.sessionId!;
     await c.transport.terminateSession();
-    await until(() => closedStreams.includes("deleted-stream"));
+    await waitFor(() => closedStreams.includes("deleted-stream"), { what: "the deleted session's stream to close" });
     const res = await fetch(url, {
       method: "POST",
       headers: {
@@ -207,7 +199,7 @@ describe("session limits", () => {
     await a.call("open-stream", { label: "idle-stream" });
     await expect(connect(url)).rejects.toThrow(/503|Too many MCP sessions/);
     // No requests for longer than the idle limit: both expire and the stream is closed.
-    await until(() => net.endpoints[0]!.sessionCount === 0, 4_000);
+    await waitFor(() => net.endpoints[0]!.sessionCount === 0, { what: "the idle session to expire" });
     expect(closedStreams).toContain("idle-stream");
     const c = await connect(url);
     expect((await c.client.listTools()).tools.length).toBeGreaterThan(0);

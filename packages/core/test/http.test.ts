@@ -11,6 +11,7 @@ import {
 } from "../src/errors.js";
 import { HttpClient } from "../src/http.js";
 import { redactor } from "../src/redact.js";
+import { waitFor } from "../src/testing/index.js";
 import { json, startUpstream } from "./helpers.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -104,8 +105,10 @@ describe("HttpClient", () => {
   });
 
   it("aborts the upstream request when the caller's signal aborts", async () => {
+    let reached = false;
     let closed = false;
     const u = await upstream((_req, res) => {
+      reached = true;
       res.on("close", () => {
         closed = true;
       });
@@ -114,11 +117,11 @@ describe("HttpClient", () => {
     const pending = client(u.url)
       .request({ method: "GET", path: "/wait", signal: ac.signal, timeoutMs: 0 })
       .catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    // abort only once the request is in flight upstream, so the abort has a connection to close
+    await waitFor(() => reached, { what: "the request to reach the upstream" });
     ac.abort();
     expect(await pending).toBeInstanceOf(CancelledError);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(closed).toBe(true);
+    await waitFor(() => closed, { what: "the upstream to see its connection closed" });
   });
 
   it("reports connection refused clearly", async () => {

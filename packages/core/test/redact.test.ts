@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Redactor, redactor, scopedRedactor, withRedactionScope } from "../src/redact.js";
+import { Redactor, redactor, StreamScrubber, scopedRedactor, withRedactionScope } from "../src/redact.js";
 
 describe("Redactor", () => {
   it("scrubs a registered secret in raw, URL-encoded and base64 forms", () => {
@@ -81,5 +81,97 @@ describe("Redactor: keys and scopes", () => {
     const layered = new Redactor({ scope: () => scope });
     layered.add("configured-secret-1");
     expect(layered.redact("configured-secret-1 user-secret-2")).toBe("[REDACTED] [REDACTED]");
+  });
+});
+
+describe("StreamScrubber (websocket frames, on bytes)", () => {
+  const r = new Redactor();
+  r.add("s3cret-key-42");
+  const scrubber = () => new StreamScrubber(() => r.secretBytes());
+  const b = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+  /** Everything the scrubber gives out for these chunks, the close's flush included. */
+  const run = (s: StreamScrubber, chunks: Buffer[]) => Buffer.concat([...chunks.map((c) => s.push(c)), s.flush()]);
+
+  it("scrubs every form of a secret from bytes that are not UTF-8, leaving every other byte as it was", () => {
+    const b64 = Buffer.from("s3cret-key-42").toString("base64");
+    const input = b([0xff, 0x00, 0xc3], "k=s3cret-key-42", [0x80, 0xfe], ` ${b64} `, [0xed, 0xa0]);
+    expect(run(scrubber(), [input])).toEqual(
+      b([0xff, 0x00, 0xc3], "k=[REDACTED]", [0x80, 0xfe], " [REDACTED] ", [0xed, 0xa0]),
+    );
+  });
+
+  it("a chunk with nothing to hold back comes back as the same buffer, not a copy", () => {
+    const clean = b("no secret here, and no start of one at the end ", [0xff]);
+    expect(scrubber().push(clean)).toBe(clean);
+  });
+
+  it("holds back the longest tail that starts a secret, and catches the secret split across chunks", () => {
+    const s = scrubber();
+    expect(s.push(b([0xff], "out s3cr"))).toEqual(b([0xff], "out "));
+    expect(s.held).toBe(4);
+    expect(s.push(b("et-key-42 more"))).toEqual(b("[REDACTED] more"));
+    expect(s.held).toBe(0);
+    // Split over three chunks, one of them all held.
+    expect(run(s, [b("a s3"), b("cret-k"), b("ey-42!")])).toEqual(b("a [REDACTED]!"));
+  });
+
+  it("a held tail that turns out not to be a secret is given out intact, in order", () => {
+    const s = scrubber();
+    expect(s.push(b("x s3cret-k"))).toEqual(b("x "));
+    expect(s.push(b([0x00, 0xff], "y"))).toEqual(b("s3cret-k", [0x00, 0xff], "y"));
+    expect(s.push(b("z s3c"))).toEqual(b("z "));
+    expect(s.flush()).toEqual(b("s3c"));
+    expect(s.flush()).toEqual(b(""));
+  });
+
+  it("prefers the longest secret at the leftmost start, as redact does on a string", () => {
+    const two = new Redactor();
+    two.add("abcdef-1");
+    two.add("abcdef-1-longer");
+    two.add("f-1-lo-other");
+    const s = new StreamScrubber(() => two.secretBytes());
+    // "abcdef-1" complete in the first chunk, but the longer secret may still follow: held, then caught.
+    expect(run(s, [b("<abcdef-1"), b("-longer>")])).toEqual(b("<[REDACTED]>"));
+    expect(run(s, [b("<abcdef-1"), b("-x>")])).toEqual(b("<[REDACTED]-x>"));
+    const text = "1 abcdef-1-longer 2 abcdef-1 3 xf-1-lo-other 4";
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(run(s, [b(text.slice(0, cut)), b(text.slice(cut))]).toString()).toBe(two.redact(text));
+    }
+  });
+
+  it("gives the same bytes however the stream is cut into chunks (random streams, random cuts)", () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pieces = [Buffer.from("s3cret-key-42"), Buffer.from("s3cr"), Buffer.from("s3cret-key-4"), b([0xff, 0x80])];
+    for (let round = 0; round < 300; round++) {
+      const parts: Buffer[] = [];
+      for (let i = rand(12); i >= 0; i--)
+        parts.push(rand(3) === 0 ? (pieces[rand(4)] as Buffer) : Buffer.from([rand(256)]));
+      const whole = Buffer.concat(parts);
+      const once = run(scrubber(), [whole]);
+      expect(once.includes("s3cret-key-42")).toBe(false);
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < whole.length; ) {
+        const n = 1 + rand(6);
+        chunks.push(whole.subarray(at, at + n));
+        at += n;
+      }
+      expect(run(scrubber(), chunks)).toEqual(once);
+    }
+  });
+
+  it("picks up a secret registered mid-stream, and a scope's secrets through the process-wide redactor", () => {
+    const later = new Redactor();
+    const s = new StreamScrubber(() => later.secretBytes());
+    expect(s.push(b("late-secret-1"))).toEqual(b("late-secret-1"));
+    later.add("late-secret-1");
+    expect(s.push(b("late-secret-1"))).toEqual(b("[REDACTED]"));
+    const scope = scopedRedactor("scoped-user-9");
+    const inScope = new StreamScrubber(() => withRedactionScope(scope, () => redactor.secretBytes()));
+    expect(run(inScope, [b("a scoped-us"), b("er-9 b")])).toEqual(b("a [REDACTED] b"));
   });
 });

@@ -36,6 +36,9 @@ describe("selectTools with toolsets", () => {
 
   it("--tools alone keeps its old meaning (only these); with --toolsets it adds to them", () => {
     expect(names({ allow: ["wipe"] })).toEqual(["wipe"]);
+    // … except that a tool which opens a session brings the session tools, as a toolset does.
+    expect(names({ allow: ["open-shell"] })).toEqual(["open-shell", ...SESSION]);
+    expect(names({ allow: ["session-read"] })).toEqual([]);
     expect(names({ allow: ["wipe"], toolsets: ["things"] })).toEqual([
       "list-things",
       "touch-thing",

@@ -36,6 +36,22 @@ describe("guard", () => {
     expect(guard.check(request({ host: "127.0.0.1" })).ok).toBe(true);
   });
 
+  it("takes a loopback Origin for the server's own only on the port the request came to, or when listed", () => {
+    const at = (host: string, origin: string, localPort?: number) =>
+      ({ headers: { host, origin }, socket: { localPort } }) as unknown as IncomingMessage;
+    expect(guard.check(at("localhost:9090", "http://localhost:3000", 9090)).ok).toBe(false);
+    expect(guard.check(at("127.0.0.1:9090", "http://127.0.0.1:9091", 9090)).ok).toBe(false);
+    expect(guard.check(at("localhost", "http://localhost:8080", 80)).ok).toBe(false);
+    expect(guard.check(at("localhost:9090", "http://localhost:9090", 9090)).ok).toBe(true);
+    expect(guard.check(at("[::1]:9090", "http://[::1]:9090", 9090)).ok).toBe(true);
+    // Behind a loopback proxy: the port the browser addressed (Host) is the server's own too.
+    expect(guard.check(at("localhost:8443", "https://localhost:8443", 9090)).ok).toBe(true);
+    expect(guard.check(at("localhost", "http://localhost", 9090)).ok).toBe(true);
+    const listing = new NetworkGuard({ host: "127.0.0.1", allowedOrigins: ["http://localhost:6274"] });
+    expect(listing.check(at("localhost:9090", "http://localhost:6274", 9090)).ok).toBe(true);
+    expect(listing.check(at("localhost:9090", "http://localhost:6275", 9090)).ok).toBe(false);
+  });
+
   it("lets a cross-site request in only with an Origin the operator listed", () => {
     const listed = { host: "127.0.0.1", origin: "https://app.example", "sec-fetch-site": "cross-site" };
     expect(guard.check(request(listed)).ok).toBe(true);

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { UpstreamHttpError } from "../src/errors.js";
+import { waitFor } from "../src/testing/index.js";
 import { resolveUpstream } from "../src/upstream.js";
 import { collectWebSocket, connectWebSocket, sendChunked, type WebSocket } from "../src/websocket.js";
 
@@ -82,8 +83,8 @@ describe("websocket streams", () => {
 
   it("treats a connection dropped without a close frame as the end of the stream", async () => {
     const up = await wsServer((ws) => {
-      ws.send(Buffer.from("partial"));
-      setTimeout(() => ws.terminate(), 20);
+      // drop the connection once the frame is handed to the socket (no close frame follows)
+      ws.send(Buffer.from("partial"), () => ws.terminate());
     });
     const r = await collectWebSocket(await connectWebSocket(up, "/s"), { maxBytes: 100, totalTimeoutMs: 2_000 });
     expect(r.endReason).toBe("closed");
@@ -120,7 +121,7 @@ describe("websocket streams", () => {
     const data = Buffer.alloc(10_000);
     for (let i = 0; i < data.length; i++) data[i] = i % 251;
     await sendChunked(ws, data, { chunkSize: 2048, binary: true });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => total.length >= data.length, { what: "the upstream to receive all of stdin" });
     ws.close();
     expect(Math.max(...sizes)).toBeLessThanOrEqual(2048);
     expect(total.equals(data)).toBe(true);

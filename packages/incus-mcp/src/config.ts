@@ -2,13 +2,14 @@ import { existsSync } from "node:fs";
 import {
   type AuthPlacement,
   ConfigError,
+  defineSettings,
   type Env,
   HttpClient,
   InputError,
   readCredential,
   readFileSetting,
-  readPositiveInt,
   readSetting,
+  readSettingOf,
   type TlsOptions,
   type UpstreamOptions,
   upstreamLimitsFromEnv,
@@ -26,6 +27,21 @@ export interface IncusClient {
   /** Every remote this server knows (list-remotes). */
   readonly remotes: IncusRemotes;
 }
+
+/** Every variable incus-mcp reads and what it accepts (checked at start-up; see core's settings). */
+export const INCUS_SETTINGS = defineSettings({
+  INCUS_SOCKET: { kind: "text" },
+  INCUS_URL: { kind: "url", protocols: ["https", "http"] },
+  INCUS_TOKEN: { kind: "credential", file: true },
+  INCUS_API_KEY: { kind: "credential", file: true },
+  INCUS_CLIENT_CERT: { kind: "file" },
+  INCUS_CLIENT_KEY: { kind: "file" },
+  INCUS_SERVER_CERT: { kind: "file" },
+  INCUS_CONF: { kind: "path" },
+  INCUS_REMOTE: { kind: "text" },
+  INCUS_PROJECT: { kind: "text" },
+  INCUS_TIMEOUT_MS: { kind: "int", min: 1 },
+});
 
 export const SOCKET_CANDIDATES = ["/run/incus/unix.socket", "/var/lib/incus/unix.socket"] as const;
 
@@ -62,7 +78,7 @@ export class IncusRemotes {
 
   constructor(env: Env) {
     this.env = env;
-    this.timeoutMs = readPositiveInt("INCUS_TIMEOUT_MS", 30_000, env);
+    this.timeoutMs = readSettingOf(INCUS_SETTINGS, "INCUS_TIMEOUT_MS", env) ?? 30_000;
     // Malformed settings fail at once (every call reports them), not on the first tool call.
     this.#token();
   }

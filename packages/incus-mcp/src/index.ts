@@ -1,7 +1,8 @@
 import { type AnyRoute, type AnyTool, scopeRoutes, scopeTools, type VendorDefinition } from "@infra-mcp/core";
 import { z } from "zod";
 import { incus } from "./builder.js";
-import { type IncusClient, IncusRemotes } from "./config.js";
+import { INCUS_SETTINGS, type IncusClient, IncusRemotes } from "./config.js";
+import { verifyIncusCredential } from "./credential.js";
 import { table } from "./tools/index.js";
 
 /**
@@ -31,6 +32,11 @@ export const incusVendor: VendorDefinition<IncusRemotes> = {
   closeClient: (remotes) => remotes.close(),
   credentialHeader: "x-incus-token",
   credentialEnv: "INCUS_TOKEN",
+  // The header's token is the user's only credential: the alias and the server's own client
+  // certificate go, or Incus would trust the certificate and the token would prove nothing.
+  credentialEnvClear: ["INCUS_API_KEY", "INCUS_API_KEY_FILE", "INCUS_CLIENT_CERT", "INCUS_CLIENT_KEY"],
+  verifyCredential: verifyIncusCredential,
+  settings: INCUS_SETTINGS,
   envHelp: [
     "  INCUS_SOCKET        unix socket (default /run/incus/unix.socket if present, else /var/lib/incus/unix.socket)",
     "  INCUS_URL           https://host:8443: the remote `url` (the default unless INCUS_REMOTE is set)",

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { connectStdio, textOf } from "@infra-mcp/core/testing";
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gate, INSTANCE, psMatching, SOCKET } from "./helpers.js";
+import { gate, INSTANCE, SOCKET, untilGone, untilRunning } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
 
@@ -111,11 +111,9 @@ describe.skipIf(gate.skip)("the built bin over stdio (as Claude Desktop runs it)
       timeoutSeconds: 300,
     });
     pending.catch(() => {});
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(psMatching(marker).length).toBe(1);
+    expect(await untilRunning(marker)).toHaveLength(1);
     await other.close();
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(psMatching(marker)).toEqual([]);
+    await untilGone(marker);
   });
 
   it("bad input comes back as a readable error and the bin keeps serving", async () => {

@@ -3,7 +3,7 @@ import { textOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIncusClient } from "../src/config.js";
 import { createExec, openFd, sendBarrier } from "../src/exec.js";
-import { connect, gate, INSTANCE, psMatching, SOCKET, structured } from "./helpers.js";
+import { connect, gate, INSTANCE, SOCKET, structured, untilGone, untilRunning } from "./helpers.js";
 
 interface ExecResult {
   exitCode: number | null;
@@ -82,8 +82,7 @@ describe.skipIf(gate.skip)("exec and operation websockets against a real Incus d
     expect(res.isError).toBe(true);
     expect(structured<ExecResult>({ ...res, isError: false }).timedOut).toBe(true);
     expect(textOf(res)).toMatch(/timed out after 2s/);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(psMatching(marker)).toEqual([]);
+    await untilGone(marker);
   });
 
   it("a client cancel mid-exec kills the command in the instance", async () => {
@@ -94,12 +93,10 @@ describe.skipIf(gate.skip)("exec and operation websockets against a real Incus d
       undefined,
       { signal: ac.signal },
     );
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(psMatching(marker).length).toBe(1);
+    expect(await untilRunning(marker)).toHaveLength(1);
     ac.abort();
     await expect(call).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(psMatching(marker)).toEqual([]);
+    await untilGone(marker);
   });
 
   it("reads an exec's stdout through get-websocket-stream with the operation's secret", async () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { HttpClient } from "@infra-mcp/core";
-import { connectInMemory, daemonGate } from "@infra-mcp/core/testing";
+import { connectInMemory, daemonGate, waitFor } from "@infra-mcp/core/testing";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { incusVendor } from "../src/index.js";
 
@@ -62,6 +62,29 @@ export function psMatching(pattern: string): string[] {
   return incus("exec", INSTANCE, "--", "ps", "-o", "pid,args")
     .split("\n")
     .filter((l) => l.includes(pattern) && !l.includes("ps -o"));
+}
+
+/**
+ * Waits until a process matching `pattern` runs in the instance and returns the matching lines (an
+ * exec starts asynchronously: the call that opens it can return before the process exists).
+ */
+export function untilRunning(pattern: string, timeoutMs = 20_000): Promise<string[]> {
+  return waitFor(
+    () => {
+      const found = psMatching(pattern);
+      return found.length > 0 ? found : undefined;
+    },
+    { what: `a process matching "${pattern}" in ${INSTANCE}`, timeoutMs, intervalMs: 200 },
+  );
+}
+
+/** Waits until no process matching `pattern` is left in the instance (a kill lands asynchronously). */
+export async function untilGone(pattern: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(() => psMatching(pattern).length === 0, {
+    what: `no process matching "${pattern}" left in ${INSTANCE}`,
+    timeoutMs,
+    intervalMs: 200,
+  });
 }
 
 /** A suite's own instance (image bb, created stopped) and a connected client: c1 stays untouched. */

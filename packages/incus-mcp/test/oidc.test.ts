@@ -1,15 +1,20 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { textOf } from "@infra-mcp/core/testing";
+import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
+import { LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
 import {
   PUBLIC_CLIENT,
   SHORT_CLIENT,
   startTestIdentityProvider,
   type TestIdentityProvider,
 } from "@infra-mcp/core/testing/oidc";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { decodeJwt } from "jose";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { incusVendor } from "../src/index.js";
 import { connect, gate, INSTANCE, structured } from "./helpers.js";
 
 /**
@@ -129,4 +134,60 @@ describe.skipIf(gate.skip)("INCUS_TOKEN with the real daemon trusting a real Ope
       await c.close();
     }
   });
+
+  it("over HTTP, X-Incus-Token is proven at initialize: eight made-up tokens get 401 and no slot, a signed-in user gets a session", async () => {
+    const serverToken = await idp.clientCredentials({ resource: INCUS_AUDIENCE, scope: "mcp:read" });
+    const net: NetworkHandle = await serveNetwork([incusVendor as never], {
+      ...LOOPBACK_TEST_NETWORK,
+      http: true,
+      rest: false,
+      env: { ...env(serverToken), MCP_HTTP_MAX_SESSIONS: "8" },
+    });
+    const url = net.mcpUrls["incus-mcp"] as string;
+    try {
+      // Made-up values, and a real JWT from a provider the daemon does not trust.
+      const other = await startTestIdentityProvider();
+      const foreign = await other.clientCredentials({ resource: INCUS_AUDIENCE, scope: "mcp:read" });
+      await other.close();
+      const made = [...Array.from({ length: 7 }, (_, i) => `made-up-incus-token-${i}-${Date.now()}`), foreign];
+      for (const garbage of made) {
+        const r = await fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "X-Incus-Token": garbage,
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "initialize",
+            params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+          }),
+        });
+        const text = await r.text();
+        expect(r.status, text).toBe(401);
+        expect(text).toMatch(/x-incus-token header was refused/);
+        expect(text).not.toContain(garbage);
+      }
+      expect(net.endpoints[0]?.sessionCount).toBe(0);
+
+      const token = await idp.authorizationCode({ resource: INCUS_AUDIENCE, scope: "mcp:read", user: "frank" });
+      const transport = new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { "X-Incus-Token": token } },
+      });
+      const client = new Client({ name: "incus-http-test", version: "0.0.0" });
+      await client.connect(transport);
+      try {
+        expect(transport.sessionId).toBeTruthy();
+        const listed = (await client.callTool({ name: "list-instances", arguments: {} })) as CallToolResult;
+        expect(listed.isError, textOf(listed)).toBeFalsy();
+        expect(textOf(listed)).toContain(INSTANCE);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await net.close();
+    }
+  }, 60_000);
 });

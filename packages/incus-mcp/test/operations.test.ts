@@ -1,4 +1,5 @@
-import { textOf } from "@infra-mcp/core/testing";
+import { textOf, waitFor } from "@infra-mcp/core/testing";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, connect, createTokenOperation, gate, INSTANCE, structured } from "./helpers.js";
 
@@ -59,10 +60,17 @@ describe.skipIf(gate.skip)("operations against a real Incus daemon", () => {
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/HTTP 403.*not authorized/);
     // public wait finishes once the operation is cancelled elsewhere
-    const pending = c.call("wait-operation-2", { id: op.id, secret: op.metadata.secret, timeout: 30 });
-    await new Promise((r) => setTimeout(r, 500));
+    let beats = 0;
+    const pending = c.client.callTool(
+      { name: "wait-operation-2", arguments: { id: op.id, secret: op.metadata.secret, timeout: 30 } },
+      undefined,
+      { onprogress: () => beats++, timeout: 60_000 },
+    );
+    // A progress beat comes from the wait's heartbeat, which runs beside the upstream wait request:
+    // once one arrives, the wait is in flight and the cancel below lands during it, not before it.
+    await waitFor(() => beats > 0, { what: "a progress beat from the public wait", timeoutMs: 20_000 });
     await api("DELETE", `/1.0/operations/${op.id}`);
-    const done = structured<{ done: boolean; operation: { status: string } }>(await pending);
+    const done = structured<{ done: boolean; operation: { status: string } }>((await pending) as CallToolResult);
     expect(done).toMatchObject({ done: true, operation: { status: "Cancelled" } });
   });
 
@@ -76,7 +84,7 @@ describe.skipIf(gate.skip)("operations against a real Incus daemon", () => {
       onprogress: (p) => progress.push(p),
       timeout: 120_000,
     });
-    await new Promise((r) => setTimeout(r, 4_500));
+    await waitFor(() => progress.length >= 1, { what: "a progress notification", timeoutMs: 20_000 });
     ac.abort();
     await expect(call).rejects.toThrow();
     expect(progress.length).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
 import { sessionReadOf } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, connect, gate, INSTANCE, psMatching, structured } from "./helpers.js";
+import { api, connect, gate, INSTANCE, structured, untilGone, untilRunning } from "./helpers.js";
 
 interface Read {
   text: string;
@@ -107,7 +107,7 @@ describe.skipIf(gate.skip)("interactive exec sessions against a real Incus daemo
     const sig = structured<{ sessionId: string }>(
       await c.call("open-exec-session", { instance: INSTANCE, command: marker.split(" ") }),
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await untilRunning(marker); // a signal sent before the process exists would be lost
     await c.call("session-signal", { sessionId: sig.sessionId, signal: 15 });
     const sigEnd = await readUntil(sig.sessionId, /$^/);
     expect(sigEnd.last?.state).toBe("exited");
@@ -117,10 +117,8 @@ describe.skipIf(gate.skip)("interactive exec sessions against a real Incus daemo
     const k = structured<{ sessionId: string }>(
       await c.call("open-exec-session", { instance: INSTANCE, command: marker2.split(" ") }),
     );
-    await new Promise((r) => setTimeout(r, 500));
-    expect(psMatching(marker2).length).toBe(1);
+    expect(await untilRunning(marker2)).toHaveLength(1);
     await c.call("session-close", { sessionId: k.sessionId });
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(psMatching(marker2)).toEqual([]);
+    await untilGone(marker2);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { VendorDefinition } from "@infra-mcp/core";
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
-import { LOOPBACK_TEST_NETWORK, sessionReadOf, textOf } from "@infra-mcp/core/testing";
+import { LOOPBACK_TEST_NETWORK, sessionReadOf, textOf, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { incusVendor } from "../src/index.js";
@@ -104,8 +104,17 @@ describe.skipIf(gate.skip)("snapshots, events and REST routes (own instance)", (
     expect((await c.call("session-close", { sessionId: opened.sessionId })).isError).toBeFalsy();
 
     // waitMs: the first events come back with the answer
-    const ops = c.call("open-events-session", { type: ["operation"], "all-projects": true, waitMs: 3_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    // waitMs is only an upper bound: the answer comes as soon as the first event does.
+    const ops = c.call("open-events-session", { type: ["operation"], "all-projects": true, waitMs: 30_000 });
+    // The session is registered once the daemon accepted the events socket: only then does the
+    // snapshot's deletion (whose operation reports several events) happen with someone listening.
+    await waitFor(
+      async () =>
+        structured<{ sessions: { kind: string; label: string }[] }>(await c.call("session-list", {})).sessions.some(
+          (s) => s.label.includes("operation events"),
+        ),
+      { what: "the operation events session to be open" },
+    );
     await c.call("delete-snapshot", { instance: NAME, snapshot: "ev1" });
     const first = structured<{ sessionId: string; events: IncusEvent[]; nextOffset: number }>(await ops);
     expect(first.events.length).toBeGreaterThan(0);

@@ -4,9 +4,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { textOf } from "@infra-mcp/core/testing";
+import { serveNetwork } from "@infra-mcp/core/network";
+import { LOOPBACK_TEST_NETWORK, textOf, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIncusClient } from "../src/config.js";
+import { incusVendor } from "../src/index.js";
 import { connect, gate, INSTANCE, incus, structured } from "./helpers.js";
 
 const HTTPS = "https://127.0.0.1:8443";
@@ -90,6 +92,37 @@ describe.skipIf(gate.skip)("HTTPS with a trusted client certificate (same daemon
     }
   });
 
+  it("over HTTP, X-Incus-Token replaces the server's certificate: a made-up token is refused, not trusted as the server", async () => {
+    const net = await serveNetwork([incusVendor as never], {
+      ...LOOPBACK_TEST_NETWORK,
+      http: true,
+      rest: false,
+      env: { INCUS_URL: HTTPS, INCUS_CLIENT_CERT: crt, INCUS_CLIENT_KEY: key, INCUS_SERVER_CERT: SERVER_CERT },
+    });
+    const initialize = (headers: Record<string, string>) =>
+      fetch(net.mcpUrls["incus-mcp"] as string, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+        }),
+      });
+    try {
+      const made = await initialize({ "X-Incus-Token": "made-up-incus-token-0123456789" });
+      const text = await made.text();
+      expect(made.status, text).toBe(401);
+      expect(text).toMatch(/x-incus-token header was refused.*untrusted/);
+      expect(net.endpoints[0]?.sessionCount).toBe(0);
+      // Without the header the server's own certificate is used, as before.
+      expect((await initialize({})).status).toBe(200);
+    } finally {
+      await net.close();
+    }
+  });
+
   it("without pinning the self-signed server cert: a clear TLS error", async () => {
     const c = await connect({ INCUS_URL: HTTPS, INCUS_CLIENT_CERT: crt, INCUS_CLIENT_KEY: key });
     try {
@@ -130,9 +163,11 @@ describe.skipIf(gate.skip)("HTTPS with a trusted client certificate (same daemon
 /** A loopback server that records headers and answers like Incus; no real OIDC provider exists here. */
 async function capture(handler?: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
   const seen: http.IncomingHttpHeaders[] = [];
+  const urls: string[] = [];
   const closed: string[] = [];
   const server = http.createServer((req, res) => {
     seen.push(req.headers);
+    urls.push(req.url ?? "");
     req.on("close", () => closed.push(req.url ?? ""));
     if (handler) return handler(req, res);
     res.setHeader("content-type", "application/json");
@@ -143,6 +178,7 @@ async function capture(handler?: (req: http.IncomingMessage, res: http.ServerRes
   return {
     url,
     seen,
+    urls,
     closed,
     close: () =>
       new Promise<void>((r) => {
@@ -220,12 +256,11 @@ describe("bearer token, redaction, cancellation and a dead daemon (loopback, no 
       const call = c.client.callTool({ name: "wait-operation", arguments: { id: "abc", timeout: -1 } }, undefined, {
         signal: ac.signal,
       });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(srv.seen.length).toBeGreaterThanOrEqual(1);
+      const wait = (u: string) => u.startsWith("/1.0/operations/abc/wait?timeout=-1");
+      await waitFor(() => srv.urls.some(wait), { what: "the upstream wait request to arrive" });
       ac.abort();
       await expect(call).rejects.toThrow();
-      await new Promise((r) => setTimeout(r, 300));
-      expect(srv.closed.some((u) => u.startsWith("/1.0/operations/abc/wait?timeout=-1"))).toBe(true);
+      await waitFor(() => srv.closed.some(wait), { what: "the upstream wait request to be closed" });
       await c.close();
     } finally {
       await srv.close();

@@ -1,13 +1,14 @@
 import {
   type BoundAuth,
   ConfigError,
+  defineSettings,
   type Env,
   HttpClient,
   type ResolvedUpstream,
   readCredential,
   readFileSetting,
-  readPositiveInt,
   readSetting,
+  readSettingOf,
   type TlsOptions,
   upstreamLimitsFromEnv,
 } from "@infra-mcp/core";
@@ -19,6 +20,16 @@ export interface PortainerClient {
   /** Which credential is bound: an API key (X-API-Key everywhere) or a JWT (Bearer / ?token=). */
   authKind: "api-key" | "jwt";
 }
+
+/** Every variable portainer-mcp reads and what it accepts (checked at start-up; see core's settings). */
+export const PORTAINER_SETTINGS = defineSettings({
+  PORTAINER_URL: { kind: "url", protocols: ["https", "http"] },
+  PORTAINER_API_KEY: { kind: "credential", file: true },
+  PORTAINER_TOKEN: { kind: "credential", file: true },
+  PORTAINER_TLS_INSECURE: { kind: "bool" },
+  PORTAINER_CA_FILE: { kind: "file" },
+  PORTAINER_TIMEOUT_MS: { kind: "int", min: 1 },
+});
 
 export const ENV_HELP = `  PORTAINER_URL            Portainer base URL, e.g. https://portainer.example.com:9443 (required)
   PORTAINER_API_KEY        Access token from "My account > Access tokens", sent as X-API-Key
@@ -74,11 +85,7 @@ export function createPortainerClient(env: Env): PortainerClient {
   }
 
   const tls: TlsOptions = {};
-  const insecure = readSetting(["PORTAINER_TLS_INSECURE"], env);
-  if (insecure !== undefined && !["0", "1", "true", "false"].includes(insecure.toLowerCase())) {
-    throw new ConfigError(`PORTAINER_TLS_INSECURE must be 1 or 0, got "${insecure}".`);
-  }
-  if (insecure === "1" || insecure?.toLowerCase() === "true") tls.insecure = true;
+  if (readSettingOf(PORTAINER_SETTINGS, "PORTAINER_TLS_INSECURE", env)) tls.insecure = true;
   const ca = readFileSetting("PORTAINER_CA_FILE", env);
   if (ca) tls.ca = ca;
 
@@ -87,7 +94,7 @@ export function createPortainerClient(env: Env): PortainerClient {
     baseUrl,
     auth,
     tls,
-    timeoutMs: readPositiveInt("PORTAINER_TIMEOUT_MS", 30_000, env),
+    timeoutMs: readSettingOf(PORTAINER_SETTINGS, "PORTAINER_TIMEOUT_MS", env) ?? 30_000,
     ...upstreamLimitsFromEnv(env),
     userAgent: "portainer-mcp",
   });
@@ -96,4 +103,14 @@ export function createPortainerClient(env: Env): PortainerClient {
 
 export async function closePortainerClient(client: PortainerClient): Promise<void> {
   await client.http.close();
+}
+
+/**
+ * Proves a user's X-Portainer-API-Key before it costs an MCP session: `GET /api/users/me`, the
+ * cheapest read any authenticated Portainer user may make (Portainer answers 401 "Invalid JWT
+ * token" for an unknown key, which core reads as refused).
+ */
+export async function verifyPortainerCredential(client: PortainerClient): Promise<string | undefined> {
+  await client.http.json({ method: "GET", path: "/api/users/me" });
+  return undefined;
 }

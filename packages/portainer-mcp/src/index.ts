@@ -1,6 +1,13 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { portainer } from "./builder.js";
-import { closePortainerClient, createPortainerClient, ENV_HELP, type PortainerClient } from "./config.js";
+import {
+  closePortainerClient,
+  createPortainerClient,
+  ENV_HELP,
+  PORTAINER_SETTINGS,
+  type PortainerClient,
+  verifyPortainerCredential,
+} from "./config.js";
 import { routes, tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -23,6 +30,8 @@ export const portainerVendor: VendorDefinition<PortainerClient> = {
   credentialEnv: "PORTAINER_API_KEY",
   // A per-user X-Portainer-API-Key must win on a server configured with a JWT (both → ConfigError).
   credentialEnvClear: ["PORTAINER_TOKEN", "PORTAINER_TOKEN_FILE"],
+  verifyCredential: verifyPortainerCredential,
+  settings: PORTAINER_SETTINGS,
   envHelp: ENV_HELP,
 };
 

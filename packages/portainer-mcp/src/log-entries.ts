@@ -162,69 +162,9 @@ export class EntryCopier {
 }
 
 /** Length of the entry's leading timestamp (up to its space), or 0 when it has none. */
-function timestampLength(data: Buffer): number {
+export function timestampLength(data: Buffer): number {
   // RFC 3339 with up to 9 fraction digits and an offset: 20 to 35 characters.
   if (data.length < 21 || data[4] !== 0x2d || data[10] !== 0x54) return 0;
   const sp = data.indexOf(0x20, 19);
   return sp > 0 && sp <= 35 ? sp : 0;
-}
-
-/** Where the previous polls stopped: the newest timestamp shown and how many entries at it were shown. */
-export interface FollowCursor {
-  key: string | undefined;
-  seen: number;
-}
-
-/**
- * Decides, entry by entry through one answer to `since=<cursor>`, what is new: entries before the
- * cursor's time, and the first `seen` entries at it, were shown by an earlier poll. Tracks the
- * cursor to resume from after any entry, so a poll can stop anywhere and the next one go on.
- */
-export class FollowFilter {
-  readonly #start: FollowCursor;
-  #passed: boolean;
-  #atStart = 0;
-  #lastRaw: string | undefined;
-  #atLast = 0;
-
-  constructor(cursor: FollowCursor) {
-    this.#start = cursor;
-    this.#passed = cursor.key === undefined;
-  }
-
-  /** Returns the entry's text after its timestamp (its offset in data), or -1 if it was shown before. */
-  accept(data: Buffer): number {
-    const tsLength = timestampLength(data);
-    // Docker prints a time one way only, so equal text is an equal time (no parse per entry).
-    const raw = tsLength ? data.toString("latin1", 0, tsLength) : this.#lastRaw;
-    if (raw !== undefined && raw === this.#lastRaw) this.#atLast++;
-    else {
-      this.#lastRaw = raw;
-      this.#atLast = 1;
-    }
-    const textAt = tsLength ? tsLength + 1 : 0;
-    if (this.#passed) return textAt;
-    const key = raw === undefined ? undefined : timestampKey(raw);
-    if (key === undefined || this.#start.key === undefined || key > this.#start.key) {
-      this.#passed = true;
-      return textAt;
-    }
-    if (key < this.#start.key) return -1;
-    // Entries at the cursor's time come first in the answer: skip the ones already shown.
-    this.#atStart++;
-    if (this.#atStart <= this.#start.seen) return -1;
-    return textAt;
-  }
-
-  /** The cursor after the entries accepted so far (the starting one if none had a time). */
-  get cursor(): FollowCursor {
-    const key = this.#lastRaw === undefined ? undefined : timestampKey(this.#lastRaw);
-    return key === undefined ? this.#start : { key, seen: this.#atLast };
-  }
-}
-
-/** "1714564800.5" → the fixed-width form of timestampKey. */
-export function secondsKey(seconds: string): string {
-  const [whole = "0", frac = ""] = seconds.split(".");
-  return `${whole.padStart(12, "0")}.${frac.padEnd(9, "0").slice(0, 9)}`;
 }

@@ -2,25 +2,11 @@ import type { StreamSession } from "@infra-mcp/core";
 import type { PortainerClient } from "./config.js";
 import { containerPath, inspectContainerDocument, stateOf } from "./containers.js";
 import { LogRenderer } from "./docker-logs.js";
-import {
-  EntryCopier,
-  type FollowCursor,
-  FollowFilter,
-  type LogEntry,
-  LogEntrySplitter,
-  secondsKey,
-  timestampKey,
-} from "./log-entries.js";
+import { endOfLog, type FollowCursor, FollowFilter, secondsKey } from "./log-cursor.js";
+import { EntryCopier, type LogEntry, LogEntrySplitter, timestampKey } from "./log-entries.js";
 
-export {
-  EntryCopier,
-  type FollowCursor,
-  FollowFilter,
-  type LogEntry,
-  LogEntrySplitter,
-  secondsKey,
-  timestampKey,
-} from "./log-entries.js";
+export { type FollowCursor, FollowFilter, secondsKey } from "./log-cursor.js";
+export { EntryCopier, type LogEntry, LogEntrySplitter, timestampKey } from "./log-entries.js";
 
 /**
  * Following a log through Portainer by polling, not by Docker's `follow=1`: Portainer's proxy to a
@@ -42,6 +28,8 @@ export interface FollowOptions {
   tail: number | "all";
   /** Docker `since` for the first poll, already in the engine's seconds.nanoseconds form. */
   since?: string | undefined;
+  /** Show only what comes after this (endOfLog's answer): no first read of `tail` lines. */
+  from?: FollowCursor;
   pollMs: number;
   /** How long an answer waits for an away reader before it is let go (default READER_PAUSE_MS). */
   readerPauseMs?: number;
@@ -171,7 +159,7 @@ async function pollInto(
 /** Starts polling into `session` until `signal` aborts, the container stops, or it disappears. */
 export function followLogs(session: StreamSession, options: FollowOptions, signal: AbortSignal): void {
   const renderer = new LogRenderer();
-  let cursor: FollowCursor = {
+  let cursor: FollowCursor = options.from ?? {
     key: options.since === undefined ? undefined : secondsKey(options.since),
     seen: 0,
   };
@@ -243,7 +231,7 @@ export function followLogs(session: StreamSession, options: FollowOptions, signa
     return { more: true, now: false };
   };
   const loop = async () => {
-    let first = true;
+    let first = options.from === undefined;
     for (;;) {
       let next: { more: boolean; now: boolean };
       try {

@@ -1,14 +1,13 @@
 import type { CollectResult } from "@infra-mcp/core";
 
-/** The common result shape of a one-shot bridge run. */
-export function outputResult(r: CollectResult, extra: Record<string, unknown>, transform?: (b: Buffer) => Buffer) {
-  const raw = r.output.toBuffer();
-  const bytes = transform ? transform(raw) : raw;
+/**
+ * The common result shape of a one-shot bridge run. The run's output is payload already (attach's
+ * stream headers were stripped as the frames came), so the byte counts are the output's own.
+ */
+export function outputResult(r: CollectResult, extra: Record<string, unknown>) {
   // Portainer only ever sends valid UTF-8 (it drops invalid bytes), so the output is text.
-  const decoded = r.output.decode();
-  const text = transform ? bytes.toString("utf8") : decoded.text;
   return {
-    output: text,
+    output: r.output.decode().text,
     outputBytes: r.output.totalBytes,
     keptBytes: r.output.storedBytes,
     truncated: r.output.truncated,

@@ -31,6 +31,8 @@ export interface OneShotOptions {
   maxBytes: number;
   totalTimeoutMs: number;
   signal: AbortSignal;
+  /** Turns frames into output before they are counted against maxBytes (attach: strips Docker's headers). */
+  transform?: ((frame: Buffer) => Buffer) | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function runOneShot(
     signal: options.signal,
     textFrames: "data",
     onMaxBytes: "drain",
+    ...(options.transform ? { transform: options.transform } : {}),
   });
   let stdinError: string | undefined;
   if (options.stdin?.length) {

@@ -19,7 +19,7 @@ describe("configuration", () => {
       createPortainerClient({
         PORTAINER_URL: "https://p:9443",
         PORTAINER_API_KEY: "k_123456",
-        PORTAINER_TLS_INSECURE: "yes",
+        PORTAINER_TLS_INSECURE: "maybe",
       }),
     ).toThrow(/PORTAINER_TLS_INSECURE/);
     expect(() =>

@@ -16,6 +16,7 @@ const POD = `pmcp-pod-${uniq}`;
 const BACKLOG = `pmcp-backlog-${uniq}`;
 const SEAM = `pmcp-seam-${uniq}`;
 const BULK = `pmcp-bulk-${uniq}`;
+const FRESH = `pmcp-fresh-${uniq}`;
 
 type Structured = Record<string, unknown>;
 
@@ -54,7 +55,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
   afterAll(async () => {
     await mcp?.close();
     await front?.close();
-    await Promise.all([BOTH, TTY, TICK, LIFE, POD, BACKLOG, SEAM, BULK].map(removeContainer));
+    await Promise.all([BOTH, TTY, TICK, LIFE, POD, BACKLOG, SEAM, BULK, FRESH].map(removeContainer));
   });
 
   it("keeps stdout and stderr apart and in order, marking stderr lines", async () => {
@@ -160,6 +161,38 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     });
     expect(ended.exitCode).toBe(137);
     expect(ended.text).toBe("first\n[stderr] second\nthird\n");
+    await mcp.call("session-close", { sessionId });
+  });
+
+  it("follow with tail 0 shows exactly the lines written after the call: none older, none lost at the seam", async () => {
+    // The container logs what is written into its fifo, so the test decides when each line is logged.
+    await runContainer(FRESH, ["sh", "-c", "mkfifo /tmp/in; while :; do cat /tmp/in; done"]);
+    const write = async (lines: string[]) => {
+      const cmd = `while [ ! -p /tmp/in ]; do sleep 0.05; done; printf '${lines.join("\\n")}\\n' > /tmp/in`;
+      const exec = await docker<{ Id: string }>("POST", `/containers/${FRESH}/exec`, { Cmd: ["sh", "-c", cmd] });
+      expect((await docker("POST", `/exec/${exec.data.Id}/start`, { Detach: true })).status).toBe(200);
+    };
+    await write(["old-1", "old-2", "old-3"]);
+    // Straight from the engine, polled closely: the call comes well within the Date header's two seconds.
+    const deadline = Date.now() + 15_000;
+    while (!String((await docker("GET", `/containers/${FRESH}/logs?stdout=1&stderr=1`)).data).includes("old-3")) {
+      if (Date.now() > deadline) throw new Error("timed out waiting for the old lines in the engine's log");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const r = await mcp.call("get-container-logs", { endpointId: 1, containerId: FRESH, follow: true, tail: 0 });
+    expect(r.isError).toBeFalsy();
+    await write(["new-1", "new-2", "new-3"]);
+    const sessionId = (r.structuredContent as Structured).sessionId as string;
+    let text = "";
+    let offset = 0;
+    const readUntil = Date.now() + 15_000;
+    while (!text.includes("new-3\n")) {
+      if (Date.now() > readUntil) throw new Error(`timed out with ${JSON.stringify(text)} read`);
+      const x = sessionReadOf(await mcp.call("session-read", { sessionId, offset, waitMs: 1000 }));
+      text += x.text;
+      offset = x.nextOffset;
+    }
+    expect(text).toBe("new-1\nnew-2\nnew-3\n");
     await mcp.call("session-close", { sessionId });
   });
 

@@ -1,3 +1,4 @@
+import { waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type PortainerFront, startPortainerFront, validUtf8 } from "./fixtures/portainer-front.js";
@@ -52,7 +53,9 @@ describe.skipIf(gate.skip)("the Portainer front", () => {
     const echoed: string[] = [];
     ws.on("message", (d, isBinary) => echoed.push(`${isBinary ? "binary" : "text"}:${d.toString()}`));
     ws.send(Buffer.alloc(2048, 0x61));
-    await new Promise((r) => setTimeout(r, 300));
+    // the frame at the limit went through: cat echoed all of it before the oversized one is sent
+    const echoedBytes = () => echoed.reduce((n, x) => n + x.slice(x.indexOf(":") + 1).length, 0);
+    await waitFor(() => echoedBytes() >= 2048, { what: "cat to echo the 2048-byte frame" });
     const code = await new Promise<number>((resolve) => {
       ws.once("close", (c) => resolve(c));
       ws.send(Buffer.alloc(2049, 0x62));

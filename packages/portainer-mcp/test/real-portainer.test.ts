@@ -448,6 +448,13 @@ describe.skipIf(!enabled)("the test front answers like the real Portainer CE", (
     await same("/api/status", { headers: () => ({}) }, false);
   });
 
+  it("GET /api/users/me (the per-user key check at initialize): the key's user, or 401 for a made-up key", async () => {
+    await same("/api/users/me", { headers: () => ({ "x-api-key": "ptr_madeup_key_0123" }) });
+    // The user differs (the real admin vs the front's); status and headers must not.
+    const real = await same("/api/users/me", {}, false);
+    expect(Object.keys(JSON.parse(real.body))).toEqual(expect.arrayContaining(["Id", "Username", "Role"]));
+  });
+
   it("routing and environment errors", async () => {
     await same("/api/nope");
     await same("/nope", { headers: () => ({}) });
@@ -489,6 +496,10 @@ describe.skipIf(!enabled)("the test front answers like the real Portainer CE", (
           () => "headers",
           () => "aborted",
         ),
+        // A bounded wait is the only honest option here: the claim is that nothing arrives while
+        // the container stays quiet, and no later event can mark that moment (the container writes
+        // nothing; anything it wrote would end the quiet being tested). A loaded machine can only
+        // make this pass for a front that answers late, never fail a right one.
         new Promise((r) => setTimeout(() => r("nothing"), 1_500)),
       ]);
       ac.abort();

@@ -7,6 +7,8 @@ import { API_KEY, DOCKER_SOCKET, gate, JWT, removeContainer, runContainer, uniq 
 const EXEC_BOX = `pmcp-sess-${uniq}`;
 const TICKER = `pmcp-tick-${uniq}`;
 const TTY_BOX = `pmcp-ttybox-${uniq}`;
+const ECHO_ALL = `pmcp-echo-all-${uniq}`;
+const ECHO_CUT = `pmcp-echo-cut-${uniq}`;
 
 type Read = { text: string; nextOffset: number; offset: number; state: string; exitCode?: number | null };
 
@@ -22,13 +24,16 @@ describe.skipIf(gate.skip)("sessions and attach over the Portainer front", () =>
       "i=0; while true; do echo tick $i; echo oops $i >&2; i=$((i+1)); sleep 0.1; done",
     ]);
     await runContainer(TTY_BOX, ["sh"], true);
+    // Each answers one line of stdin on stdout and on stderr, then exits (which ends an attach).
+    for (const name of [ECHO_ALL, ECHO_CUT])
+      await runContainer(name, ["sh", "-c", 'read l; echo "$l"; echo "$l-err" >&2']);
     front = await startPortainerFront({ dockerSocket: DOCKER_SOCKET, apiKey: API_KEY, jwt: JWT });
     mcp = await connectInMemory(portainerVendor, { env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY } });
   });
   afterAll(async () => {
     await mcp?.close();
     await front?.close();
-    await Promise.all([EXEC_BOX, TICKER, TTY_BOX].map(removeContainer));
+    await Promise.all([EXEC_BOX, TICKER, TTY_BOX, ECHO_ALL, ECHO_CUT].map(removeContainer));
   });
 
   /** Reads from `offset` until `want` shows up in the accumulated text (or time runs out). */
@@ -136,6 +141,34 @@ describe.skipIf(gate.skip)("sessions and attach over the Portainer front", () =>
     for (const line of lines) expect(line).toMatch(/^(tick|oops) \d+$/);
     const ws = front.requests.filter((q) => q.path === "/api/websocket/attach").at(-1);
     expect(ws?.query.id).toMatch(/^[0-9a-f]{64}$/); // the name was resolved to the hex id Portainer requires
+  });
+
+  it("one-shot attach counts payload bytes only: Docker's 8-byte stream headers are not output", async () => {
+    type Out = { output: string; outputBytes: number; keptBytes: number; truncated: boolean; endReason: string };
+    // "hello\n" and "hello-err\n": 16 bytes of output, in two frames at least (16 bytes of headers).
+    const all = await mcp.call("attach-websocket", {
+      endpointId: 1,
+      id: ECHO_ALL,
+      stdin: "hello\n",
+      listenMs: 60_000,
+      maxOutputBytes: 16,
+    });
+    const a = all.structuredContent as Out;
+    expect(a.endReason).toBe("closed");
+    expect(a.output.split("\n").sort()).toEqual(["", "hello", "hello-err"]);
+    expect([a.outputBytes, a.keptBytes, a.truncated]).toEqual([16, 16, false]);
+    expect(textOf(all)).toMatch(/ · 16 bytes\n/);
+    // A cap below the output keeps its first bytes of payload (both lines start "hello").
+    const cut = await mcp.call("attach-websocket", {
+      endpointId: 1,
+      id: ECHO_CUT,
+      stdin: "hello\n",
+      listenMs: 60_000,
+      maxOutputBytes: 5,
+    });
+    const c = cut.structuredContent as Out;
+    expect(c.endReason).toBe("closed");
+    expect([c.output, c.outputBytes, c.keptBytes, c.truncated]).toEqual(["hello", 16, 5, true]);
   });
 
   it("attach session on a TTY container: stdin in, output out, container resize via REST", async () => {

@@ -9,9 +9,15 @@ const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
 const BUILT = existsSync(fileURLToPath(new URL("../dist/cli.cjs", import.meta.url)));
 const NAME = `pmcp-stdio-${uniq}`;
 
-describe.skipIf(gate.skip || !BUILT)("the built bin over stdio (run `pnpm --filter portainer-mcp build` first)", () => {
+// A missing build is a failure, not a skip: a skipped test here would count as a pass.
+it("the bin is built", () => {
+  expect(BUILT, "dist/cli.cjs is missing: run `pnpm --filter portainer-mcp build` first").toBe(true);
+});
+
+describe.skipIf(gate.skip)("the built bin over stdio", () => {
   let front: PortainerFront;
   beforeAll(async () => {
+    if (!BUILT) throw new Error("dist/cli.cjs is missing: run `pnpm --filter portainer-mcp build` first");
     await runContainer(NAME, ["sleep", "3600"]);
     front = await startPortainerFront({ dockerSocket: DOCKER_SOCKET, apiKey: API_KEY, jwt: JWT });
   });

@@ -1,13 +1,14 @@
 import {
   type AuthPlacement,
   ConfigError,
+  defineSettings,
   type Env,
   type HasHttp,
   HttpClient,
   type ResolvedUpstream,
   readCredential,
-  readPositiveInt,
   readSetting,
+  readSettingOf,
   resolveUpstream,
   upstreamLimitsFromEnv,
 } from "@infra-mcp/core";
@@ -15,6 +16,15 @@ import {
 export const DEFAULT_API_URL = "https://api.qovery.com";
 export const DEFAULT_WS_URL = "wss://ws.qovery.com";
 export const API_KEY_ENV = "QOVERY_API_KEY";
+
+/** Every variable qovery-mcp reads and what it accepts (checked at start-up; see core's settings). */
+export const QOVERY_SETTINGS = defineSettings({
+  QOVERY_API_KEY: { kind: "credential", file: true },
+  QOVERY_API_URL: { kind: "url", protocols: ["https", "http"] },
+  QOVERY_WS_URL: { kind: "url", protocols: ["wss", "ws"] },
+  QOVERY_TIMEOUT_MS: { kind: "int", min: 1 },
+  QOVERY_WAIT_POLL_MS: { kind: "int", min: 1 },
+});
 
 export interface QoveryClient extends HasHttp {
   /** "Token" for Qovery API tokens, "Bearer" for OIDC JWTs. */
@@ -55,7 +65,7 @@ export function createQoveryClient(env: Env): QoveryClient {
       name: "Qovery API",
       baseUrl,
       auth: { http: [auth] },
-      timeoutMs: readPositiveInt("QOVERY_TIMEOUT_MS", 30_000, env),
+      timeoutMs: readSettingOf(QOVERY_SETTINGS, "QOVERY_TIMEOUT_MS", env) ?? 30_000,
       ...upstreamLimitsFromEnv(env),
       userAgent: "qovery-mcp",
     });
@@ -67,7 +77,7 @@ export function createQoveryClient(env: Env): QoveryClient {
     http,
     scheme,
     gateway: gatewayUpstream(env, auth),
-    pollMs: readPositiveInt("QOVERY_WAIT_POLL_MS", 5_000, env),
+    pollMs: readSettingOf(QOVERY_SETTINGS, "QOVERY_WAIT_POLL_MS", env) ?? 5_000,
   };
 }
 
@@ -83,7 +93,7 @@ function gatewayUpstream(env: Env, auth: AuthPlacement): ResolvedUpstream {
       name: "Qovery websocket gateway",
       baseUrl: raw.replace(/^ws/i, "http"),
       auth: { ws: [auth] },
-      timeoutMs: readPositiveInt("QOVERY_TIMEOUT_MS", 30_000, env),
+      timeoutMs: readSettingOf(QOVERY_SETTINGS, "QOVERY_TIMEOUT_MS", env) ?? 30_000,
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`QOVERY_WS_URL: ${error.message}`);
@@ -93,4 +103,13 @@ function gatewayUpstream(env: Env, auth: AuthPlacement): ResolvedUpstream {
 
 export async function closeQoveryClient(client: QoveryClient): Promise<void> {
   await client.http.close();
+}
+
+/**
+ * Proves a user's X-Qovery-Token before it costs an MCP session: `GET /organization` (the
+ * organizations the token may see), which Qovery answers 401 for a token it does not know.
+ */
+export async function verifyQoveryCredential(client: QoveryClient): Promise<string | undefined> {
+  await client.http.json({ method: "GET", path: "/organization" });
+  return undefined;
 }

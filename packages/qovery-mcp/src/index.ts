@@ -1,6 +1,12 @@
 import type { VendorDefinition } from "@infra-mcp/core";
 import { qovery } from "./builder.js";
-import { closeQoveryClient, createQoveryClient, type QoveryClient } from "./config.js";
+import {
+  closeQoveryClient,
+  createQoveryClient,
+  QOVERY_SETTINGS,
+  type QoveryClient,
+  verifyQoveryCredential,
+} from "./config.js";
 import { routes, tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
@@ -18,6 +24,8 @@ export const qoveryVendor: VendorDefinition<QoveryClient> = {
   closeClient: closeQoveryClient,
   credentialHeader: "x-qovery-token",
   credentialEnv: "QOVERY_API_KEY",
+  verifyCredential: verifyQoveryCredential,
+  settings: QOVERY_SETTINGS,
   envHelp: [
     "  QOVERY_API_KEY       Qovery API token (required; sent as `Authorization: Token <key>`, a JWT as `Bearer`)",
     "  QOVERY_API_KEY_FILE  Path to a file holding the token, instead of QOVERY_API_KEY",

@@ -226,8 +226,8 @@ describe("secrets", () => {
   it("the fake token appears in no result, error or log line of any server above", async () => {
     // Close every server first: with LOG_LEVEL=debug each logs its shutdown on stderr.
     const closing = opened.splice(0);
+    // close() returns once each process has exited and its stderr is read to the end
     for (const c of closing) await c.close();
-    await new Promise((r) => setTimeout(r, 300));
     const logs = closing.map((c) => c.stderr()).join("\n");
     expect(logs, `stderr of ${closing.length} servers`).toMatch(/"level":"debug","msg":"shutting down"/);
     const all = `${seen.join("\n")}\n${logs}`;

@@ -10,8 +10,16 @@
  *   as "permission denied");
  * - logs are JSON text frames shaped like ServiceLogResponseDto (created_at in unix ms);
  * - a shell runs the command in a real container (`docker exec -i`), sends its output as binary
- *   frames, takes stdin from binary frames (EOT, 0x04, ends stdin as a terminal's line discipline
- *   would), and closes 1000 when the command exits;
+ *   frames, takes stdin from binary frames, and closes 1000 when the command exits. EOT (0x04) is
+ *   handled as a terminal's canonical-mode line discipline does: at the start of a line it is end
+ *   of file (stdin ends), after a partial line it only hands that line over and is consumed (a
+ *   second EOT then ends stdin). Source: Qovery's CLI, Qovery/qovery-cli commit 58a7851 ("fix(shell):
+ *   propagate stdin EOF to remote process via EOT", 2026-05-07; pkg/shell.go readUserConsole at
+ *   HEAD 210d6c6): "The remote side runs under AttachParams::interactive_tty(), so the PTY line
+ *   discipline interprets a literal 0x04 (EOT) as canonical-mode EOF"; the CLI sends one EOT when
+ *   its piped stdin ends. Not modelled (the gateway itself is closed source, and the same commit
+ *   also says a 0×0 size asks for no TTY): a terminal's echo of the input, \r\n line ends, and
+ *   stderr merged into the terminal; the front keeps stdout and stderr apart as pipes do;
  * - `drop` modes end the TCP connection without a close frame (1006) mid-stream.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -207,11 +215,26 @@ export async function startGatewayFront(opts: { token: string; container: string
     child.stdout?.on("data", out);
     child.stderr?.on("data", out);
     child.stdin?.on("error", () => {});
+    // The line discipline's EOT rule (see the header): EOF only when no partial line is pending.
+    let lineStart = true;
+    let ended = false;
     ws.on("message", (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) return;
-      const eot = data.indexOf(0x04);
-      if (eot < 0) return void child.stdin?.write(data);
-      child.stdin?.end(data.subarray(0, eot));
+      if (!isBinary || ended) return;
+      let from = 0;
+      for (let i = 0; i < data.length; i++) {
+        if (data[i] !== 0x04) {
+          lineStart = data[i] === 0x0a;
+          continue;
+        }
+        if (i > from) child.stdin?.write(data.subarray(from, i));
+        from = i + 1;
+        if (lineStart) {
+          ended = true;
+          return void child.stdin?.end();
+        }
+        lineStart = true; // the partial line is handed over: the buffer is empty again
+      }
+      if (from < data.length) child.stdin?.write(data.subarray(from));
     });
     ws.on("close", () => child.kill("SIGKILL"));
     // "close" comes after the process exited and its output pipes were drained.

@@ -7,7 +7,14 @@
 import { execFileSync } from "node:child_process";
 import { type NetworkHandle, serveNetwork } from "@infra-mcp/core/network";
 import type { ConnectedClient } from "@infra-mcp/core/testing";
-import { connectInMemory, daemonGate, LOOPBACK_TEST_NETWORK, sessionReadOf, textOf } from "@infra-mcp/core/testing";
+import {
+  connectInMemory,
+  daemonGate,
+  LOOPBACK_TEST_NETWORK,
+  sessionReadOf,
+  textOf,
+  waitFor,
+} from "@infra-mcp/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { qoveryVendor } from "../src/index.js";
@@ -387,4 +394,22 @@ describe("both gateway routes served raw on the REST surface (the client never h
     expect(Buffer.concat(c.frames.map((f) => f.data)).toString()).toBe("raw bytes\n");
     expect(c.frames.every((f) => f.binary)).toBe(true);
   });
+
+  // The front's EOT rule is a terminal's (see gateway-front.ts for the source): a client that sends
+  // EOT after input without a final newline must send a second one to end the command's stdin.
+  it.skipIf(gate.skip)(
+    "/v1/shell/exec: EOT after a partial line hands it over; EOT at a line start ends stdin",
+    async () => {
+      const c = await connect(`/v1/shell/exec?containerId=${IDS.container}&command=cat`);
+      const output = () => Buffer.concat(c.frames.map((f) => f.data)).toString();
+      c.ws.send(Buffer.from("partial\x04"), { binary: true });
+      await waitFor(() => output() === "partial", { what: "cat to print the partial line the EOT handed over" });
+      // stdin is still open: what follows reaches cat too (after an EOF it could not)
+      c.ws.send(Buffer.from(" more\n"), { binary: true });
+      await waitFor(() => output() === "partial more\n", { what: "cat to print the rest of the line" });
+      c.ws.send(Buffer.from([0x04]), { binary: true });
+      expect(await c.closed).toBe(1000);
+      expect(output()).toBe("partial more\n");
+    },
+  );
 });

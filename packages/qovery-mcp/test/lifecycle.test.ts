@@ -307,10 +307,20 @@ describe("wait: the status is followed with progress notifications", () => {
     await expect.poll(() => rec.requests.length).toBeGreaterThan(3);
     aborter.abort();
     await expect(call).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 100));
-    const after = rec.requests.length;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(rec.requests.length).toBe(after);
+    // A second wait, on another container, is the clock: it polls on the same 10 ms interval in the
+    // same process, so while it makes eleven polls a first loop still running would poll too (and
+    // take some of the states below, changing the second wait's count). None of the first
+    // container's requests may come between the second wait's first and last poll.
+    const D = "7e2d3c4b-5a6b-4c7d-9e8f-1a2b3c4d5e6f";
+    rec.respond = (req) => base({ ...req, path: req.path.replace(`/container/${D}`, `/container/${C}`) });
+    states = [...Array.from({ length: 10 }, () => "DEPLOYING"), "DEPLOYED"];
+    const clock = await callWithProgress("deploy-container", { containerId: D, image_tag: "9", wait: 600 });
+    expect(clock.result.structuredContent).toMatchObject({ outcome: "settled", polls: 11 });
+    const paths = rec.requests.map((r) => r.path);
+    const first = paths.indexOf(`/container/${D}/status`);
+    const last = paths.lastIndexOf(`/container/${D}/status`);
+    expect(last - first).toBe(10);
+    expect(paths.slice(first, last + 1).filter((p) => p.includes(C))).toEqual([]);
   });
 });
 

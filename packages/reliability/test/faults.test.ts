@@ -7,12 +7,19 @@
  */
 import type http from "node:http";
 import type { Duplex } from "node:stream";
-import { type ConnectedClient, connectInMemory, textOf } from "@infra-mcp/core/testing";
+import { type ConnectedClient, connectInMemory, textOf, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { findSecret, Recorder, sleep, VENDORS, type VendorKey, vendorEnv, within } from "./helpers.js";
+import { findSecret, Recorder, VENDORS, type VendorKey, vendorEnv, within } from "./helpers.js";
 
 const TIMEOUT_MS = 1_000;
+/**
+ * The only wall-clock bound on a fault's outcome: far above any honest figure on a loaded machine,
+ * it catches a call that hangs. That a fault ends by the configured timeout, and not some other
+ * bound, is asserted on the outcome (the message, the end reason, the request count); the measured
+ * times are printed, not asserted.
+ */
+const HANG_MS = 30_000;
 const UUID = "0b0e0a2c-1111-4a4a-8b8b-123456789abc";
 const GIB = 1024 ** 3;
 
@@ -78,8 +85,8 @@ class FaultServer extends Recorder {
           return json(200, okBody());
         case "reset-mid-body":
           res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
-          res.write('{"items":[{"id":"a"');
-          return void setTimeout(() => res.socket?.destroy(), 20);
+          // cut once the partial body is on the wire
+          return void res.write('{"items":[{"id":"a"', () => res.socket?.destroy());
         case "never-answer":
           return; // accepted, never answered
         case "headers-then-silence":
@@ -132,16 +139,17 @@ const CASES: VendorCase[] = [
   },
 ];
 
-const FAULTS: { fault: Fault; expect: RegExp; retried: boolean }[] = [
-  { fault: "500-body", expect: /500.*boom/s, retried: true },
-  { fault: "500-empty", expect: /500/, retried: true },
-  { fault: "502-body", expect: /502/, retried: true },
-  { fault: "503-empty", expect: /503/, retried: true },
-  { fault: "reset-mid-body", expect: /reset|closed|terminated|socket|unexpected/i, retried: false },
-  { fault: "never-answer", expect: /timed out after 1000 ms/, retried: false },
-  { fault: "headers-then-silence", expect: /timed out|terminated|aborted/i, retried: false },
-  { fault: "malformed-json", expect: /malformed JSON/i, retried: false },
-  { fault: "1gib-body", expect: /timed out|too large|exceed|limit/i, retried: false },
+/** holds: the faulted call lasts at least the timeout or the retry backoff, so a concurrent call must finish first. */
+const FAULTS: { fault: Fault; expect: RegExp; retried: boolean; holds: boolean }[] = [
+  { fault: "500-body", expect: /500.*boom/s, retried: true, holds: true },
+  { fault: "500-empty", expect: /500/, retried: true, holds: true },
+  { fault: "502-body", expect: /502/, retried: true, holds: true },
+  { fault: "503-empty", expect: /503/, retried: true, holds: true },
+  { fault: "reset-mid-body", expect: /reset|closed|terminated|socket|unexpected/i, retried: false, holds: false },
+  { fault: "never-answer", expect: /timed out after 1000 ms/, retried: false, holds: true },
+  { fault: "headers-then-silence", expect: /timed out|terminated|aborted/i, retried: false, holds: true },
+  { fault: "malformed-json", expect: /malformed JSON/i, retried: false, holds: false },
+  { fault: "1gib-body", expect: /timed out|too large|exceed|limit/i, retried: false, holds: false },
 ];
 
 let unhandled = 0;
@@ -178,18 +186,20 @@ describe.each(CASES)("HTTP faults: $key", (vc) => {
     expect(r.isError, textOf(r)).toBeFalsy();
   });
 
-  it.each(FAULTS)("$fault → clear error in bounded time, server keeps serving", async (f) => {
+  it.each(FAULTS)("$fault → clear error, not a hang; server keeps serving", async (f) => {
     up.setFault(f.fault);
     const started = performance.now();
-    const pending = c.call(vc.read.tool, vc.read.args);
-    // While the faulted call is in flight, another call is answered promptly.
+    let faultedDone = false;
+    const pending = c.call(vc.read.tool, vc.read.args).finally(() => {
+      faultedDone = true;
+    });
+    // While the faulted call is in flight, another call is answered: not queued behind it.
     const t0 = performance.now();
-    const other = await within(1_000, "concurrent call", c.call(vc.other.tool, vc.other.args));
+    const other = await within(HANG_MS, "concurrent call", c.call(vc.other.tool, vc.other.args));
     const otherMs = performance.now() - t0;
     expect(other.isError, textOf(other)).toBeFalsy();
-    // Budget: per-attempt timeout + 1 s; retried faults get ky's backoff (0.3 s + 0.6 s) on top.
-    const budget = TIMEOUT_MS + 1_000 + (f.retried ? 1_000 : 0);
-    const r = await within(budget + 2_000, `${vc.key} ${f.fault}`, pending);
+    if (f.holds) expect(faultedDone, "the other call waited for the faulted one").toBe(false);
+    const r = await within(HANG_MS, `${vc.key} ${f.fault}`, pending);
     const ms = performance.now() - started;
     const text = textOf(r);
     timings.push(
@@ -199,7 +209,6 @@ describe.each(CASES)("HTTP faults: $key", (vc) => {
     expect(text).toMatch(f.expect);
     expect(text).not.toMatch(/Internal error/);
     expect(findSecret(text)).toBeUndefined();
-    expect(ms).toBeLessThanOrEqual(budget);
     const faulted = up.requests.filter((q) => vc.read.path.test(q.url)).length;
     if (f.retried) expect(faulted).toBe(3); // 1 + 2 retries for an idempotent read
     if (f.fault === "1gib-body") expect(up.huge.bytes).toBeLessThan(GIB);
@@ -217,6 +226,7 @@ describe.each(CASES)("HTTP faults: $key", (vc) => {
     timings.push(`${vc.key} 429-retry-after: ${Math.round(ms)}, ${up.requests.length} request(s)`);
     expect(r.isError, textOf(r)).toBeFalsy();
     expect(up.requests.filter((q) => vc.read.path.test(q.url))).toHaveLength(2);
+    // A lower bound only (a loaded machine can only make it longer): the 1 s Retry-After was honoured.
     expect(ms).toBeGreaterThanOrEqual(950);
   });
 
@@ -226,7 +236,7 @@ describe.each(CASES)("HTTP faults: $key", (vc) => {
     await closed.close(); // the port is now refused
     const d = await connectInMemory(VENDORS[vc.key], { toolsets: ["all"], env: vendorEnv(vc.key, url, TIMEOUT_MS) });
     const started = performance.now();
-    const r = await within(TIMEOUT_MS + 3_000, "refused", d.call(vc.read.tool, vc.read.args));
+    const r = await within(HANG_MS, "refused", d.call(vc.read.tool, vc.read.args));
     const ms = performance.now() - started;
     timings.push(`${vc.key} connection-refused: ${Math.round(ms)}: ${textOf(r).slice(0, 110)}`);
     expect(r.isError).toBe(true);
@@ -253,7 +263,7 @@ describe("writes never retry", () => {
     async (fault) => {
       up.setFault(fault);
       const r = await within(
-        TIMEOUT_MS + 1_000,
+        HANG_MS,
         fault,
         c.call("create-container", {
           environmentId: UUID,
@@ -329,20 +339,20 @@ describe("websocket faults (Incus operation websocket)", () => {
   it("drop without a close frame mid-stream → partial output, reported as ended", async () => {
     wsFault = "drop-mid-stream";
     const started = performance.now();
-    const r = await within(3_000, "drop", read({ timeoutSeconds: 5 }));
+    const r = await within(HANG_MS, "drop", read({ timeoutSeconds: 20 }));
     const ms = performance.now() - started;
     timings.push(`ws drop-mid-stream: ${Math.round(ms)}: ${textOf(r).slice(0, 80)}`);
     const s = r.structuredContent as { data: string; endReason: string; totalBytes: number };
     expect(s.data).toBe("part-1 part-2 ");
+    // Ended by the drop, not by the 20 s total bound.
     expect(s.endReason).toBe("closed");
-    expect(ms).toBeLessThan(2_000);
   });
 
   it("1 GiB flood → truncated at maxBytes, says so; the socket is drained (the command runs on) up to 64 MiB, then closed", async () => {
     wsFault = "1gib";
     sent.bytes = 0;
     const started = performance.now();
-    const r = await within(5_000, "1gib", read({ maxBytes: 65_536, timeoutSeconds: 2 }));
+    const r = await within(HANG_MS, "1gib", read({ maxBytes: 65_536, timeoutSeconds: 2 }));
     const ms = performance.now() - started;
     const s = r.structuredContent as { storedBytes: number; truncated: boolean; endReason: string };
     timings.push(`ws 1gib: ${Math.round(ms)}, upstream sent ${sent.bytes} bytes: ${textOf(r).slice(0, 80)}`);
@@ -351,29 +361,35 @@ describe("websocket faults (Incus operation websocket)", () => {
     expect(s.endReason).toBe("max-bytes");
     expect(textOf(r)).toMatch(/truncated/);
     // Closing at once would make a real command die of SIGPIPE; a flood is drained only so far.
-    for (let i = 0; i < 100 && wss.clients.size > 0; i++) await sleep(100);
-    expect(wss.clients.size).toBe(0);
+    await waitFor(() => wss.clients.size === 0, { what: "the flooded socket to be closed", timeoutMs: HANG_MS });
     expect(sent.bytes).toBeLessThan(GIB);
   });
 
   it("never sends → the call ends by the idle/total bound, not a hang; the quiet socket is kept", async () => {
     wsFault = "never-sends";
     const started = performance.now();
-    const r = await within(3_000, "never", read({ idleTimeoutMs: 500, timeoutSeconds: 1 }));
+    const r = await within(HANG_MS, "never", read({ idleTimeoutMs: 500, timeoutSeconds: 10 }));
     const ms = performance.now() - started;
     const s = r.structuredContent as { endReason: string; totalBytes: number };
     timings.push(`ws never-sends: ${Math.round(ms)}: ${s.endReason}`);
+    // The idle bound (0.5 s) ended it, before the total one (10 s).
     expect(s.endReason).toBe("idle-timeout");
     expect(s.totalBytes).toBe(0);
-    expect(ms).toBeLessThan(1_500);
     // A quiet command costs nothing to wait for; closing its output socket could kill it later.
-    await sleep(100);
+    // The socket is still open after the answer: it answers a ping (a closed one would close).
     expect(wss.clients.size).toBe(1);
+    const quiet = [...wss.clients][0]!;
+    const answer = new Promise<string>((resolve) => {
+      quiet.once("pong", () => resolve("pong"));
+      quiet.once("close", () => resolve("closed"));
+    });
+    quiet.ping();
+    expect(await within(HANG_MS, "a pong from the kept socket", answer)).toBe("pong");
   });
 
   it("upgrade refused with 503 → clear error", async () => {
     wsFault = "refuse-503";
-    const r = await within(3_000, "refused", read());
+    const r = await within(HANG_MS, "refused", read());
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/503.*overloaded/);
   });

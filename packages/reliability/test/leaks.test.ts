@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { VendorDefinition } from "@infra-mcp/core";
 import { serveNetwork } from "@infra-mcp/core/network";
-import { connectStdio, LOOPBACK_TEST_NETWORK, textOf } from "@infra-mcp/core/testing";
+import { connectStdio, LOOPBACK_TEST_NETWORK, textOf, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
@@ -182,8 +182,10 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("no secret leaks:
   });
 
   it("crash and refusal output is clean: bad config, bad flags, SIGTERM", async () => {
-    const run = (args: string[], env: Record<string, string>, killAfterMs?: number) =>
-      new Promise<string>((resolve) => {
+    // stdin: end stdin once the server answered initialize (or exited on its own);
+    // sigterm: SIGTERM once the HTTP server says where it listens (or exited on its own).
+    const run = (args: string[], env: Record<string, string>, stop: "stdin" | "sigterm" = "stdin") =>
+      new Promise<string>((resolve, reject) => {
         const child = spawn(process.execPath, [binOf(key), ...args], {
           env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "debug", ...env },
           stdio: ["pipe", "pipe", "pipe"],
@@ -199,9 +201,24 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("no secret leaks:
         child.stdin.write(
           `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } })}\n`,
         );
-        if (killAfterMs !== undefined) setTimeout(() => child.kill("SIGTERM"), killAfterMs);
-        else setTimeout(() => child.stdin.end(), 500);
+        let exited = false;
+        child.on("exit", () => {
+          exited = true;
+        });
         child.on("close", () => resolve(out));
+        // The output is only worth checking once the server has used its config: wait for that
+        // (a fixed delay could end stdin before a loaded machine started the server at all).
+        const ready = stop === "sigterm" ? /http:\/\// : /"id":1[,}]/;
+        waitFor(() => exited || ready.test(out), {
+          what: `${key}-mcp ${args.join(" ")} to ${stop === "sigterm" ? "listen" : "answer initialize"} or exit`,
+          timeoutMs: 30_000,
+        }).then(
+          () => (stop === "sigterm" ? child.kill("SIGTERM") : child.stdin.end()),
+          (error: unknown) => {
+            child.kill("SIGKILL");
+            reject(new Error(`${String(error)}; output: ${out.slice(0, 1000)}`));
+          },
+        );
       });
     const env = vendorEnv(key, up.url, 1_000);
     const outputs = [
@@ -209,7 +226,7 @@ describe.each(["qovery", "portainer", "incus"] as VendorKey[])("no secret leaks:
       await run(["--no-such-flag"], env),
       await run([], { ...env, QOVERY_TIMEOUT_MS: "x", PORTAINER_TIMEOUT_MS: "x", INCUS_TIMEOUT_MS: "x" }),
       await run([], { ...env, QOVERY_API_URL: `http://user:${SECRETS.qovery}@127.0.0.1:1` }),
-      await run(["--http", "--port", "0"], { ...env, MCP_HTTP_TOKEN: SECRETS.http }, 700),
+      await run(["--http", "--port", "0"], { ...env, MCP_HTTP_TOKEN: SECRETS.http }, "sigterm"),
     ];
     seen.crashRuns += outputs.length;
     for (const o of outputs) expect(findSecret(o), o.slice(0, 1000)).toBeUndefined();

@@ -14,8 +14,9 @@
  * keep-alive sockets expired), since pool sizes under load legitimately vary with concurrency.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -47,11 +48,45 @@ afterAll(async () => {
   process.stderr.write(`[load] ${figures.join("\n[load] ")}\n`);
 });
 
+/** How many of the process's descriptors are TCP sockets connected to `port` on loopback (Linux /proc). */
+function socketsTo(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const cols = line.trim().split(/\s+/);
+      const remote = cols[2]?.split(":")[1];
+      if (remote && Number.parseInt(remote, 16) === port && cols[9]) inodes.add(cols[9]);
+    }
+  }
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (inodes.has(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? "")) n++;
+    } catch {
+      // closed while listed
+    }
+  }
+  return n;
+}
+
 async function settle(pid: number): Promise<{ rss: number; fds: number }> {
   // Measure both sides after the upstream has closed idle keep-alive sockets (Node's server does so
-  // after 5 s): a pool of 20 concurrent callers opens more upstream sockets than the warm-up did,
-  // and counting those open-but-idle pool sockets as "fd growth" would flag the pool, not a leak.
-  await sleep(5_500);
+  // after 5 s) and the server has closed its ends: a pool of 20 concurrent callers opens more
+  // upstream sockets than the warm-up did, and counting those open-but-idle pool sockets as "fd
+  // growth" would flag the pool, not a leak. Waited for, not slept: a loaded machine takes longer.
+  await waitFor(() => up.sockets.size === 0 && socketsTo(pid, up.port) === 0, {
+    what: "the idle upstream keep-alive sockets to close on both sides",
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
   return { rss: rssKiB(pid), fds: fds(pid) };
 }
 
@@ -117,7 +152,7 @@ describe("load", () => {
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
     const clients: Client[] = [];
     try {
-      for (let i = 0; i < 100 && !/http:\/\//.test(stderr); i++) await sleep(50);
+      await waitFor(() => /http:\/\//.test(stderr), { what: "the bin to say where it listens", timeoutMs: 30_000 });
       const idleFds = fds(child.pid!);
       for (let i = 0; i < 200; i += 25) {
         await Promise.all(
@@ -165,7 +200,7 @@ describe("load", () => {
         await c.close().catch(() => {});
       }
       const t1 = performance.now();
-      while (fds(child.pid!) > idleFds && performance.now() - t1 < 15_000) await sleep(250);
+      while (fds(child.pid!) > idleFds && performance.now() - t1 < 60_000) await sleep(250);
       const leftFds = fds(child.pid!);
       figures.push(
         `http: fds idle ${idleFds}, under load ${before.fds} → ${after.fds}, after clients left ${leftFds} (${Math.round(performance.now() - t1)} ms)`,

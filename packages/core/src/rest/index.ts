@@ -319,9 +319,9 @@ export function createRestSurface(
     wss.handleUpgrade(req, socket, head, (client) => {
       const bridge = bridgeWebSockets(client, upstream, {
         early,
-        // Text frames from the upstream are scrubbed like any other output (a shell echoing an
-        // environment variable); binary frames pass as they are.
-        redactText: (text) => withRedactionScope(redaction, () => redactor.redact(text)),
+        // Frames from the upstream are scrubbed like any other output (a shell echoing an
+        // environment variable), text and binary, of the process' secrets and this user's own.
+        secrets: () => withRedactionScope(redaction, () => redactor.secretBytes()),
         ...(options.highWaterMark ? { highWaterMark: options.highWaterMark } : {}),
       });
       bridges.add(bridge);

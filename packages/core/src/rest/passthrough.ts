@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { StreamScrubber } from "../redact.js";
 import { rawDataToBuffer } from "../websocket.js";
 
 /**
@@ -13,10 +14,12 @@ export interface BridgeOptions {
   /** Resume once the receiver's buffer is below this. */
   lowWaterMark?: number;
   /**
-   * Applied to every text frame from the upstream before the client gets it (secrets scrubbed).
-   * A frame is redacted whole; a secret split across two frames is not caught.
+   * What frames from the upstream are scrubbed of before the client gets them (read per frame):
+   * text and binary alike, on the bytes, a secret split across frames of one kind included. The
+   * tail of a frame that could be a secret's start waits for the next frame or the close, so it
+   * reaches the client with the frame after it; a frame that is all such a tail sends nothing yet.
    */
-  redactText?: (text: string) => string;
+  secrets?: () => readonly Uint8Array[];
 }
 
 export interface BridgeStats {
@@ -80,11 +83,28 @@ export function bridgeWebSockets(
   let ended = false;
   const early = options.early;
   early?.release();
-  const redactText = options.redactText;
-  const down = (data: Buffer, isBinary: boolean): Buffer =>
-    redactText && !isBinary ? Buffer.from(redactText(data.toString("utf8"))) : data;
+  const scrubber = options.secrets ? new StreamScrubber(options.secrets) : undefined;
+  // The kind of frame the held-back bytes came in: they go out in that kind.
+  let heldBinary = false;
+  const flushHeld = () => {
+    const held = scrubber?.flush();
+    if (!held?.length || client.readyState !== WebSocket.OPEN) return;
+    stats.bytesDown += held.length;
+    client.send(held, { binary: heldBinary });
+  };
+  /** What of an upstream frame the client gets now; undefined when all of it is held back. */
+  const down = (data: Buffer, isBinary: boolean): Buffer | undefined => {
+    if (!scrubber) return data;
+    // A secret split across a text and a binary frame is two streams' halves: not one secret.
+    // An empty frame is a marker (Incus' end-of-stream barrier): what came before goes first.
+    if (scrubber.held > 0 && (isBinary !== heldBinary || data.length === 0)) flushHeld();
+    heldBinary = isBinary;
+    const out = scrubber.push(data);
+    return out.length > 0 || data.length === 0 ? out : undefined;
+  };
   for (const m of early?.messages ?? []) {
     const data = down(m.data, m.isBinary);
+    if (!data) continue;
     stats.bytesDown += data.length;
     client.send(data, { binary: m.isBinary });
   }
@@ -94,6 +114,7 @@ export function bridgeWebSockets(
       if (to.readyState !== WebSocket.OPEN) return;
       const raw = rawDataToBuffer(data);
       const buf = count === "bytesDown" ? down(raw, isBinary) : raw;
+      if (!buf) return;
       stats[count] += buf.length;
       to.send(buf, { binary: isBinary }, () => {
         if (from.isPaused && to.bufferedAmount <= low) from.resume();
@@ -113,6 +134,7 @@ export function bridgeWebSockets(
       stats.closeCode = code;
       stats.closedBy = side;
     }
+    if (side === "upstream") flushHeld();
     propagateClose(other, code, reason);
     if (client.readyState === WebSocket.CLOSED && upstream.readyState === WebSocket.CLOSED) finish();
     else other.once("close", () => finish());
@@ -128,6 +150,7 @@ export function bridgeWebSockets(
     stats,
     done,
     close(code = 1001, reason = "server shutting down") {
+      flushHeld();
       propagateClose(client, code, Buffer.from(reason));
       propagateClose(upstream, code, Buffer.from(reason));
     },

@@ -1,7 +1,8 @@
 /**
  * Test helpers shared by the packages' suites (not part of the servers' runtime): a real MCP client
  * wired to a server in memory or over stdio, the rule for tests that need a real daemon, the one
- * recording fake upstream, the raw Incus socket client for test setup. The tools/list check
+ * recording fake upstream, the raw Incus socket client for test setup, waiting for a condition with a
+ * deadline (never a fixed sleep). The tools/list check
  * (toolsnaps + byte budget) is `@infra-mcp/core/testing/toolsnaps` (it defines vitest tests).
  */
 import { spawn } from "node:child_process";
@@ -20,6 +21,7 @@ export {
   type UpgradeHandler,
   type UpstreamHandler,
 } from "./upstream.js";
+export { type WaitForOptions, waitFor } from "./wait.js";
 
 export interface ConnectedClient {
   client: Client;
@@ -51,7 +53,10 @@ export async function connectInMemory<C>(
   return wrap(client, () => handle.close());
 }
 
-/** Spawns a built bin and talks MCP to it over stdio, as Claude Desktop does. */
+/**
+ * Spawns a built bin and talks MCP to it over stdio, as Claude Desktop does. `close()` ends stdin
+ * and resolves when the process has exited and its stderr is read to the end.
+ */
 export async function connectStdio(
   binPath: string,
   options: { args?: string[]; env?: Record<string, string>; stderr?: "pipe" | "inherit" | "ignore" } = {},
@@ -66,9 +71,26 @@ export async function connectStdio(
   transport.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
+  // close() resolves once the child's stderr has ended, so a test reading the logs after close sees
+  // every line the server wrote on its way out (the transport's close only waits for the exit).
+  const stderrEnded = new Promise<void>((resolve) => {
+    const stream = transport.stderr;
+    if (!stream) return resolve();
+    stream.once("end", () => resolve());
+    stream.once("close", () => resolve());
+    stream.once("error", () => resolve());
+  });
   const client = new Client({ name: "infra-mcp-tests", version: "0.0.0" });
   await client.connect(transport);
-  return { ...wrap(client, async () => {}), stderr: () => stderr };
+  const drained = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 10_000);
+    });
+    await Promise.race([stderrEnded, limit]);
+    clearTimeout(timer);
+  };
+  return { ...wrap(client, drained), stderr: () => stderr };
 }
 
 /** First text block of a tool result. */

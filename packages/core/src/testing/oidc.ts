@@ -44,8 +44,14 @@ export interface TestIdentityProvider {
   }): Promise<string>;
   /** Authorization code + PKCE for `user`: the client's requests, the browser's redirects, login and consent. */
   authorizationCode(options: { resource: string; scope: string; user: string }): Promise<string>;
-  /** Signs claims with the provider's own signing key (tokens the provider itself would never issue). */
-  sign(claims: JWTPayload, options?: { expiresIn?: string | number; notBefore?: number }): Promise<string>;
+  /**
+   * Signs claims with the provider's own signing key (tokens the provider itself would never issue).
+   * `typ` is the JOSE header's (default "at+jwt"; null leaves it out).
+   */
+  sign(
+    claims: JWTPayload,
+    options?: { expiresIn?: string | number; notBefore?: number; typ?: string | null },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -231,9 +237,9 @@ export async function startTestIdentityProvider(
       });
       return tokens.access_token;
     },
-    async sign(claims, { expiresIn = "10m", notBefore } = {}) {
+    async sign(claims, { expiresIn = "10m", notBefore, typ = "at+jwt" } = {}) {
       const jwt = new SignJWT({ ...claims })
-        .setProtectedHeader({ alg: "RS256", kid: signingJwk.kid ?? "", typ: "at+jwt" })
+        .setProtectedHeader({ alg: "RS256", kid: signingJwk.kid ?? "", ...(typ === null ? {} : { typ }) })
         .setIssuedAt()
         .setExpirationTime(expiresIn);
       if (notBefore !== undefined) jwt.setNotBefore(notBefore);

@@ -5,6 +5,7 @@ import { type Env, readCredential } from "../credentials.js";
 import { digest } from "../digest.js";
 import { ConfigError } from "../errors.js";
 import { redactor } from "../redact.js";
+import { coreSetting } from "../settings.js";
 
 /**
  * The network guard shared by the MCP HTTP endpoint, the REST surface and /healthz: DNS-rebinding
@@ -125,7 +126,7 @@ export class NetworkGuard {
         detail: `A request a browser sent from another site (Sec-Fetch-Site: ${site}) is refused; list the page's origin in MCP_HTTP_ALLOWED_ORIGINS if intended.`,
       };
     }
-    if (origin !== undefined && !this.#originAllowed(origin)) {
+    if (origin !== undefined && !this.#originAllowed(origin, req)) {
       return {
         ok: false,
         status: 403,
@@ -157,29 +158,47 @@ export class NetworkGuard {
     return given !== undefined && timingSafeEqual(given, this.#tokenDigest);
   }
 
-  #originAllowed(origin: string): boolean {
+  /**
+   * A listed Origin, or a loopback one on the port this request came to: a page of this server
+   * itself. Every local program's page is loopback too (a dev server on :3000, another tool's UI),
+   * and a browser sends no Sec-Fetch-Site from older engines or non-browser embeddings, so a
+   * loopback Origin on another port is another site, refused unless the operator listed it.
+   */
+  #originAllowed(origin: string, req: IncomingMessage): boolean {
     const o = normalOrigin(origin);
     if (this.#origins.has(o)) return true;
     if (o === "null") return false;
+    let u: URL;
     try {
-      const u = new URL(o);
-      return (u.protocol === "http:" || u.protocol === "https:") && isLoopbackHost(u.hostname);
+      u = new URL(o);
     } catch {
       return false;
     }
+    if ((u.protocol !== "http:" && u.protocol !== "https:") || !isLoopbackHost(u.hostname)) return false;
+    const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+    return ownPorts(req).has(port);
   }
+}
+
+/**
+ * The ports a request came to: the listener's own (the socket's local port) and the one in its
+ * Host header (what the browser addressed, which differs behind a loopback proxy).
+ */
+function ownPorts(req: IncomingMessage): Set<number> {
+  const ports = new Set<number>();
+  const local = req.socket?.localPort;
+  if (local) ports.add(local);
+  const host = req.headers.host?.trim();
+  if (host) {
+    const m = /:(\d+)$/.exec(host.startsWith("[") ? host.slice(host.indexOf("]") + 1) : host);
+    ports.add(m?.[1] ? Number(m[1]) : 80);
+  }
+  return ports;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function list(raw: string | undefined): string[] {
-  return (raw ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 /** Guard settings from MCP_HTTP_TOKEN, MCP_HTTP_ALLOWED_HOSTS, MCP_HTTP_ALLOWED_ORIGINS. */
@@ -188,8 +207,8 @@ export function guardFromEnv(host: string, env: Env = process.env, options: { oa
     host,
     // readCredential registers the token with the redactor (and refuses one too short to redact).
     token: readCredential({ env: ["MCP_HTTP_TOKEN"], file: true, description: "HTTP bearer token" }, env),
-    allowedHosts: list(env.MCP_HTTP_ALLOWED_HOSTS),
-    allowedOrigins: list(env.MCP_HTTP_ALLOWED_ORIGINS),
+    allowedHosts: coreSetting("MCP_HTTP_ALLOWED_HOSTS", env) ?? [],
+    allowedOrigins: coreSetting("MCP_HTTP_ALLOWED_ORIGINS", env) ?? [],
     ...(options.oauth ? { oauth: true } : {}),
   });
 }

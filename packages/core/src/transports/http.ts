@@ -11,6 +11,7 @@ import { selectTools, type ToolFilter } from "../tool.js";
 import { createVendorServer, type ServerHandle, type VendorDefinition } from "../vendor.js";
 import { BodyTooLargeError, readBody } from "./body.js";
 import { CredentialHeaderError, credentialOverride, sameCredential, type UserCredential } from "./credential.js";
+import { CredentialChecker, type CredentialCheckOptions } from "./credential-check.js";
 import { type NetworkLimits, resolveLimits } from "./limits.js";
 import type { RequestAccess } from "./oauth.js";
 import { sendJson } from "./problem.js";
@@ -38,6 +39,8 @@ export interface McpEndpointOptions extends ToolFilter {
    * correlation too. Ignored unless 8-64 chars of [0-9A-Za-z_~-].
    */
   sessionIdHeader?: string;
+  /** How long the verdict on a per-user credential header is kept, and how many (tests lower them). */
+  credentialCheck?: CredentialCheckOptions;
 }
 
 interface McpSession {
@@ -71,10 +74,13 @@ export class McpHttpEndpoint<C> {
   #sweeper: NodeJS.Timeout | undefined;
   #closing = false;
   #writers: Set<string> | undefined;
+  /** Proves per-user credential headers at initialize, before they cost a session slot. */
+  readonly credentials: CredentialChecker<C>;
 
   constructor(vendor: VendorDefinition<C>, options: McpEndpointOptions = {}) {
     this.vendor = vendor;
     this.#options = options;
+    this.credentials = new CredentialChecker(vendor, options.credentialCheck);
     this.limits = resolveLimits(options.limits);
     if (!options.stateless) {
       this.#sweeper = startSweeper(this.limits.sessionIdleMs, () => this.sweep());
@@ -176,6 +182,24 @@ export class McpHttpEndpoint<C> {
   async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown, access?: RequestAccess): Promise<void> {
     const user = this.#userCredential(req, res);
     if (user === REFUSED) return;
+    // A per-user credential is proven against the upstream before it takes a slot: made-up
+    // values would otherwise each count as a new client and fill every slot.
+    const redaction = user ? scopedRedactor(user.value) : undefined;
+    if (user && redaction) {
+      const verdict = await this.credentials.check(user, redaction);
+      if (!verdict.ok) {
+        if (verdict.status === 401)
+          log.info("MCP initialize refused: credential header not accepted upstream", { server: this.vendor.name });
+        return rpcError(
+          res,
+          verdict.status,
+          -32000,
+          verdict.detail,
+          verdict.status === 503 ? { "retry-after": "5" } : {},
+        );
+      }
+      if (this.#closing) return rpcError(res, 503, -32000, "Server is shutting down.");
+    }
     if (this.#sessions.size + this.#pending >= this.limits.maxSessions) {
       log.warn("MCP session cap reached", { server: this.vendor.name, max: this.limits.maxSessions });
       return rpcError(
@@ -208,7 +232,6 @@ export class McpHttpEndpoint<C> {
       );
     }
     // Accepted: from here on the user's credential is scrubbed from this session's output.
-    const redaction = user ? scopedRedactor(user.value) : undefined;
     const handle = createVendorServer(this.vendor, this.#serverOptions(false, user, redaction));
     if (access?.readOnly) handle.setReadOnly(true);
     const session: McpSession = {

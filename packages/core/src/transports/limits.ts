@@ -1,5 +1,5 @@
 import type { Env } from "../credentials.js";
-import { ConfigError } from "../errors.js";
+import { coreSetting } from "../settings.js";
 
 /** The HTTP listeners' limits, their defaults and the variables that override them. */
 export interface NetworkLimits {
@@ -44,24 +44,16 @@ export function resolveLimits(partial: Partial<NetworkLimits> = {}): NetworkLimi
   };
 }
 
-function positiveInt(env: Env, name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}".`);
-  return n;
-}
-
 /**
  * Limits set by MCP_HTTP_MAX_BODY_BYTES, MCP_HTTP_MAX_SESSIONS, MCP_HTTP_MAX_SESSIONS_PER_CLIENT
  * and MCP_HTTP_SESSION_IDLE_SECONDS (only the ones set; resolveLimits fills in the rest).
  */
 export function limitsFromEnv(env: Env = process.env): Partial<NetworkLimits> {
-  const idle = positiveInt(env, "MCP_HTTP_SESSION_IDLE_SECONDS");
+  const idle = coreSetting("MCP_HTTP_SESSION_IDLE_SECONDS", env);
   const entries: [keyof NetworkLimits, number | undefined][] = [
-    ["maxBodyBytes", positiveInt(env, "MCP_HTTP_MAX_BODY_BYTES")],
-    ["maxSessions", positiveInt(env, "MCP_HTTP_MAX_SESSIONS")],
-    ["maxSessionsPerClient", positiveInt(env, "MCP_HTTP_MAX_SESSIONS_PER_CLIENT")],
+    ["maxBodyBytes", coreSetting("MCP_HTTP_MAX_BODY_BYTES", env)],
+    ["maxSessions", coreSetting("MCP_HTTP_MAX_SESSIONS", env)],
+    ["maxSessionsPerClient", coreSetting("MCP_HTTP_MAX_SESSIONS_PER_CLIENT", env)],
     ["sessionIdleMs", idle === undefined ? undefined : idle * 1000],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined));

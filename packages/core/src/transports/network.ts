@@ -6,6 +6,7 @@ import { ConfigError } from "../errors.js";
 import { exitOnShutdown } from "../lifecycle.js";
 import { log } from "../logger.js";
 import type { RestSurface } from "../rest/index.js";
+import { coreSetting } from "../settings.js";
 import { selectTools, type ToolFilter } from "../tool.js";
 import { splitToolsets } from "../toolsets.js";
 import type { VendorDefinition } from "../vendor.js";
@@ -67,12 +68,7 @@ const INSTANCE_HEADER = "x-mcp-instance";
 
 /** MCP_INSTANCE_ID: letters, digits, `.` and `-` (semver build metadata; a pod name fits), ≤ 64. */
 export function instanceIdFromEnv(env: Env): string | undefined {
-  const raw = env.MCP_INSTANCE_ID?.trim();
-  if (!raw) return undefined;
-  if (!/^[0-9A-Za-z.-]{1,64}$/.test(raw)) {
-    throw new ConfigError(`MCP_INSTANCE_ID must be 1-64 letters, digits, "." or "-", got "${raw}".`);
-  }
-  return raw;
+  return coreSetting("MCP_INSTANCE_ID", env);
 }
 
 /**
@@ -80,12 +76,7 @@ export function instanceIdFromEnv(env: Env): string | undefined {
  * as the new session id's routing prefix (set only behind a proxy that writes it).
  */
 export function sessionIdHeaderFromEnv(env: Env): string | undefined {
-  const raw = env.MCP_SESSION_ID_HEADER?.trim().toLowerCase();
-  if (!raw) return undefined;
-  if (!/^[a-z0-9-]{1,64}$/.test(raw)) {
-    throw new ConfigError(`MCP_SESSION_ID_HEADER must be a header name like x-request-id, got "${raw}".`);
-  }
-  return raw;
+  return coreSetting("MCP_SESSION_ID_HEADER", env)?.toLowerCase();
 }
 
 export function mountPath(vendor: VendorDefinition<unknown>, mount: "root" | "prefixed"): string {

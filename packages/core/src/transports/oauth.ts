@@ -37,6 +37,12 @@ export interface OAuthSettings {
   writeScope: string;
   /** MCP_PUBLIC_URL: the origin clients reach this server at (for absolute metadata URLs). */
   publicUrl?: string;
+  /**
+   * MCP_OAUTH_ACCEPT_PLAIN_JWT: also accept tokens typed `JWT` (or untyped), for issuers that mint
+   * their access tokens that way. Off: only RFC 9068 access tokens (`typ: at+jwt`) are accepted, so
+   * an ID token or any other JWT the issuer signs cannot stand in for an access token.
+   */
+  acceptPlainJwt?: boolean;
 }
 
 export const DEFAULT_READ_SCOPE = "mcp:read";
@@ -44,7 +50,11 @@ export const DEFAULT_WRITE_SCOPE = "mcp:write";
 
 /** What a verified token allows: who it is (the MCP session's identity) and which tools. */
 export interface Principal {
-  /** `sub` (for a client-credentials token, the client id). */
+  /**
+   * `user:<sub>` for a token a user signed in for, `client:<client_id>` for one a client got for
+   * itself (client credentials: no `sub`, or `sub` equal to the client id, RFC 9068 §2.2). The
+   * prefix keeps the two namespaces apart: a client registered as "alice" is not the user alice.
+   */
   subject: string;
   /** "read": readOnlyHint tools only; "write": everything the flags allow. */
   level: "read" | "write";
@@ -111,9 +121,13 @@ function httpUrl(name: string, raw: string): URL {
 export function oauthSettingsFromEnv(env: Env = process.env): OAuthSettings | undefined {
   const issuer = setting(env, "MCP_OAUTH_ISSUER");
   if (!issuer) {
-    const stray = ["MCP_OAUTH_AUDIENCE", "MCP_OAUTH_JWKS_URL", "MCP_OAUTH_READ_SCOPE", "MCP_OAUTH_WRITE_SCOPE"].filter(
-      (n) => setting(env, n),
-    );
+    const stray = [
+      "MCP_OAUTH_AUDIENCE",
+      "MCP_OAUTH_JWKS_URL",
+      "MCP_OAUTH_READ_SCOPE",
+      "MCP_OAUTH_WRITE_SCOPE",
+      "MCP_OAUTH_ACCEPT_PLAIN_JWT",
+    ].filter((n) => setting(env, n));
     if (stray.length) {
       throw new ConfigError(`${stray.join(", ")} set without MCP_OAUTH_ISSUER: set the issuer too, or unset them.`);
     }
@@ -144,6 +158,7 @@ export function oauthSettingsFromEnv(env: Env = process.env): OAuthSettings | un
   if (jwksUrl) httpUrl("MCP_OAUTH_JWKS_URL", jwksUrl);
   const readScope = setting(env, "MCP_OAUTH_READ_SCOPE") ?? DEFAULT_READ_SCOPE;
   const writeScope = setting(env, "MCP_OAUTH_WRITE_SCOPE") ?? DEFAULT_WRITE_SCOPE;
+  const acceptPlainJwt = flag(env, "MCP_OAUTH_ACCEPT_PLAIN_JWT");
   for (const [name, scope] of [
     ["MCP_OAUTH_READ_SCOPE", readScope],
     ["MCP_OAUTH_WRITE_SCOPE", writeScope],
@@ -158,7 +173,15 @@ export function oauthSettingsFromEnv(env: Env = process.env): OAuthSettings | un
     writeScope,
     ...(jwksUrl ? { jwksUrl } : {}),
     ...(publicUrl ? { publicUrl } : {}),
+    ...(acceptPlainJwt ? { acceptPlainJwt } : {}),
   };
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = setting(env, name)?.toLowerCase();
+  if (raw === undefined || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]?.trim()}".`);
 }
 
 export interface ResourceServerOptions {
@@ -341,13 +364,16 @@ export class OAuthResourceServer {
       return refusal;
     }
     let payload: JWTPayload;
+    let typ: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
+      let protectedHeader: { typ?: string | undefined };
+      ({ payload, protectedHeader } = await jwtVerify(token, keys, {
         issuer: this.settings.issuer,
         audience: this.#audiences,
         algorithms: ALGORITHMS,
         requiredClaims: ["exp"],
       }));
+      typ = protectedHeader.typ;
     } catch (error) {
       const failure = describeVerifyError(error, this.settings);
       if (failure.unavailable) {
@@ -358,8 +384,16 @@ export class OAuthResourceServer {
       return refuse(401, "invalid_token", failure.text);
     }
 
-    const subject = typeof payload.sub === "string" && payload.sub ? payload.sub : clientIdOf(payload);
-    if (!subject) return refuse(401, "invalid_token", "The access token names no subject (sub).");
+    if (!isAccessTokenType(typ, this.settings.acceptPlainJwt === true)) {
+      return refuse(
+        401,
+        "invalid_token",
+        `The token is typed ${shownType(typ)}, not an access token ("at+jwt", RFC 9068). If your issuer mints plain JWT access tokens, the operator can set MCP_OAUTH_ACCEPT_PLAIN_JWT=1.`,
+      );
+    }
+    const subject = identityOf(payload);
+    if (!subject)
+      return refuse(401, "invalid_token", "The access token names no subject (sub) and no client (client_id).");
     const scopes = scopesOf(payload);
     const { readScope, writeScope } = this.settings;
     const level = scopes.has(writeScope) ? "write" : scopes.has(readScope) ? "read" : undefined;
@@ -392,6 +426,36 @@ export class OAuthResourceServer {
 function clientIdOf(payload: JWTPayload): string | undefined {
   const id = payload.client_id ?? payload.azp;
   return typeof id === "string" && id ? id : undefined;
+}
+
+/**
+ * Who a token speaks for, namespaced: a user (`user:<sub>`) or a client acting for itself
+ * (`client:<client_id>`). A client-credentials token has no user: RFC 9068 §2.2 has it carry no
+ * `sub` or the client's own id as `sub`; both are the client. Sessions and per-client shares are
+ * keyed by this, so a client named like a user never reaches that user's session.
+ */
+function identityOf(payload: JWTPayload): string | undefined {
+  const sub = typeof payload.sub === "string" && payload.sub ? payload.sub : undefined;
+  const client = clientIdOf(payload);
+  if (sub !== undefined && sub !== client) return `user:${sub}`;
+  return client !== undefined ? `client:${client}` : undefined;
+}
+
+/** The token's `typ` as an error may quote it (it is the caller's text: only plain media-type characters). */
+function shownType(typ: string | undefined): string {
+  if (typ === undefined) return "(no typ)";
+  return /^[\w.+/-]{1,40}$/.test(typ) ? `"${typ}"` : "(an unusual typ)";
+}
+
+/**
+ * RFC 9068 §4: an access token's JOSE `typ` is `at+jwt` (the media type, with or without its
+ * `application/` prefix, compared case-insensitively, RFC 7515 §4.1.9). With the operator's
+ * switch, `JWT` and an absent `typ` (how some issuers mint access tokens) pass too.
+ */
+function isAccessTokenType(typ: string | undefined, acceptPlainJwt: boolean): boolean {
+  const t = typ?.toLowerCase().replace(/^application\//, "");
+  if (t === "at+jwt") return true;
+  return acceptPlainJwt && (t === undefined || t === "jwt");
 }
 
 /** `scope` (RFC 9068, space-separated) or `scp` (an array, as some providers issue). */

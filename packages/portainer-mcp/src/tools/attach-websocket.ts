@@ -56,8 +56,10 @@ export const attachWebsocket = portainer.tool({
       maxBytes: args.maxOutputBytes,
       totalTimeoutMs: args.listenMs,
       signal: ctx.signal,
+      // Headers stripped as frames arrive: outputBytes and maxOutputBytes count the payload only.
+      transform,
     });
-    const result = outputResult(run, { containerId: info.id, tty: info.tty }, transform);
+    const result = outputResult(run, { containerId: info.id, tty: info.tty });
     const why =
       run.endReason === "total-timeout"
         ? `listened ${args.listenMs} ms`

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { portainer } from "../builder.js";
 import { containerPath, inspectContainerDocument, stateLine, stateOf, withContainerHint } from "../containers.js";
 import { dockerTime, LogDemuxer, LogRenderer, LogTail, logNote, readLogBody } from "../docker-logs.js";
+import { endOfLog } from "../log-cursor.js";
 import { followLogs } from "../log-follow.js";
 import { containerId, endpointId, maxLogBytes, unlisted } from "../schemas.js";
 import { sessionText } from "../stream.js";
@@ -63,6 +64,15 @@ export const getContainerLogs = portainer.tool({
 
     if (args.follow) {
       if (args.until !== undefined) throw new InputError("until", "cannot be combined with follow:true");
+      // tail 0: only lines written after this call, so where the log ends is known before it returns.
+      const from =
+        args.tail === 0
+          ? await endOfLog(ctx.client, args.endpointId, doc.Id, tty, query.since, ctx.signal).catch(
+              (error: unknown) => {
+                throw withContainerHint(error);
+              },
+            )
+          : undefined;
       const controller = new AbortController();
       const session = ctx.sessions.add("logs", `logs of ${state.name || state.id.slice(0, 12)}`, {
         write: async () => {
@@ -82,6 +92,7 @@ export const getContainerLogs = portainer.tool({
           timestamps: args.timestamps,
           tail: args.tail,
           since: query.since,
+          ...(from ? { from } : {}),
           pollMs: FOLLOW_POLL_MS,
         },
         controller.signal,
