@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { ConfigError } from "./errors.js";
-import { exitOnShutdown } from "./lifecycle.js";
-import { log, setLogLevel } from "./logger.js";
+import { ConfigError } from "./base/errors.js";
+import { exitOnShutdown } from "./base/lifecycle.js";
+import { log, setLogLevel } from "./base/logger.js";
 import {
   CLI_SETTINGS,
   CORE_SETTINGS,
@@ -10,10 +10,10 @@ import {
   parseSettings,
   readSettingOf,
   type SettingsTable,
-} from "./settings.js";
-import { selectTools, type ToolFilter } from "./tool.js";
-import { splitToolsets, toolsetHelp } from "./toolsets.js";
-import { createVendorServer, type VendorDefinition } from "./vendor.js";
+} from "./base/settings.js";
+import { selectTools, type ToolFilter } from "./tools/call.js";
+import { splitToolsets, toolsetHelp } from "./tools/toolsets.js";
+import { createVendorServer, type VendorDefinition } from "./tools/vendor.js";
 
 export interface CliOptions {
   readOnly: boolean;
@@ -261,7 +261,7 @@ export async function runCli<C>(
   }
   if (opts.http || opts.rest) {
     // Loaded only when asked for, so the stdio start path stays small.
-    const { serveNetwork } = await import("./transports/network.js");
+    const { serveNetwork } = await import("./serving/network.js");
     try {
       await serveNetwork([vendor as VendorDefinition<unknown>], { ...opts, env });
     } catch (error) {

@@ -1,7 +1,24 @@
-export * from "./builder.js";
+export * from "./base/credentials.js";
+export * from "./base/errors.js";
+export * from "./base/logger.js";
+export * from "./base/redact.js";
+export * from "./base/settings.js";
+export * from "./base/started.js";
 export * from "./cli.js";
-export * from "./confirm.js";
-export * from "./credentials.js";
+export * from "./streams/output.js";
+export * from "./streams/sessions.js";
+export * from "./tools/builder.js";
+export {
+  errorResult,
+  errorText,
+  formatZodError,
+  type InvokeOptions,
+  invokeTool,
+  type RegisterOptions,
+  registerTools,
+  toCallToolResult,
+} from "./tools/call.js";
+export * from "./tools/confirm.js";
 // The definitions without defineTool: a served tool is written through a builder (defineVendor).
 export {
   type AnyObjectSchema,
@@ -13,33 +30,16 @@ export {
   type ToolDefinition,
   type ToolHints,
   type ToolResultData,
-} from "./definition.js";
-export * from "./errors.js";
-export * from "./http.js";
-export * from "./listing.js";
-export * from "./logger.js";
-export * from "./output.js";
-export * from "./paging.js";
-export * from "./params.js";
-export * from "./redact.js";
-export * from "./response.js";
-export * from "./scope.js";
-export * from "./select.js";
-export * from "./session-tools.js";
-export * from "./sessions.js";
-export * from "./settings.js";
-export * from "./started.js";
-export {
-  errorResult,
-  errorText,
-  formatZodError,
-  type InvokeOptions,
-  invokeTool,
-  type RegisterOptions,
-  registerTools,
-  toCallToolResult,
-} from "./tool.js";
-export * from "./toolsets.js";
-export * from "./upstream.js";
-export * from "./vendor.js";
-export * from "./websocket.js";
+} from "./tools/definition.js";
+export * from "./tools/listing.js";
+export * from "./tools/paging.js";
+export * from "./tools/scope.js";
+export * from "./tools/select.js";
+export * from "./tools/session-tools.js";
+export * from "./tools/toolsets.js";
+export * from "./tools/vendor.js";
+export * from "./upstream/http.js";
+export * from "./upstream/params.js";
+export * from "./upstream/response.js";
+export * from "./upstream/upstream.js";
+export * from "./upstream/websocket.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, parseCli, sessionTools, type VendorDefinition } from "../src/index.js";
 import { connectInMemory } from "../src/testing/index.js";
-import { defineTool } from "../src/tool.js";
+import { defineTool } from "../src/tools/call.js";
 
 describe("parseCli with env", () => {
   it("defaults without flags or env", () => {

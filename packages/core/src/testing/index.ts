@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { createVendorServer, type ServerOptions, type VendorDefinition } from "../vendor.js";
+import { createVendorServer, type ServerOptions, type VendorDefinition } from "../tools/vendor.js";
 
 export {
   INCUS_TEST_SOCKET,
