@@ -1,5 +1,4 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Env } from "../base/credentials.js";
 import { ConfigError } from "../base/errors.js";
@@ -9,12 +8,23 @@ import { coreSetting } from "../base/settings.js";
 import { selectTools, type ToolFilter } from "../tools/call.js";
 import { splitToolsets } from "../tools/toolsets.js";
 import type { VendorDefinition } from "../tools/vendor.js";
+import {
+  authorize,
+  health,
+  INSTANCE_HEADER,
+  listen,
+  metadataRequest,
+  pathOf,
+  REFUSED,
+  refuse,
+  titleOf,
+} from "./front-door.js";
 import { McpHttpEndpoint } from "./http/endpoint.js";
 import type { RestSurface } from "./rest/index.js";
-import { guardFromEnv, type NetworkGuard } from "./shared/guard.js";
+import { guardFromEnv } from "./shared/guard.js";
 import { limitsFromEnv, type NetworkLimits, resolveLimits } from "./shared/limits.js";
-import type { OAuthRefusal, OAuthResourceServer, RequestAccess } from "./shared/oauth.js";
-import { refuseUpgrade, sendJson, sendProblem } from "./shared/problem.js";
+import type { OAuthResourceServer, RequestAccess } from "./shared/oauth.js";
+import { refuseUpgrade, sendProblem } from "./shared/problem.js";
 
 export interface NetworkOptions {
   /** Serve MCP over Streamable HTTP. */
@@ -63,8 +73,6 @@ export interface NetworkHandle {
   /** Stop accepting, end MCP sessions and upstream streams, close the listeners. */
   close(): Promise<void>;
 }
-
-const INSTANCE_HEADER = "x-mcp-instance";
 
 /** MCP_INSTANCE_ID: letters, digits, `.` and `-` (semver build metadata; a pod name fits), ≤ 64. */
 export function instanceIdFromEnv(env: Env): string | undefined {
@@ -258,39 +266,8 @@ function toolFilters(
   return out;
 }
 
-function pathOf(req: http.IncomingMessage): string {
-  const raw = req.url ?? "/";
-  const q = raw.indexOf("?");
-  return q >= 0 ? raw.slice(0, q) : raw;
-}
-
 function sessionCounts(routes: Map<string, McpHttpEndpoint<unknown>>): Record<string, number> {
   return Object.fromEntries([...routes.values()].map((e) => [e.vendor.name, e.sessionCount]));
-}
-
-/**
- * Liveness: Host/Origin still checked; no bearer needed so probes work. The details (session
- * counts, routes) only with the configured token: without one configured, nobody sees them.
- */
-function health(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  guard: NetworkGuard,
-  oauth: OAuthResourceServer | undefined,
-  details: () => Record<string, unknown>,
-): void {
-  const verdict = guard.check(req, { skipAuth: true });
-  if (!verdict.ok) {
-    refuse(res, verdict);
-    return;
-  }
-  if (!oauth) {
-    sendJson(res, 200, { status: "ok", ...(guard.authenticated(req) ? details() : {}) });
-    return;
-  }
-  // With OAuth, the details need a valid token; a probe without one still gets "ok".
-  const authed = req.headers.authorization ? oauth.authenticate(req).then((a) => a.ok) : Promise.resolve(false);
-  void authed.catch(() => false).then((ok) => sendJson(res, 200, { status: "ok", ...(ok ? details() : {}) }));
 }
 
 /** MCP_OAUTH_*: the resource server, or undefined when OAuth is not configured (loaded only then). */
@@ -310,72 +287,4 @@ async function oauthFromEnv(
   });
   void server.prepare();
   return server;
-}
-
-/** Serves the protected resource metadata (Host/Origin checked, no token: clients read it to sign in). */
-function metadataRequest(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  path: string,
-  guard: NetworkGuard,
-  oauth: OAuthResourceServer,
-): boolean {
-  if (!path.startsWith("/.well-known/")) return false;
-  const verdict = guard.check(req, { skipAuth: true });
-  if (!verdict.ok) {
-    refuse(res, verdict);
-    return true;
-  }
-  return oauth.serveMetadata(req, res, path);
-}
-
-const REFUSED = Symbol("refused");
-
-/** With OAuth, verifies the token (answering the refusal itself); without, nothing to add. */
-async function authorize(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  oauth: OAuthResourceServer | undefined,
-  mount: string | undefined,
-): Promise<RequestAccess | undefined | typeof REFUSED> {
-  if (!oauth) return undefined;
-  const auth = await oauth.authenticate(req, mount);
-  if (auth.ok) return auth.access;
-  const r = auth.refusal;
-  sendProblem(
-    res,
-    { title: titleOf(r), status: r.status, detail: r.description, ...(r.error ? { error: r.error } : {}) },
-    r.headers,
-  );
-  return REFUSED;
-}
-
-function titleOf(r: OAuthRefusal): string {
-  return r.status === 401 ? "Unauthorized" : r.status === 403 ? "Insufficient scope" : "Authorization unavailable";
-}
-
-function refuse(res: http.ServerResponse, verdict: { status?: number; title?: string; detail?: string }): void {
-  const status = verdict.status ?? 403;
-  sendProblem(
-    res,
-    { title: verdict.title ?? "Forbidden", status, ...(verdict.detail ? { detail: verdict.detail } : {}) },
-    status === 401 ? { "www-authenticate": 'Bearer realm="infra-mcp"' } : {},
-  );
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === "EADDRINUSE"
-          ? new ConfigError(`Port ${port} on ${host} is already in use; choose another with --port/--rest-port.`)
-          : error,
-      );
-    };
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
