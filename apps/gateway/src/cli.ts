@@ -69,18 +69,21 @@ try {
   } else if (values.version) {
     process.stdout.write(`${VERSION}\n`);
   } else {
-    // Every variable of core and of each vendor, before anything serves: a bad value exits 2 here.
-    checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], process.env);
+    // The gateway's entry reads the environment here, once, and passes it down. Every variable of
+    // core and of each vendor is checked before anything serves: a bad value exits 2 here.
+    const env = process.env;
+    checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], env);
     const net = await startGateway({
       http: !values["no-http"],
       rest: !values["no-rest"],
-      port: portOf(values.port, "--port", process.env, "MCP_HTTP_PORT", 9090),
-      restPort: portOf(values["rest-port"], "--rest-port", process.env, "MCP_REST_PORT", 8080),
-      host: values.host ?? coreSetting("MCP_HTTP_HOST", process.env) ?? "127.0.0.1",
+      port: portOf(values.port, "--port", env, "MCP_HTTP_PORT", 9090),
+      restPort: portOf(values["rest-port"], "--rest-port", env, "MCP_REST_PORT", 8080),
+      host: values.host ?? coreSetting("MCP_HTTP_HOST", env) ?? "127.0.0.1",
       stateless: values.stateless ?? false,
       readOnly: values["read-only"] ?? false,
       disableDestructive: values["disable-destructive"] ?? false,
       confirmDestructive: values["confirm-destructive"] ?? false,
+      env,
       ...(values.toolsets
         ? {
             toolsets: values.toolsets

@@ -185,7 +185,7 @@ export function parsePort(value: string | undefined, fallback: number, flag: str
  */
 export function parseCli(
   argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): CliOptions & { help: boolean; version: boolean } {
   const { values } = parseArgs({
     args: [...argv],
@@ -226,11 +226,14 @@ export function parseCli(
   };
 }
 
-/** Entry point shared by the three bins. */
+/**
+ * Entry point shared by the three bins, given the command line and the environment their cli.ts
+ * read (once): the environment is checked whole here, then passed down; nothing below reads it.
+ */
 export async function runCli<C>(
   vendor: VendorDefinition<C>,
-  argv: readonly string[] = process.argv.slice(2),
-  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
   let opts: ReturnType<typeof parseCli>;
   let filter: ToolFilter;

@@ -23,9 +23,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * A credential shorter than MIN_SECRET_LENGTH (6) characters is refused: it could not be scrubbed
  * from output without blanking ordinary words.
  */
-export function readCredential(spec: CredentialSpec & { required: true }, env?: Env): string;
-export function readCredential(spec: CredentialSpec, env?: Env): string | undefined;
-export function readCredential(spec: CredentialSpec, env: Env = process.env): string | undefined {
+export function readCredential(spec: CredentialSpec & { required: true }, env: Env): string;
+export function readCredential(spec: CredentialSpec, env: Env): string | undefined;
+export function readCredential(spec: CredentialSpec, env: Env): string | undefined {
   for (const name of spec.env) {
     const direct = env[name]?.trim();
     if (direct) return register(direct, name);
@@ -73,7 +73,7 @@ export function registerSecret(value: string, source: string): void {
 }
 
 /** Reads a plain (non-secret) setting with aliases. */
-export function readSetting(names: readonly string[], env: Env = process.env): string | undefined {
+export function readSetting(names: readonly string[], env: Env): string | undefined {
   for (const name of names) {
     const v = env[name]?.trim();
     if (v) return v;
@@ -82,7 +82,7 @@ export function readSetting(names: readonly string[], env: Env = process.env): s
 }
 
 /** Reads a file named by a setting (certificates, CA bundles), naming the variable on failure. */
-export function readFileSetting(name: string, env: Env = process.env): string | undefined {
+export function readFileSetting(name: string, env: Env): string | undefined {
   const path = env[name]?.trim();
   if (!path) return undefined;
   try {

@@ -208,12 +208,12 @@ export function parseSettings(tables: SettingsTable | readonly SettingsTable[], 
 }
 
 /** A positive integer variable (timeouts, sizes) outside any table; unset is the fallback. */
-export function readPositiveInt(name: string, fallback: number, env: Env = process.env): number {
+export function readPositiveInt(name: string, fallback: number, env: Env): number {
   return parseSetting(name, { kind: "int", min: 1 }, env) ?? fallback;
 }
 
 /** A non-negative integer variable (retries) outside any table; unset is the fallback. */
-export function readNonNegativeInt(name: string, fallback: number, env: Env = process.env): number {
+export function readNonNegativeInt(name: string, fallback: number, env: Env): number {
   return parseSetting(name, { kind: "int", min: 0 }, env) ?? fallback;
 }
 

@@ -44,7 +44,7 @@ export interface NetworkOptions {
   tools?: string[] | undefined;
   /** --toolsets entries: `all`, a bare name (every vendor that has it) or `<vendor>:<toolset>`. */
   toolsets?: string[] | undefined;
-  /** Environment read for credentials and MCP_HTTP_* settings (default process.env). */
+  /** The environment the entry read: credentials and MCP_HTTP_* settings (none when absent). */
   env?: Env;
   /** Overrides MCP_HTTP_MAX_BODY_BYTES / MCP_HTTP_MAX_SESSIONS(_PER_CLIENT) / MCP_HTTP_SESSION_IDLE_SECONDS. */
   limits?: Partial<NetworkLimits>;
@@ -99,7 +99,7 @@ export async function serveNetwork(
   vendors: readonly VendorDefinition<unknown>[],
   opts: NetworkOptions,
 ): Promise<NetworkHandle> {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? {};
   if (vendors.length === 0) throw new ConfigError("No vendor to serve.");
   const mount = opts.mount ?? (vendors.length === 1 ? "root" : "prefixed");
   if (mount === "root" && vendors.length > 1) throw new ConfigError('mount "root" serves exactly one vendor.');
@@ -128,7 +128,7 @@ export async function serveNetwork(
           ...filters.get(vendor),
           limits,
           stateless: opts.stateless,
-          ...(opts.env ? { env: opts.env } : {}),
+          env,
           ...(instanceId ? { instanceId } : {}),
           ...(sessionIdHeader ? { sessionIdHeader } : {}),
         });
@@ -183,7 +183,7 @@ export async function serveNetwork(
       const surface: RestSurface = createRestSurface(vendors, {
         limits,
         filters,
-        ...(opts.env ? { env: opts.env } : {}),
+        env,
       });
       const server = http.createServer((req, res) => {
         if (instanceId) res.setHeader(INSTANCE_HEADER, instanceId);

@@ -130,7 +130,7 @@ export function createVendorServer<C>(
     },
     { ...(instructions ? { instructions } : {}), capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator },
   );
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const sessions = new SessionRegistry(
     { ...sessionLimitsFromEnv(env), ...options.sessionLimits },
     options.stateless ? { unavailable: STATELESS_NO_SESSION } : {},

@@ -11,7 +11,7 @@ export interface McpEndpointOptions extends ToolFilter {
   limits?: Partial<NetworkLimits>;
   /** No Mcp-Session-Id: a fresh server per POST; session tools are not offered. */
   stateless?: boolean;
-  /** Base environment the vendor client is built from (default process.env). */
+  /** The environment the entry read, which the vendor client is built from (none when absent). */
   env?: Env;
   sessionLimits?: Partial<SessionLimits>;
   /** Replica id shown in serverInfo.version as `<version>+<id>` (MCP_INSTANCE_ID). */

@@ -202,7 +202,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Guard settings from MCP_HTTP_TOKEN, MCP_HTTP_ALLOWED_HOSTS, MCP_HTTP_ALLOWED_ORIGINS. */
-export function guardFromEnv(host: string, env: Env = process.env, options: { oauth?: boolean } = {}): NetworkGuard {
+export function guardFromEnv(host: string, env: Env, options: { oauth?: boolean } = {}): NetworkGuard {
   return new NetworkGuard({
     host,
     // readCredential registers the token with the redactor (and refuses one too short to redact).

@@ -48,7 +48,7 @@ export function resolveLimits(partial: Partial<NetworkLimits> = {}): NetworkLimi
  * Limits set by MCP_HTTP_MAX_BODY_BYTES, MCP_HTTP_MAX_SESSIONS, MCP_HTTP_MAX_SESSIONS_PER_CLIENT
  * and MCP_HTTP_SESSION_IDLE_SECONDS (only the ones set; resolveLimits fills in the rest).
  */
-export function limitsFromEnv(env: Env = process.env): Partial<NetworkLimits> {
+export function limitsFromEnv(env: Env): Partial<NetworkLimits> {
   const idle = coreSetting("MCP_HTTP_SESSION_IDLE_SECONDS", env);
   const entries: [keyof NetworkLimits, number | undefined][] = [
     ["maxBodyBytes", coreSetting("MCP_HTTP_MAX_BODY_BYTES", env)],

@@ -49,7 +49,7 @@ function httpUrl(name: string, raw: string): URL {
  * Settings from MCP_OAUTH_* and MCP_PUBLIC_URL; undefined when MCP_OAUTH_ISSUER is not set (then
  * any other MCP_OAUTH_* variable is a mistake worth naming).
  */
-export function oauthSettingsFromEnv(env: Env = process.env): OAuthSettings | undefined {
+export function oauthSettingsFromEnv(env: Env): OAuthSettings | undefined {
   const issuer = setting(env, "MCP_OAUTH_ISSUER");
   if (!issuer) {
     const stray = [
