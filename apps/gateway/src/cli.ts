@@ -37,7 +37,8 @@ Options:
 
 The vendor bins' MCP_TOOLSETS, MCP_TOOLS, MCP_READ_ONLY, MCP_DISABLE_DESTRUCTIVE, MCP_CONFIRM_DESTRUCTIVE,
 MCP_HTTP, MCP_REST and MCP_STATELESS are not read here:
-use the flags above.
+use the flags above. Every variable below (and each vendor's) is checked before anything serves:
+a value it does not accept stops the start with exit code 2, naming the variable.
 
 ${CORE_ENV_HELP}
 `;

@@ -94,6 +94,8 @@ Options:
 
 An option shown with "env NAME" can be set by that environment variable instead (for containers
 configured by env only); a flag on the command line wins. Booleans take 1/true/yes or 0/false/no.
+Every variable below is checked before the server serves: a value it does not accept stops the
+start with exit code 2 and one JSON line on stderr naming the variable and what it accepts.
 
 ${CORE_ENV_HELP}
 `;

@@ -1,4 +1,4 @@
-import { encodePathSegment, UpstreamHttpError } from "@infra-mcp/core";
+import { encodePathSegment, UpstreamHttpError, UpstreamProtocolError } from "@infra-mcp/core";
 import type { PortainerClient } from "./config.js";
 import { dockerPath } from "./portainer.js";
 
@@ -68,8 +68,9 @@ export async function inspectContainerDocument(
   containerId: string,
   signal: AbortSignal,
 ): Promise<ContainerDocument> {
+  let doc: ContainerDocument;
   try {
-    return await client.http.json<ContainerDocument>({
+    doc = await client.http.json<ContainerDocument>({
       method: "GET",
       path: containerPath(endpointId, containerId, "json"),
       signal,
@@ -77,6 +78,14 @@ export async function inspectContainerDocument(
   } catch (error) {
     throw withContainerHint(error);
   }
+  // Every reader of the document starts from its Id: a proxy or stand-in that answers 200 with
+  // something else must be a clear error, not a TypeError deep in a formatter.
+  if (typeof doc !== "object" || doc === null || typeof doc.Id !== "string") {
+    throw new UpstreamProtocolError(
+      `Container inspect of "${containerId}" answered without an Id: not a Docker inspect document.`,
+    );
+  }
+  return doc;
 }
 
 export interface ContainerState {

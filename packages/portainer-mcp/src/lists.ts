@@ -1,4 +1,4 @@
-import { pageFields, pageFooter, paginate } from "@infra-mcp/core";
+import { pageFields, pageFooter, paginate, UpstreamProtocolError } from "@infra-mcp/core";
 import { z } from "zod";
 import type { PortainerClient } from "./config.js";
 import { dockerPath } from "./portainer.js";
@@ -87,7 +87,10 @@ export async function environmentsPage(
     query: args.search ? { search: args.search } : {},
     signal,
   });
-  const all = (data ?? [])
+  if (!Array.isArray(data)) {
+    throw new UpstreamProtocolError("GET /api/endpoints answered something other than a list of environments.");
+  }
+  const all = data
     .map((e) => ({
       id: e.Id,
       name: e.Name,

@@ -67,6 +67,10 @@ export interface BridgeSessionOptions {
   ws: WebSocket;
   /** Turns raw frames into output bytes (attach: strips Docker's stream headers). */
   transform?: (chunk: Buffer) => Buffer;
+  /** What transform still holds when the bridge closes. */
+  flush?: () => Buffer;
+  /** Runs before the bridge is closed by session-close (exec: ends the process). */
+  beforeClose?: () => Promise<void>;
   resize?: (cols: number, rows: number) => Promise<void>;
   /** Called once the bridge closes; returns the exit code when it can be known. */
   exitCode?: () => Promise<number | null | undefined>;
@@ -81,7 +85,10 @@ export function openBridgeSession(sessions: SessionRegistry, options: BridgeSess
       await sendStdin(ws, data);
     },
     ...(options.resize ? { resize: options.resize } : {}),
-    close: () => closeWebSocket(ws),
+    close: async () => {
+      await options.beforeClose?.();
+      await closeWebSocket(ws);
+    },
   });
   ws.on("message", (data: WebSocket.RawData) => {
     const buf = rawDataToBuffer(data);
@@ -89,6 +96,8 @@ export function openBridgeSession(sessions: SessionRegistry, options: BridgeSess
   });
   ws.on("error", () => {});
   ws.once("close", () => {
+    const rest = options.flush?.();
+    if (rest?.length) session.push(rest);
     const finish = (code: number | null | undefined) => session.markExited(code);
     if (!options.exitCode) return finish(undefined);
     options.exitCode().then(finish, () => finish(null));

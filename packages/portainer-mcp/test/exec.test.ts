@@ -66,7 +66,8 @@ describe.skipIf(gate.skip)("execute-websocket over a Portainer front on the real
     expect(s.outputBytes).toBe(payload.length);
     expect(Buffer.from(s.output).equals(Buffer.from(payload))).toBe(true);
     expect(front.stats.maxClientFrame).toBeLessThanOrEqual(2048);
-    expect(front.stats.clientFrames - framesBefore).toBe(50);
+    // 50 frames of stdin, plus the handshake's two lines (GO before, ACK after the end mark).
+    expect(front.stats.clientFrames - framesBefore).toBe(52);
     expect(front.stats.maxServerFrame).toBeLessThanOrEqual(2048);
   });
 
@@ -177,13 +178,15 @@ describe.skipIf(gate.skip)("execute-websocket over a Portainer front on the real
     expect((ok.structuredContent as { exitCode: number }).exitCode).toBe(0);
   });
 
-  it("timeout: stops collecting and says the process may still run", async () => {
+  it("timeout: the wrapped command is killed; unwrapped it may still run, and the answer says so", async () => {
     const r = await exec({ command: ["sleep", "30"], timeoutMs: 500 });
-    const s = r.structuredContent as { running: boolean; exitCode: number | null; endReason: string };
+    const s = r.structuredContent as { running: boolean; exitCode: number | null; endReason: string; killed?: boolean };
     expect(s.endReason).toBe("total-timeout");
-    expect(s.running).toBe(true);
-    expect(s.exitCode).toBeNull();
-    expect(textOf(r)).toContain("still running");
+    expect(s).toMatchObject({ running: false, killed: true, exitCode: 137 });
+    expect(textOf(r)).toContain("killed after 500 ms");
+    const bare = await exec({ command: ["sleep", "3"], timeoutMs: 500, closeStdin: false, mergeStderr: false });
+    expect(bare.structuredContent).toMatchObject({ endReason: "total-timeout", running: true, exitCode: null });
+    expect(textOf(bare)).toContain("still running");
   });
 
   it("list-environments and list-containers", async () => {

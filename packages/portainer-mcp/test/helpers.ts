@@ -72,3 +72,29 @@ export async function removeContainer(name: string): Promise<void> {
 }
 
 export const uniq = `${process.pid}-${Date.now().toString(36)}`;
+
+/** A container's processes as `pid args` lines (`docker top`: ps on the host, full command lines). */
+export async function containerProcesses(name: string): Promise<string[]> {
+  const top = await docker<{ Processes: string[][] }>("GET", `/containers/${name}/top?ps_args=-eo%20pid,args`);
+  if (top.status !== 200) throw new Error(`docker top ${name}: ${top.status}`);
+  return top.data.Processes.map((p) => p.join(" "));
+}
+
+/** Polls the container's processes until one line contains `token` (true) or none does (false), or the deadline. */
+export async function waitProcess(name: string, token: string, present: boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if ((await containerProcesses(name)).some((p) => p.includes(token)) === present) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The four kinds of exec an orphan check runs: each carries `token` in a command line. */
+export const ORPHAN_KINDS: { kind: string; tty: boolean; command: (token: string) => string[] }[] = [
+  // A child shell with the token too: the whole process group must go, not just the wrapper.
+  { kind: "quiet", tty: false, command: (t) => ["sh", "-c", `sh -c 'sleep 600; : ${t}-child'; : ${t}`] },
+  { kind: "chatty", tty: false, command: (t) => ["sh", "-c", `while :; do echo ${t}; done`] },
+  { kind: "TTY", tty: true, command: (t) => ["sh", "-c", `while read -r l; do echo "$l"; done; : ${t}`] },
+  { kind: "stdin reader", tty: false, command: (t) => ["sh", "-c", `cat >/dev/null; : ${t}`] },
+];

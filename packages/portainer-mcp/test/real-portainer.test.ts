@@ -21,7 +21,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { portainerVendor } from "../src/index.js";
 import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
-import { API_KEY, DOCKER_SOCKET, docker, JWT, removeContainer, runContainer, uniq } from "./helpers.js";
+import {
+  API_KEY,
+  DOCKER_SOCKET,
+  docker,
+  JWT,
+  ORPHAN_KINDS,
+  removeContainer,
+  runContainer,
+  uniq,
+  waitProcess,
+} from "./helpers.js";
 
 const REAL_URL = process.env.PORTAINER_REAL_URL;
 const REAL_KEY =
@@ -42,6 +52,9 @@ const BOX = `pmcp-real-${uniq}`;
 const TICKER = `pmcp-real-tick-${uniq}`;
 const TTY_BOX = `pmcp-real-tty-${uniq}`;
 const LOGS = `pmcp-real-logs-${uniq}`;
+// Killed execs' children are left as zombies under a PID 1 that does not reap (sleep): they count
+// in the container's pids, so the orphan checks get a container of their own.
+const ORPHANS = `pmcp-real-orphans-${uniq}`;
 
 type S = Record<string, unknown>;
 
@@ -61,6 +74,7 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
 
   beforeAll(async () => {
     boxId = await runContainer(BOX, ["sleep", "3600"]);
+    await runContainer(ORPHANS, ["sleep", "3600"]);
     await runContainer(TICKER, ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]);
     await runContainer(TTY_BOX, ["sh"], true);
     await runContainer(LOGS, [
@@ -74,7 +88,7 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
   });
   afterAll(async () => {
     await mcp?.close();
-    await Promise.all([BOX, TICKER, TTY_BOX, LOGS].map(removeContainer));
+    await Promise.all([BOX, TICKER, TTY_BOX, LOGS, ORPHANS].map(removeContainer));
   });
 
   async function readUntil(sessionId: string, offset: number, want: RegExp, ms = 20_000) {
@@ -127,8 +141,8 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
       command: ["sh", "-c", "echo out; echo err >&2"],
       mergeStderr: false,
     });
-    // Portainer's Tty:true start drops stderr; unwrapped, the last output can also lose the close race
-    expect(["out\n", ""]).toContain((dropped.structuredContent as S).output);
+    // Portainer's Tty:true start drops stderr; the wrapper's handshake keeps stdout whole
+    expect((dropped.structuredContent as S).output).toBe("out\n");
     const big = "x".repeat(100 * 1024);
     const r = await mcp.call("execute-websocket", {
       endpointId: EP,
@@ -140,6 +154,55 @@ describe.skipIf(!enabled)("every tool against a real Portainer CE", () => {
     });
     expect(r.structuredContent).toMatchObject({ outputBytes: big.length, exitCode: 0 });
     expect((r.structuredContent as S).output).toBe(big);
+  });
+
+  it("200 short execs: no output lost to Portainer's 101 and close races", async () => {
+    const lost: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < 200) {
+        const i = next++;
+        const odd = i % 2 === 1;
+        const command = odd ? ["echo", "short", String(i)] : ["sh", "-c", `echo short ${i}; echo err ${i} >&2; exit 3`];
+        const r = await mcp.call("execute-websocket", { endpointId: EP, containerId: BOX, command });
+        const s = r.structuredContent as { output: string; exitCode: number };
+        const want = odd ? `short ${i}\n` : `short ${i}\nerr ${i}\n`;
+        if (s.output !== want || s.exitCode !== (odd ? 0 : 3))
+          lost.push(`${i}: ${JSON.stringify(s.output)} ${s.exitCode}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    process.stderr.write(`real Portainer: ${lost.length} of 200 short execs lost output\n`);
+    expect(lost).toEqual([]);
+  }, 300_000);
+
+  for (const { kind, tty, command } of ORPHAN_KINDS) {
+    it(`session-close ends a ${kind} exec (Portainer itself leaves it running)`, async () => {
+      const token = `real-orphan-${kind.replace(/\W/g, "")}-${uniq}`;
+      const opened = await mcp.call("execute-websocket", {
+        endpointId: EP,
+        containerId: ORPHANS,
+        command: command(token),
+        tty,
+        session: true,
+      });
+      const { sessionId } = opened.structuredContent as { sessionId: string };
+      expect(await waitProcess(ORPHANS, token, true, 15_000)).toBe(true);
+      await mcp.call("session-close", { sessionId });
+      expect(await waitProcess(ORPHANS, token, false, 5_000)).toBe(true);
+    });
+  }
+
+  it("a one-shot past timeoutMs is killed", async () => {
+    const token = `real-orphan-oneshot-${uniq}`;
+    const r = await mcp.call("execute-websocket", {
+      endpointId: EP,
+      containerId: ORPHANS,
+      command: ["sh", "-c", `echo started; sleep 600; : ${token}`],
+      timeoutMs: 1_500,
+    });
+    expect(r.structuredContent).toMatchObject({ output: "started\n", killed: true, running: false, exitCode: 137 });
+    expect(await waitProcess(ORPHANS, token, false, 5_000)).toBe(true);
   });
 
   it("exec session with resize, exit code after exit", async () => {

@@ -254,6 +254,7 @@ export const CORE_SETTINGS = defineSettings({
   MCP_OAUTH_JWKS_URL: { kind: "url", protocols: HTTP },
   MCP_OAUTH_READ_SCOPE: { kind: "text" },
   MCP_OAUTH_WRITE_SCOPE: { kind: "text" },
+  MCP_OAUTH_ACCEPT_PLAIN_JWT: { kind: "bool" },
   MCP_PUBLIC_URL: { kind: "url", protocols: HTTP },
 });
 
