@@ -2,7 +2,7 @@ import type { StreamSession } from "@infra-mcp/core";
 import type { PortainerClient } from "./config.js";
 import { containerPath, inspectContainerDocument, stateOf } from "./containers.js";
 import { LogRenderer } from "./docker-logs.js";
-import { endOfLog, type FollowCursor, FollowFilter, secondsKey } from "./log-cursor.js";
+import { type FollowCursor, FollowFilter, secondsKey } from "./log-cursor.js";
 import { EntryCopier, type LogEntry, LogEntrySplitter, timestampKey } from "./log-entries.js";
 
 export { type FollowCursor, FollowFilter, secondsKey } from "./log-cursor.js";
