@@ -4,7 +4,13 @@ import { WebSocketServer } from "ws";
 import { UpstreamHttpError } from "../src/base/errors.js";
 import { waitFor } from "../src/testing/index.js";
 import { resolveUpstream } from "../src/upstream/upstream.js";
-import { collectWebSocket, connectWebSocket, sendChunked, type WebSocket } from "../src/upstream/websocket.js";
+import {
+  closeWebSocket,
+  collectWebSocket,
+  connectWebSocket,
+  sendChunked,
+  type WebSocket,
+} from "../src/upstream/websocket.js";
 
 const servers: WebSocketServer[] = [];
 afterEach(async () => {
@@ -43,6 +49,39 @@ describe("websocket streams", () => {
     expect(r.endReason).toBe("end-of-stream");
     expect(r.output.toBuffer().toString()).toBe("hello world");
     expect(r.output.truncated).toBe(false);
+  });
+
+  it("autoPong: false never writes a pong (Incus drops an output socket right after its output); the default does", async () => {
+    const pongs: Record<string, number> = { "/api/mute": 0, "/api/default": 0 };
+    const closed: Promise<void>[] = [];
+    const up = await wsServer((ws, url) => {
+      const path = url.split("?")[0] as string;
+      ws.on("pong", () => {
+        pongs[path] = (pongs[path] ?? 0) + 1;
+      });
+      closed.push(new Promise((r) => ws.once("close", () => r())));
+      // Incus' order: a ping on connect, the output, the barrier (then it drops the socket).
+      ws.ping("keepalive");
+      ws.send(Buffer.from("output"));
+      ws.send("", { binary: false });
+    });
+    for (const [path, autoPong] of [
+      ["/mute", false],
+      ["/default", true],
+    ] as const) {
+      const ws = await connectWebSocket(up, path, { autoPong });
+      const r = await collectWebSocket(ws, {
+        maxBytes: 100,
+        totalTimeoutMs: 5_000,
+        endOnEmptyText: true,
+        keepOpen: true,
+      });
+      expect(r.output.toBuffer().toString()).toBe("output");
+      await closeWebSocket(ws);
+    }
+    // The server saw both closes, so every frame sent before them (a pong too) has arrived.
+    await Promise.all(closed);
+    expect(pongs).toEqual({ "/api/mute": 0, "/api/default": 1 });
   });
 
   it("caps output, reports truncated, and stops reading", async () => {

@@ -12,6 +12,9 @@ import type { IncusClient } from "./config.js";
 import { CHUNK, connectAll, createExec, type ExecSpec, returnCode } from "./exec.js";
 import { waitOperationEnd } from "./wait.js";
 
+/** How long a finishing session waits for fd 0's end-of-stream barrier before closing it anyway. */
+const OUTPUT_DRAIN_MS = 10_000;
+
 export interface SessionSpec extends ExecSpec {
   cols: number;
   rows: number;
@@ -32,11 +35,16 @@ export async function startExecSession(
   const op = await createExec(client, spec, { cols: spec.cols, rows: spec.rows }, signal);
   let session: StreamSession | undefined;
   const early: Buffer[] = [];
+  let outputEnded = () => {};
+  const ended = new Promise<void>((resolve) => {
+    outputEnded = resolve;
+  });
   const sockets = await connectAll(client, op, ["0", "control"], signal, (name, ws) => {
     if (name !== "0") return;
+    ws.once("close", () => outputEnded());
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
       const buf = rawDataToBuffer(data);
-      if (!isBinary && buf.length === 0) return;
+      if (!isBinary && buf.length === 0) return outputEnded();
       if (session) session.push(buf);
       else early.push(buf);
     });
@@ -46,14 +54,22 @@ export async function startExecSession(
   let finishing: Promise<void> | undefined;
   const finish = () => {
     finishing ??= (async () => {
-      await Promise.all([closeWebSocket(control, 1000, 500), closeWebSocket(data, 1000, 500)]);
+      await closeWebSocket(control, 1000, 500);
+      // Incus closes control as soon as the command exits, while the command's last output may
+      // still be on its way on fd 0; it ends with the barrier. Closing fd 0 before it came cut
+      // that output off. Incus sends the barrier within about a second of the exit (a command
+      // killed by closing control included); the bound only guards against one that never does.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise<void>((r) => (bound = setTimeout(r, OUTPUT_DRAIN_MS)))]);
+      clearTimeout(bound);
+      await closeWebSocket(data, 1000, 500);
       const waited = await waitOperationEnd(client, op.id, { timeoutSec: 10 }).catch(() => undefined);
       session?.markExited(returnCode(waited?.operation));
     })();
     return finishing;
   };
   // Incus closes `control` when the command exits and keeps the operation Running until WE close
-  // fd 0: finish() closes both, then reads the exit code.
+  // fd 0: finish() closes control, drains fd 0 to its barrier, closes it, then reads the exit code.
   control.on("close", () => void finish());
   data.on("close", () => void finish());
   data.on("error", () => {});

@@ -75,16 +75,24 @@ export async function createExec(
   return { id: op.id, fds };
 }
 
-/** Connects one fd of an exec operation (`/1.0/operations/{id}/websocket?secret=`). */
+/**
+ * Connects one fd of an exec operation (`/1.0/operations/{id}/websocket?secret=`). An `output`
+ * socket (fd "1" or "2" of a non-interactive exec) is opened mute: it does not answer Incus's
+ * pings. Incus writes the output, the end-of-stream barrier, then drops the socket at once; a
+ * pong that meets that drop fails with EPIPE (ECONNRESET over TCP) and Node then destroys the
+ * socket with the output still unread in the kernel's buffer: the output was lost under load.
+ * Incus sets no read deadline, so it never misses the pongs.
+ */
 export function openFd(
   client: IncusClient,
   operationId: string,
   secret: string,
-  options: { public?: boolean; signal?: AbortSignal | undefined } = {},
+  options: { public?: boolean; output?: boolean; signal?: AbortSignal | undefined } = {},
 ): Promise<WebSocket> {
   return connectWebSocket(client.http.upstream, operationPath(operationId, "/websocket"), {
     query: { secret, ...(options.public ? { public: "" } : {}) },
     signal: options.signal,
+    autoPong: !options.output,
   });
 }
 
@@ -100,7 +108,16 @@ export function returnCode(op: IncusOperation | undefined): number | null {
   return typeof r === "number" ? r : null;
 }
 
-/** Connects every fd in `names`; on any failure closes what opened and rethrows. */
+/** A non-interactive exec's output fds: read only, never written to (see openFd). */
+const OUTPUT_FDS = new Set(["1", "2"]);
+
+/**
+ * Connects `control` first, then every other fd in `names` (together); on any failure closes what
+ * opened and rethrows. The order matters: Incus starts the command once the data fds are
+ * connected and, for a non-interactive exec, does not wait for `control`. A short command could
+ * then finish before a late `control` connected ("Only running operations can be connected"),
+ * so control goes first, as the incus client does it.
+ */
 export async function connectAll(
   client: IncusClient,
   op: ExecOperation,
@@ -109,22 +126,23 @@ export async function connectAll(
   onOpen: (name: string, ws: WebSocket) => void,
 ): Promise<Map<string, WebSocket>> {
   const opened = new Map<string, WebSocket>();
-  const results = await Promise.allSettled(
-    names.map(async (name) => {
-      const secret = op.fds[name];
-      if (!secret) throw new UpstreamProtocolError(`Incus exec operation has no fd "${name}"`);
-      const ws = await openFd(client, op.id, secret, { signal });
-      opened.set(name, ws);
-      // Attach readers right away: the command starts as soon as the last fd connects.
-      onOpen(name, ws);
-      return ws;
-    }),
-  );
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) {
+  const connect = async (name: string) => {
+    const secret = op.fds[name];
+    if (!secret) throw new UpstreamProtocolError(`Incus exec operation has no fd "${name}"`);
+    const ws = await openFd(client, op.id, secret, { signal, output: OUTPUT_FDS.has(name) });
+    opened.set(name, ws);
+    // Attach readers right away: the command starts as soon as the last data fd connects.
+    onOpen(name, ws);
+    return ws;
+  };
+  const fail = (reason: unknown): never => {
     for (const ws of opened.values()) ws.terminate();
-    throw (failed as PromiseRejectedResult).reason;
-  }
+    throw reason;
+  };
+  if (names.includes("control")) await connect("control").catch(fail);
+  const results = await Promise.allSettled(names.filter((n) => n !== "control").map(connect));
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) fail((failed as PromiseRejectedResult).reason);
   return opened;
 }
 
@@ -206,6 +224,12 @@ export async function runExec(client: IncusClient, spec: ExecSpec, options: RunO
       timedOut = true;
       await kill();
       waited = await waitOperationEnd(client, op.id, { timeoutSec: 5 });
+    }
+    const failed = waited.operation?.status === "Failure" ? waited.operation : undefined;
+    if (failed && returnCode(failed) === null && !killed) {
+      // The command never ran (e.g. "Timed out waiting for websockets to connect"): empty output
+      // here is no output of the command's, so say why instead of returning it.
+      throw new UpstreamProtocolError(`Incus exec operation ${op.id} failed: ${failed.err || "no reason given"}`);
     }
     return {
       operationId: op.id,

@@ -61,7 +61,8 @@ export async function openOperationSocket(
   signal: AbortSignal,
 ): Promise<WebSocket> {
   await assertOutputSecret(client, args.id, args.secret, signal);
-  return openFd(client, args.id, args.secret, { public: options.public, signal });
+  // An output socket: opened mute, so no pong of ours can make Node drop its unread output.
+  return openFd(client, args.id, args.secret, { public: options.public, output: true, signal });
 }
 
 /**

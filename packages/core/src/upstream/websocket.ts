@@ -15,6 +15,13 @@ export interface ConnectOptions {
   signal?: AbortSignal | undefined;
   /** Largest single incoming frame accepted (bytes). */
   maxPayload?: number;
+  /**
+   * Answer the server's pings (default true). Pass false for a socket that only carries output
+   * until the server drops it: every frame we write there can meet the server's close, and a
+   * write that fails (EPIPE, ECONNRESET) makes Node destroy the socket with the output still
+   * unread in the kernel's buffer. A server that needs no pongs (Incus) loses nothing by it.
+   */
+  autoPong?: boolean;
 }
 
 /** A frame as `ws` delivers it (Buffer, ArrayBuffer or fragments) as one Buffer. */
@@ -69,6 +76,7 @@ export function connectWebSocket(
       handshakeTimeout: timeoutMs,
       perMessageDeflate: false,
       maxPayload: options.maxPayload ?? 64 * 1024 * 1024,
+      autoPong: options.autoPong ?? true,
       ...tlsConnectOptions(upstream.tls),
     });
     let settled = false;
