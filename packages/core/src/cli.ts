@@ -11,7 +11,7 @@ import {
   readSettingOf,
   type SettingsTable,
 } from "./base/settings.js";
-import { selectTools, type ToolFilter } from "./tools/call.js";
+import { selectTools, type ToolFilter } from "./tools/select.js";
 import { splitToolsets, toolsetHelp } from "./tools/toolsets.js";
 import { createVendorServer, type VendorDefinition } from "./tools/vendor.js";
 

@@ -40,6 +40,6 @@ export * from "./tools/toolsets.js";
 export * from "./tools/vendor.js";
 export * from "./upstream/http.js";
 export * from "./upstream/params.js";
-export * from "./upstream/response.js";
+export { describeBody, excerpt, readBounded, readBoundedText } from "./upstream/response.js";
 export * from "./upstream/upstream.js";
 export * from "./upstream/websocket.js";

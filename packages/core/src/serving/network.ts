@@ -5,7 +5,7 @@ import { ConfigError } from "../base/errors.js";
 import { exitOnShutdown } from "../base/lifecycle.js";
 import { log } from "../base/logger.js";
 import { coreSetting } from "../base/settings.js";
-import { selectTools, type ToolFilter } from "../tools/call.js";
+import { selectTools, type ToolFilter } from "../tools/select.js";
 import { splitToolsets } from "../tools/toolsets.js";
 import type { VendorDefinition } from "../tools/vendor.js";
 import {

@@ -10,8 +10,8 @@ import { confirmDestructiveCall } from "./confirm.js";
 import type { AnyTool, ToolContext, ToolResultData } from "./definition.js";
 import { sdkToolConfig } from "./listing.js";
 
-// Until the serving side imports each name from its own module (the house moves): the definitions
-// and the selection, as this module exported them before the tool model was split.
+// The definitions and the selection, as this module exported them before the tool model was
+// split (core's tests import them from here); core's own modules import each from its module.
 export * from "./definition.js";
 export * from "./select.js";
 

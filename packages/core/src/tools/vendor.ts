@@ -6,8 +6,10 @@ import { ConfigError } from "../base/errors.js";
 import { type Redactor, withRedactionScope } from "../base/redact.js";
 import type { SettingsTable } from "../base/settings.js";
 import { type SessionLimits, SessionRegistry, sessionLimitsFromEnv } from "../streams/sessions.js";
-import { type AnyRoute, type AnyTool, registerTools, selectTools, type ToolFilter } from "./call.js";
+import { registerTools } from "./call.js";
+import type { AnyRoute, AnyTool } from "./definition.js";
 import { installToolList } from "./listing.js";
+import { selectTools, type ToolFilter } from "./select.js";
 import type { ToolsetTable } from "./toolsets.js";
 
 /** What a vendor package hands to core: its tool table and how to build a client from config. */

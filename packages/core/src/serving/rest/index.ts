@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Env } from "../../base/credentials.js";
 import { sessionLimitsFromEnv } from "../../streams/sessions.js";
-import { selectTools, type ToolFilter } from "../../tools/call.js";
+import { selectTools, type ToolFilter } from "../../tools/select.js";
 import { splitToolsets } from "../../tools/toolsets.js";
 import type { VendorDefinition } from "../../tools/vendor.js";
 import { type NetworkLimits, resolveLimits } from "../shared/limits.js";

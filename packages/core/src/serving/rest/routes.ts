@@ -1,5 +1,5 @@
 import { ConfigError, InputError } from "../../base/errors.js";
-import type { AnyRoute, AnyTool } from "../../tools/call.js";
+import type { AnyRoute, AnyTool } from "../../tools/definition.js";
 import type { VendorDefinition } from "../../tools/vendor.js";
 
 /**
