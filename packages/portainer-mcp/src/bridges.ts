@@ -1,6 +1,14 @@
-import { InputError, type WebSocket } from "@infra-mcp/core";
+import { encodePathSegment, InputError, UpstreamHttpError, type WebSocket } from "@infra-mcp/core";
 import type { PortainerClient } from "./config.js";
-import { assertHexId, type ContainerInfo, createExec, inspectContainer, openBridge } from "./portainer.js";
+import type { Pod } from "./kubernetes.js";
+import {
+  assertHexId,
+  type ContainerInfo,
+  createExec,
+  inspectContainer,
+  kubernetesPath,
+  openBridge,
+} from "./portainer.js";
 
 /**
  * One opener per Portainer websocket bridge. A streaming tool's handler and its REST upgrade
@@ -107,19 +115,68 @@ export function checkPodCommand(command: string): string[] {
   return command.split(" ");
 }
 
-/** Checks the command and opens /api/websocket/pod for it. */
+/**
+ * Portainer answers an exec into a missing pod or container by closing the websocket without a
+ * word: ask the API first (through Portainer's Kubernetes proxy) so the error names what is wrong.
+ */
+export async function checkPodTarget(client: PortainerClient, target: PodTarget, signal: AbortSignal): Promise<void> {
+  const path = kubernetesPath(
+    target.endpointId,
+    `api/v1/namespaces/${encodePathSegment("namespace", target.namespace)}/pods/${encodePathSegment("podName", target.podName)}`,
+  );
+  const pod = await client.http.json<Pod>({ method: "GET", path, signal }).catch((error: unknown) => {
+    if (error instanceof UpstreamHttpError && error.status === 404) {
+      throw new UpstreamHttpError(
+        error.method,
+        error.path,
+        404,
+        error.detail,
+        "Check endpointId (a Kubernetes environment), namespace and podName (list-pods)",
+      );
+    }
+    throw error;
+  });
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  if (!names.includes(target.containerName)) {
+    throw new InputError(
+      "containerName",
+      `pod ${target.namespace}/${target.podName} has no container "${target.containerName}" (it has: ${names.join(", ")})`,
+    );
+  }
+  const state = pod.status?.containerStatuses?.find((c) => c.name === target.containerName)?.state;
+  if (!state?.running) {
+    const why =
+      state?.waiting?.reason ??
+      (state?.terminated
+        ? `terminated (${state.terminated.reason ?? "exit"} ${state.terminated.exitCode})`
+        : "not started");
+    throw new InputError(
+      "containerName",
+      `container ${target.containerName} is not running: ${why} (get-pod shows more)`,
+    );
+  }
+}
+
+/**
+ * Checks the command and opens /api/websocket/pod for `command` (default: target.command). An
+ * interactive bridge checks the pod first (a silent close would leave nothing to say); a wrapped
+ * one-shot run learns whether it started from its start line and asks only when it did not.
+ */
 export async function openPodBridge(
   client: PortainerClient,
   target: PodTarget,
   signal: AbortSignal,
+  command?: string,
+  precheck = command === undefined,
 ): Promise<{ argv: string[]; ws: WebSocket }> {
   const argv = checkPodCommand(target.command);
+  if (precheck) await checkPodTarget(client, target, signal);
   const query = {
     endpointId: String(target.endpointId),
     namespace: target.namespace,
     podName: target.podName,
     containerName: target.containerName,
-    command: target.command,
+    command: command ?? target.command,
   };
   return { argv, ws: await openBridge(client, "pod", query, signal) };
 }

@@ -7,7 +7,7 @@ export const portainer = defineVendor<PortainerClient>({
     environments: { description: "Portainer environments (endpoints)", default: true },
     containers: { description: "Docker containers: list, inspect, logs, stats, lifecycle", default: true },
     exec: { description: "Exec in and attach to Docker containers", default: true },
-    kubernetes: { description: "Kubernetes pods: exec, kubectl shell, logs", default: true },
+    kubernetes: { description: "Kubernetes: namespaces, pods, pod exec, kubectl shell, logs", default: true },
     sessions: { description: "Read, write, resize, signal and close open stream sessions", default: true },
   },
 });

@@ -12,7 +12,6 @@ const BOTH = `pmcp-logs-${uniq}`;
 const TTY = `pmcp-tty-${uniq}`;
 const TICK = `pmcp-tick-${uniq}`;
 const LIFE = `pmcp-life-${uniq}`;
-const POD = `pmcp-pod-${uniq}`;
 const BACKLOG = `pmcp-backlog-${uniq}`;
 const SEAM = `pmcp-seam-${uniq}`;
 const BULK = `pmcp-bulk-${uniq}`;
@@ -44,7 +43,6 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     ]);
     await runContainer(TTY, ["sh", "-c", "echo tty-line; sleep 3600"], true);
     await runContainer(LIFE, ["sleep", "3600"]);
-    await runContainer(POD, ["sh", "-c", "echo pod-out; echo pod-err >&2; sleep 3600"]);
     front = await startPortainerFront({ dockerSocket: DOCKER_SOCKET, apiKey: API_KEY, jwt: JWT });
     mcp = await connectInMemory(portainerVendor, { env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY } });
     await until("the log lines", async () => {
@@ -55,7 +53,7 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
   afterAll(async () => {
     await mcp?.close();
     await front?.close();
-    await Promise.all([BOTH, TTY, TICK, LIFE, POD, BACKLOG, SEAM, BULK, FRESH].map(removeContainer));
+    await Promise.all([BOTH, TTY, TICK, LIFE, BACKLOG, SEAM, BULK, FRESH].map(removeContainer));
   });
 
   it("keeps stdout and stderr apart and in order, marking stderr lines", async () => {
@@ -459,62 +457,5 @@ describe.skipIf(gate.skip)("container logs, inspect, stats and lifecycle through
     );
     expect(table["restart-container"]?.confirm).toBeTypeOf("function");
     expect(table["start-container"]?.confirm).toBeUndefined();
-  });
-});
-
-describe.skipIf(gate.skip)("get-pod-logs through the front's Kubernetes stand-in", () => {
-  let front: PortainerFront;
-  let mcp: ConnectedClient;
-  beforeAll(async () => {
-    await runContainer(POD, ["sh", "-c", "echo pod-out; echo pod-err >&2; sleep 3600"]);
-    front = await startPortainerFront({ dockerSocket: DOCKER_SOCKET, apiKey: API_KEY, jwt: JWT });
-    mcp = await connectInMemory(portainerVendor, { env: { PORTAINER_URL: front.url, PORTAINER_API_KEY: API_KEY } });
-  });
-  afterAll(async () => {
-    await mcp?.close();
-    await front?.close();
-    await removeContainer(POD);
-  });
-
-  it("reads merged logs with the Kubernetes query parameters", async () => {
-    const r = await until("pod logs", async () => {
-      const x = await mcp.call("get-pod-logs", { endpointId: 2, namespace: "default", podName: POD, tailLines: 10 });
-      return ((x.structuredContent as Structured).lines as number) >= 2 ? x : undefined;
-    });
-    const s = r.structuredContent as Structured;
-    expect((s.log as string).split("\n").sort()).toEqual(["", "pod-err", "pod-out"]);
-    expect(textOf(r)).toMatch(new RegExp(`^default/${POD} · 2 lines, 16 bytes\\n`));
-    const q = front.requests.filter((x) => x.path.endsWith("/log")).at(-1);
-    expect(q?.path).toBe(`/api/endpoints/2/kubernetes/api/v1/namespaces/default/pods/${POD}/log`);
-    expect(q?.query).toEqual({ tailLines: "10" });
-    const one = await mcp.call("get-pod-logs", {
-      endpointId: 2,
-      namespace: "default",
-      podName: POD,
-      container: "main",
-      tailLines: 1,
-      sinceSeconds: 3600,
-      timestamps: true,
-    });
-    expect(front.requests.filter((x) => x.path.endsWith("/log")).at(-1)?.query).toEqual({
-      container: "main",
-      tailLines: "1",
-      sinceSeconds: "3600",
-      timestamps: "true",
-    });
-    expect((one.structuredContent as Structured).lines).toBe(1);
-    expect(textOf(one)).toMatch(/\[last 1 lines \(tailLines\)/);
-  });
-
-  it("a missing pod is a clear 404 and previous without a restart a clear 400", async () => {
-    const missing = await mcp.call("get-pod-logs", { endpointId: 2, namespace: "default", podName: "nope" });
-    expect(textOf(missing)).toMatch(/HTTP 404 Not Found — pods "nope" not found\. Check namespace, podName/);
-    const previous = await mcp.call("get-pod-logs", {
-      endpointId: 2,
-      namespace: "default",
-      podName: POD,
-      previous: true,
-    });
-    expect(textOf(previous)).toMatch(/HTTP 400 Bad Request — previous terminated container/);
   });
 });

@@ -20,7 +20,6 @@ describe.skipIf(gate.skip)("stateless mode keeps the one-shot streaming tools", 
       dockerSocket: DOCKER_SOCKET,
       apiKey: API_KEY,
       jwt: JWT,
-      kubernetes: { shellContainer: BOX },
     });
     mcp = await connectInMemory(portainerVendor, {
       stateless: true,

@@ -40,8 +40,8 @@ export interface VendorBuilder<C> extends ToolMaker<C> {
   sessionTools(): AnyTool<C>[];
   /**
    * The vendor's table: one line per tool, in the order tools/list shows them; a tool the seeds
-   * serve over REST is written as its route, `route("GET /v1/...", tool)`. A tool on two lines
-   * is refused.
+   * serve over REST is written as its route, `route("GET /v1/...", tool)`; a tool with two routes
+   * has one more route line. A tool listed twice otherwise is refused.
    */
   table(entries: readonly TableEntry<C>[]): VendorTable<C>;
 }
@@ -76,10 +76,12 @@ function vendorTable<C>(entries: readonly TableEntry<C>[]): VendorTable<C> {
   const tools: AnyTool<C>[] = [];
   const routes: AnyRoute<C>[] = [];
   for (const entry of entries) {
-    const tool = "handler" in entry ? entry : entry.tool;
-    if (tools.includes(tool)) throw new ConfigError(`Tool ${tool.name} is on two lines of its vendor's table.`);
-    tools.push(tool);
-    if (!("handler" in entry)) routes.push(entry);
+    const isRoute = !("handler" in entry);
+    const tool = isRoute ? entry.tool : entry;
+    // A tool the seed serves on two paths has a line per route; any other repeat is a mistake.
+    if (!tools.includes(tool)) tools.push(tool);
+    else if (!isRoute) throw new ConfigError(`Tool ${tool.name} is on two lines of its vendor's table.`);
+    if (isRoute) routes.push(entry);
   }
   return { tools, routes };
 }

@@ -1,9 +1,11 @@
+import { InputError } from "@infra-mcp/core";
 import { z } from "zod";
-import { openPodBridge } from "../bridges.js";
+import { checkPodCommand, checkPodTarget, openPodBridge } from "../bridges.js";
 import { portainer } from "../builder.js";
 import { outputResult, truncNote } from "../output.js";
+import { killPodProcess, openPodSession, runPodOneShot, wrapPodCommand } from "../pod-exec.js";
 import { endpointId, maxOutputBytes, session, stdin, stdinEncoding, timeoutMs, unlisted } from "../schemas.js";
-import { openBridgeSession, runOneShot, sessionText, stdinBytes } from "../stream.js";
+import { sessionText, stdinBytes } from "../stream.js";
 
 const k8sName = z
   .string()
@@ -16,9 +18,9 @@ export const executeWebsocketPod = portainer.tool({
   name: "execute-websocket-pod",
   title: "Run a command in a Kubernetes pod",
   description:
-    "Run a command in a pod's container via Portainer; returns output, durationMs, truncated (exitCode is null: " +
-    "Portainer has none for pods). Arguments cannot contain spaces or quotes (refused); for more, run `sh` with " +
-    "session:true and write the script. TTY: stderr merged, \\r\\n line ends.",
+    "Run a command in a pod's container via Portainer: output (stderr merged: a TTY), exitCode, durationMs, " +
+    "truncated. One-shot runs it under the container's sh (exit code; stdin, then EOF). No spaces or quotes inside " +
+    "arguments (refused); for more, run `sh` with session:true and type the script.",
   toolset: "kubernetes",
   inputSchema: z.object({
     endpointId,
@@ -38,31 +40,54 @@ export const executeWebsocketPod = portainer.tool({
   async handler(args, ctx) {
     const input = stdinBytes(args.stdin, args.stdinEncoding);
     if (args.session) ctx.sessions.assertCapacity();
-    const { argv, ws } = await openPodBridge(ctx.client, args, ctx.signal);
+    const argv = checkPodCommand(args.command);
+    const wrap = wrapPodCommand(argv, args.session ? "session" : { stdinLength: input?.length ?? 0 });
     const where = `${args.namespace}/${args.podName}/${args.containerName}`;
+    const kill = (pid: number, signal: number | string) => killPodProcess(ctx.client, args, pid, signal);
     if (args.session) {
-      const s = openBridgeSession(ctx.sessions, {
-        kind: "pod-exec",
+      const { ws } = await openPodBridge(ctx.client, args, ctx.signal, wrap.command, true);
+      const s = openPodSession(ctx.sessions, {
         label: `${argv[0]} in ${where} (endpoint ${args.endpointId})`,
         ws,
+        wrap,
+        kill,
       });
       if (input?.length) await s.driver.write(input);
       return {
-        text: sessionText(s, `${where}; no resize: Portainer has no resize route for pods`),
+        text: sessionText(s, `${where}; a TTY; no resize: Portainer has none for pods`),
         structured: { sessionId: s.id, argv },
       };
     }
-    const run = await runOneShot(ws, {
+    const { ws } = await openPodBridge(ctx.client, args, ctx.signal, wrap.command);
+    const run = await runPodOneShot(ws, wrap, {
       stdin: input,
       maxBytes: args.maxOutputBytes,
       totalTimeoutMs: args.timeoutMs,
       signal: ctx.signal,
     });
-    const result = outputResult(run, { argv, exitCode: null });
-    const why =
-      run.endReason === "closed" ? "stream ended" : `stopped after ${args.timeoutMs} ms (process may still run)`;
+    if (run.pid === undefined && run.endReason === "closed") {
+      // Portainer says nothing when an exec cannot start: find out why.
+      await checkPodTarget(ctx.client, args, ctx.signal);
+      throw new InputError(
+        "command",
+        `Portainer closed the exec without output: the container has no sh (a one-shot runs the command through sh -c to learn its exit code); use session:true to run ${argv[0]} directly`,
+      );
+    }
+    let why = run.exitCode !== null ? `exit code ${run.exitCode}` : "connection lost (exit code unknown)";
+    if (run.endReason === "total-timeout" || run.endReason === "cancelled") {
+      // Closing the websocket would leave the process running: end its process group.
+      const killed =
+        run.pid !== undefined
+          ? await kill(run.pid, "KILL").then(
+              () => "killed",
+              (e: Error) => `not killed: ${e.message}`,
+            )
+          : "may still run";
+      why = `${run.endReason === "cancelled" ? "cancelled" : `stopped after ${args.timeoutMs} ms`} (process ${killed})`;
+    }
+    const result = outputResult(run, { argv, exitCode: run.exitCode });
     return {
-      text: `${why} · ${result.outputBytes} bytes · ${result.durationMs} ms${truncNote(result)} · exit code not available for pods\n${result.output}`,
+      text: `${why} · ${result.outputBytes} bytes · ${result.durationMs} ms${truncNote(result)}\n${result.output}`,
       structured: result,
     };
   },
