@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build step of each bin package (after tsup): writes dist/tools-list.json, every tool of the
 // vendor (all toolsets) exactly as the SDK's McpServer lists it, so the bin answers tools/list
-// without converting zod schemas at start-up. See packages/core/src/listing.ts.
+// without converting zod schemas at start-up. See packages/core/src/tools/listing.ts.
 //   node ../../scripts/list-tools.mjs   (from a bin package; reads dist/index.js)
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { runJson, startHelper } from "./child.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-export const coreRestBuilt = () => existsSync(here("../../packages/core/dist/rest/index.js"));
+export const coreRestBuilt = () => existsSync(here("../../packages/core/dist/serving/rest/index.js"));
 
 export async function streamBench({ sizesMiB = [64, 256], runs = 3 } = {}) {
   const upstream = startHelper(here("./ws-upstream.mjs"));

@@ -56,11 +56,15 @@ a value it does not accept stops the start with exit code 2, naming the variable
 ${CORE_ENV_HELP}
 `;
 
-const audited = await auditSubcommand(process.argv.slice(2));
+// The gateway's entry reads the environment and the command line here, once, and passes them down.
+const env = process.env;
+const argv = process.argv.slice(2);
+const audited = await auditSubcommand(argv);
 if (audited !== undefined) process.exitCode = audited;
 else
   try {
     const { values } = parseArgs({
+      args: argv,
       options: {
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
@@ -91,8 +95,8 @@ else
     } else if (values.version) {
       process.stdout.write(`${VERSION}\n`);
     } else {
-      // Every variable of core and of each vendor, before anything serves: a bad value exits 2 here.
-      checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], process.env);
+      // Every variable of core and of each vendor is checked before anything serves: a bad value exits 2 here.
+      checkSettings([CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})], env);
       const confirm = values.confirm !== undefined ? parseConfirmPolicy(values.confirm) : undefined;
       const unknown = unknownConfirmTools(
         confirm,
@@ -102,20 +106,21 @@ else
       const metricsPort =
         values["metrics-port"] !== undefined
           ? parsePort(values["metrics-port"], 0, "--metrics-port")
-          : coreSetting("MCP_METRICS_PORT", process.env);
-      await startObservingFrom(observeConfigOf(process.env, metricsPort, "infra-mcp-gateway"));
+          : coreSetting("MCP_METRICS_PORT", env);
+      await startObservingFrom(observeConfigOf(env, metricsPort, "infra-mcp-gateway"));
       const net = await startGateway({
         http: !values["no-http"],
         rest: !values["no-rest"],
-        port: portOf(values.port, "--port", process.env, "MCP_HTTP_PORT", 9090),
-        restPort: portOf(values["rest-port"], "--rest-port", process.env, "MCP_REST_PORT", 8080),
-        host: values.host ?? coreSetting("MCP_HTTP_HOST", process.env) ?? "127.0.0.1",
+        port: portOf(values.port, "--port", env, "MCP_HTTP_PORT", 9090),
+        restPort: portOf(values["rest-port"], "--rest-port", env, "MCP_REST_PORT", 8080),
+        host: values.host ?? coreSetting("MCP_HTTP_HOST", env) ?? "127.0.0.1",
         stateless: values.stateless ?? false,
         readOnly: values["read-only"] ?? false,
         disableDestructive: values["disable-destructive"] ?? false,
         confirmDestructive: values["confirm-destructive"] ?? false,
         ...(confirm ? { confirm } : {}),
         showEnvValues: values["show-env-values"] ?? false,
+        env,
         ...(values.toolsets
           ? {
               toolsets: values.toolsets

@@ -159,7 +159,7 @@ describe("README tables and --help match what the code reads", () => {
       for (const [name, where] of names) {
         if (helpMentions(help, name)) continue;
         const fix = where.startsWith("packages/core/")
-          ? "CORE_ENV_HELP in packages/core/src/cli.ts"
+          ? "CORE_ENV_HELP in packages/core/src/help.ts"
           : where.startsWith("apps/gateway/")
             ? "USAGE in apps/gateway/src/cli.ts"
             : `the vendor's envHelp (${where.split("/src/")[0]}/src)`;

@@ -130,7 +130,7 @@ describe("every variable the code reads is declared in a settings table", () => 
           if (SYSTEM_VARIABLES.has(r.name) || seen.has(r.name) || declared(r.name)) continue;
           seen.add(r.name);
           problems.push(
-            `${r.name} is read at ${r.where} but declared in no settings table of ${u.id}: add it (with what it accepts) to ${u.id === "packages/core" || u.id === "apps/gateway" ? "CORE_SETTINGS or CLI_SETTINGS in packages/core/src/settings.ts" : `the vendor's settings table (${u.id}/src/config.ts)`}.`,
+            `${r.name} is read at ${r.where} but declared in no settings table of ${u.id}: add it (with what it accepts) to ${u.id === "packages/core" || u.id === "apps/gateway" ? "CORE_SETTINGS or CLI_SETTINGS in packages/core/src/base/settings.ts" : `the vendor's settings table (${u.id}/src/config.ts)`}.`,
           );
         }
       }

@@ -4,7 +4,7 @@ import module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { STARTED_EVENT } from "./started.js";
+import { STARTED_EVENT } from "./base/started.js";
 
 /**
  * Runs a bin's CommonJS bundle with a V8 code cache taken after start-up.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineVendor, HINTS } from "../src/builder.js";
-import { pageFooter, paginate } from "../src/paging.js";
-import type { ToolContext } from "../src/tool.js";
+import { defineVendor, HINTS } from "../src/tools/builder.js";
+import type { ToolContext } from "../src/tools/call.js";
+import { pageFooter, paginate } from "../src/tools/paging.js";
 
 interface FakeClient {
   base: string;

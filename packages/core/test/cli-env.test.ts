@@ -1,8 +1,9 @@
 /** parseCli reads every mode flag from the environment too (containers configured by env only); a flag wins. */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, defineTool, parseCli, sessionTools, type VendorDefinition } from "../src/index.js";
+import { ConfigError, parseCli, sessionTools, type VendorDefinition } from "../src/index.js";
 import { connectInMemory } from "../src/testing/index.js";
+import { defineTool } from "../src/tools/call.js";
 
 describe("parseCli with env", () => {
   it("defaults without flags or env", () => {

@@ -13,9 +13,9 @@ import {
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK, textOf } from "../src/testing/index.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
-import { createVendorServer } from "../src/vendor.js";
+import { createVendorServer } from "../src/tools/vendor.js";
 import { startUpstream, thingsVendor } from "./fixtures/toolset-vendor.js";
 
 let up: Awaited<ReturnType<typeof startUpstream>>;

@@ -3,9 +3,9 @@ import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchFetch } from "../src/dispatch.js";
-import { UpstreamProtocolError } from "../src/errors.js";
-import { HttpClient } from "../src/http.js";
+import { UpstreamProtocolError } from "../src/base/errors.js";
+import { dispatchFetch } from "../src/upstream/dispatch.js";
+import { HttpClient } from "../src/upstream/http.js";
 
 /**
  * ky's fetch over undici's dispatcher must look like undici's fetch did, on the wire and to ky:

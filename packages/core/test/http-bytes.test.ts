@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { HttpClient } from "../src/http.js";
+import { HttpClient } from "../src/upstream/http.js";
 import { startUpstream } from "./helpers.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];

@@ -5,13 +5,13 @@
  */
 import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { UpstreamHttpError, UpstreamUnavailableError } from "../src/errors.js";
-import { scopedRedactor } from "../src/redact.js";
+import { UpstreamHttpError, UpstreamUnavailableError } from "../src/base/errors.js";
+import { scopedRedactor } from "../src/base/redact.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
+import { credentialOverride } from "../src/serving/shared/credential.js";
+import { CredentialChecker } from "../src/serving/shared/credential-check.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { credentialOverride } from "../src/transports/credential.js";
-import { CredentialChecker } from "../src/transports/credential-check.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
-import type { VendorDefinition } from "../src/vendor.js";
+import type { VendorDefinition } from "../src/tools/vendor.js";
 import { type FakeClient, fakeVendor, USERS } from "./fixtures/fake-vendor.js";
 
 const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };

@@ -7,11 +7,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { readCredential } from "../src/credentials.js";
-import { ConfigError } from "../src/errors.js";
-import { redactor } from "../src/redact.js";
+import { readCredential } from "../src/base/credentials.js";
+import { ConfigError } from "../src/base/errors.js";
+import { redactor } from "../src/base/redact.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK, textOf, waitFor } from "../src/testing/index.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
 import { connectHttp as connect } from "./helpers.js";
 

@@ -10,12 +10,12 @@ type KeyLike = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { ConfigError } from "../src/errors.js";
+import { ConfigError } from "../src/base/errors.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
+import { NetworkGuard } from "../src/serving/shared/guard.js";
+import { OAuthResourceServer, oauthSettingsFromEnv } from "../src/serving/shared/oauth.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
 import { SHORT_CLIENT, startTestIdentityProvider, type TestIdentityProvider } from "../src/testing/oidc.js";
-import { NetworkGuard } from "../src/transports/guard.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
-import { OAuthResourceServer, oauthSettingsFromEnv } from "../src/transports/oauth.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 /**

@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { daemonGate, INCUS_TEST_SOCKET, incusRequest, LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { defineTool, route } from "../src/tool.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
-import { type ResolvedUpstream, resolveUpstream } from "../src/upstream.js";
-import type { VendorDefinition } from "../src/vendor.js";
-import { connectWebSocket } from "../src/websocket.js";
+import { defineTool, route } from "../src/tools/call.js";
+import type { VendorDefinition } from "../src/tools/vendor.js";
+import { type ResolvedUpstream, resolveUpstream } from "../src/upstream/upstream.js";
+import { connectWebSocket } from "../src/upstream/websocket.js";
 
 /**
  * The REST websocket passthrough against a REAL Incus daemon: a minimal vendor declares the seed's

@@ -6,8 +6,8 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 const CONFIGURED = "env-token-0000";

@@ -8,14 +8,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../src/errors.js";
+import { ConfigError } from "../src/base/errors.js";
+import { instanceIdFromEnv, type NetworkHandle, serveNetwork, sessionIdHeaderFromEnv } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import {
-  instanceIdFromEnv,
-  type NetworkHandle,
-  serveNetwork,
-  sessionIdHeaderFromEnv,
-} from "../src/transports/network.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 async function open(url: string, headers: Record<string, string> = {}) {

@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { ConfigError } from "../src/errors.js";
-import { compileRoutes } from "../src/rest/routes.js";
+import { ConfigError } from "../src/base/errors.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
+import { compileRoutes } from "../src/serving/rest/routes.js";
 import { LOOPBACK_TEST_NETWORK, waitFor } from "../src/testing/index.js";
-import { route } from "../src/tool.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
+import { route } from "../src/tools/call.js";
 import { anyFake, closedStreams, fakeTools } from "./fixtures/fake-vendor.js";
 
 async function call(url: string, init: RequestInit = {}) {

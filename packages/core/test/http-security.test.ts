@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../src/errors.js";
-import { redactor } from "../src/redact.js";
+import { ConfigError } from "../src/base/errors.js";
+import { redactor } from "../src/base/redact.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
+import { CredentialHeaderError, credentialOverride } from "../src/serving/shared/credential.js";
+import { hostnameOf, isLoopbackHost, NetworkGuard } from "../src/serving/shared/guard.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { CredentialHeaderError, credentialOverride } from "../src/transports/credential.js";
-import { hostnameOf, isLoopbackHost, NetworkGuard } from "../src/transports/guard.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 interface RawResponse {

@@ -2,10 +2,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK, waitFor } from "../src/testing/index.js";
-import { type AnyTool, defineTool } from "../src/tool.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
-import { createVendorServer, type VendorDefinition } from "../src/vendor.js";
+import { type AnyTool, defineTool } from "../src/tools/call.js";
+import { createVendorServer, type VendorDefinition } from "../src/tools/vendor.js";
 import { connectHttp } from "./helpers.js";
 
 /**

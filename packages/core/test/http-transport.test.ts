@@ -2,9 +2,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Env } from "../src/credentials.js";
+import type { Env } from "../src/base/credentials.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK, textOf, waitFor } from "../src/testing/index.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake, closedStreams } from "./fixtures/fake-vendor.js";
 import { connectHttp as connect } from "./helpers.js";
 

@@ -8,10 +8,10 @@ import {
   UpstreamProtocolError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
-} from "../src/errors.js";
-import { HttpClient } from "../src/http.js";
-import { redactor } from "../src/redact.js";
+} from "../src/base/errors.js";
+import { redactor } from "../src/base/redact.js";
 import { waitFor } from "../src/testing/index.js";
+import { HttpClient } from "../src/upstream/http.js";
 import { json, startUpstream } from "./helpers.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];

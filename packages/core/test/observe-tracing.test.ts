@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpClient } from "../src/http.js";
 import { observeCall, startObserving } from "../src/observe/observer.js";
+import { HttpClient } from "../src/upstream/http.js";
 
 /**
  * The traceparent an upstream request carries: a child of the tool call's span, in the caller's

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
-import { encodePathSegment, mapRequest } from "../src/params.js";
+import { InputError } from "../src/base/errors.js";
+import { encodePathSegment, mapRequest } from "../src/upstream/params.js";
 
 describe("parameter mapping", () => {
   it("maps path, query, header and body arguments", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Redactor, redactor, StreamScrubber, scopedRedactor, withRedactionScope } from "../src/redact.js";
+import { Redactor, redactor, StreamScrubber, scopedRedactor, withRedactionScope } from "../src/base/redact.js";
 
 describe("Redactor", () => {
   it("scrubs a registered secret in raw, URL-encoded and base64 forms", () => {

@@ -5,9 +5,9 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redactor } from "../src/redact.js";
+import { redactor } from "../src/base/redact.js";
+import { type NetworkHandle, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { type NetworkHandle, serveNetwork } from "../src/transports/network.js";
 import { anyFake } from "./fixtures/fake-vendor.js";
 
 const SESSIONS = 10_000;

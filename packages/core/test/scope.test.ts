@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, InputError } from "../src/errors.js";
-import { scopeRoutes, scopeTools } from "../src/scope.js";
-import { sessionTools } from "../src/session-tools.js";
-import { SessionRegistry } from "../src/sessions.js";
-import { defineTool, invokeTool, route } from "../src/tool.js";
+import { ConfigError, InputError } from "../src/base/errors.js";
+import { SessionRegistry } from "../src/streams/sessions.js";
+import { defineTool, invokeTool, route } from "../src/tools/call.js";
+import { scopeRoutes, scopeTools } from "../src/tools/scope.js";
+import { sessionTools } from "../src/tools/session-tools.js";
 
 /** A registry of clients, one per name, like incus-mcp's remotes. */
 class Registry {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { LimitError, NotFoundError } from "../src/errors.js";
-import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer, StreamMemory } from "../src/output.js";
-import { SessionRegistry } from "../src/sessions.js";
+import { LimitError, NotFoundError } from "../src/base/errors.js";
+import { BoundedOutput, completeUtf8Prefix, decodeBytes, RingBuffer, StreamMemory } from "../src/streams/output.js";
+import { SessionRegistry } from "../src/streams/sessions.js";
 
 const driver = () => ({ write: vi.fn(async () => {}), close: vi.fn(async () => {}) });
 
@@ -187,7 +187,7 @@ describe("SessionRegistry", () => {
 
 describe("session limits from the environment", () => {
   it("reads MCP_MAX_STREAM_SESSIONS / MCP_STREAM_BUFFER_BYTES / MCP_STREAM_IDLE_SECONDS / MCP_STREAM_MEMORY_BYTES and names a bad one", async () => {
-    const { sessionLimitsFromEnv } = await import("../src/sessions.js");
+    const { sessionLimitsFromEnv } = await import("../src/streams/sessions.js");
     const defaults = sessionLimitsFromEnv({});
     expect(defaults).toMatchObject({ maxSessions: 32, bufferBytes: 4 * 1024 * 1024, idleMs: 600_000 });
     expect(defaults.memory?.limit).toBe(256 * 1024 * 1024);

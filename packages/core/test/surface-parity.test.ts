@@ -2,9 +2,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../src/errors.js";
+import { ConfigError } from "../src/base/errors.js";
+import { type NetworkOptions, serveNetwork } from "../src/serving/network.js";
 import { LOOPBACK_TEST_NETWORK } from "../src/testing/index.js";
-import { type NetworkOptions, serveNetwork } from "../src/transports/network.js";
 import { startUpstream, thingsVendor } from "./fixtures/toolset-vendor.js";
 
 let up: Awaited<ReturnType<typeof startUpstream>>;

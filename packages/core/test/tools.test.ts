@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { readCredential } from "../src/credentials.js";
-import { ConfigError, UpstreamHttpError } from "../src/errors.js";
-import { sessionTools } from "../src/session-tools.js";
+import { readCredential } from "../src/base/credentials.js";
+import { ConfigError, UpstreamHttpError } from "../src/base/errors.js";
 import { type ConnectedClient, connectInMemory, sessionReadOf, textOf } from "../src/testing/index.js";
-import { type AnyTool, defineTool, selectTools } from "../src/tool.js";
-import type { VendorDefinition } from "../src/vendor.js";
+import { type AnyTool, defineTool, selectTools } from "../src/tools/call.js";
+import { sessionTools } from "../src/tools/session-tools.js";
+import type { VendorDefinition } from "../src/tools/vendor.js";
 
 interface FakeClient {
   secret: string;

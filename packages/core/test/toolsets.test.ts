@@ -1,10 +1,10 @@
 /** Toolsets and safety levels: one flat table filtered by --toolsets, --tools and the level flags. */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigError } from "../src/base/errors.js";
 import { runCli } from "../src/cli.js";
-import { ConfigError } from "../src/errors.js";
 import { parseCli } from "../src/index.js";
-import { selectTools } from "../src/tool.js";
-import { splitToolsets, toolsetHelp } from "../src/toolsets.js";
+import { selectTools } from "../src/tools/call.js";
+import { splitToolsets, toolsetHelp } from "../src/tools/toolsets.js";
 import { things, thingsTools, thingsVendor } from "./fixtures/toolset-vendor.js";
 
 const names = (filter: Parameters<typeof selectTools>[1]) =>

@@ -6,14 +6,14 @@ import http, { type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { digest } from "../src/digest.js";
-import { ConfigError } from "../src/errors.js";
-import { redactor } from "../src/redact.js";
-import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../src/transports/body.js";
-import { CredentialHeaderError, credentialOverride, sameCredential } from "../src/transports/credential.js";
-import { NetworkGuard } from "../src/transports/guard.js";
-import { DEFAULT_NETWORK_LIMITS, limitsFromEnv, resolveLimits } from "../src/transports/limits.js";
-import { refuseUpgrade, sendJson, sendProblem } from "../src/transports/problem.js";
+import { digest } from "../src/base/digest.js";
+import { ConfigError } from "../src/base/errors.js";
+import { redactor } from "../src/base/redact.js";
+import { BodyTooLargeError, hasBody, isJsonContentType, readBody } from "../src/serving/shared/body.js";
+import { CredentialHeaderError, credentialOverride, sameCredential } from "../src/serving/shared/credential.js";
+import { NetworkGuard } from "../src/serving/shared/guard.js";
+import { DEFAULT_NETWORK_LIMITS, limitsFromEnv, resolveLimits } from "../src/serving/shared/limits.js";
+import { refuseUpgrade, sendJson, sendProblem } from "../src/serving/shared/problem.js";
 
 function request(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;

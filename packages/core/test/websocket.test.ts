@@ -1,10 +1,16 @@
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { UpstreamHttpError } from "../src/errors.js";
+import { UpstreamHttpError } from "../src/base/errors.js";
 import { waitFor } from "../src/testing/index.js";
-import { resolveUpstream } from "../src/upstream.js";
-import { closeWebSocket, collectWebSocket, connectWebSocket, sendChunked, type WebSocket } from "../src/websocket.js";
+import { resolveUpstream } from "../src/upstream/upstream.js";
+import {
+  closeWebSocket,
+  collectWebSocket,
+  connectWebSocket,
+  sendChunked,
+  type WebSocket,
+} from "../src/upstream/websocket.js";
 
 const servers: WebSocketServer[] = [];
 afterEach(async () => {

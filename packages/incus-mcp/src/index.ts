@@ -4,8 +4,7 @@ import { incus } from "./builder.js";
 import { INCUS_SETTINGS, type IncusClient, IncusRemotes } from "./config.js";
 import { verifyIncusCredential } from "./credential.js";
 import { prompts } from "./prompts.js";
-import { routes as routeTable } from "./routes.js";
-import { tools as table } from "./tools/index.js";
+import { table } from "./tools/index.js";
 
 /**
  * Every tool takes an optional `remote`: the vendor's client is the registry of remotes and each
@@ -16,8 +15,8 @@ const remoteScope = {
   args: { remote: z.string().optional() },
   select: (remotes: IncusRemotes, args: { remote?: string | undefined }) => remotes.get(args.remote),
 };
-export const tools: AnyTool<IncusRemotes>[] = scopeTools(table, remoteScope);
-export const routes: AnyRoute<IncusRemotes>[] = scopeRoutes(routeTable, tools, remoteScope);
+export const tools: AnyTool<IncusRemotes>[] = scopeTools(table.tools, remoteScope);
+export const routes: AnyRoute<IncusRemotes>[] = scopeRoutes(table.routes, tools, remoteScope);
 
 declare const __VERSION__: string;
 

@@ -12,7 +12,7 @@ import {
 
 /**
  * One opener per Portainer websocket bridge. A streaming tool's handler and its REST upgrade
- * route (src/routes.ts) both open their upstream here, so the two cannot drift apart.
+ * route (its line in src/tools/index.ts) both open their upstream here, so the two cannot drift apart.
  */
 
 /** Where an exec runs: an existing execId, or a new exec of `command` in `containerId`. */

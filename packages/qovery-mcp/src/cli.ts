@@ -1,4 +1,5 @@
 import { runCli } from "@infra-mcp/core";
 import { qoveryVendor } from "./index.js";
 
-void runCli(qoveryVendor);
+// The bin's entry: the command line and the environment are read here, once, and passed down.
+void runCli(qoveryVendor, process.argv.slice(2), process.env);

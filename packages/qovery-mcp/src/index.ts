@@ -8,8 +8,7 @@ import {
   verifyQoveryCredential,
 } from "./config.js";
 import { prompts } from "./prompts.js";
-import { routes } from "./routes.js";
-import { tools } from "./tools/index.js";
+import { routes, tools } from "./tools/index.js";
 
 declare const __VERSION__: string;
 

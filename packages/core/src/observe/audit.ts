@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
-import { log } from "../logger.js";
-import { redactor } from "../redact.js";
+import { log } from "../base/logger.js";
+import { redactor } from "../base/redact.js";
 
 /** The `prev` of a chain's very first line: nothing came before it. */
 export const GENESIS = "0".repeat(64);

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { log } from "../logger.js";
-import { streamBufferBytes } from "./upstream.js";
+import { log } from "../base/logger.js";
+import { streamBufferBytes } from "./stream-memory.js";
 
 /**
  * The Prometheus metrics of one process (loaded only when a metrics port is set), served at

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
-import { InfraMcpError } from "../errors.js";
-import { log } from "../logger.js";
+import { InfraMcpError } from "../base/errors.js";
+import { log } from "../base/logger.js";
 import { AuditLog, AuditUnavailable } from "./audit.js";
 import { auditArgs, targetOf, upstreamIds } from "./record.js";
 import { current, type State, setState, state } from "./state.js";
 import type { TracingConfig } from "./tracing.js";
 
-export { observeGauge, observeStreamMemory, observeUpstream, observeUpstreamSocket } from "./upstream.js";
+export { observeStreamMemory } from "./stream-memory.js";
+export { observeGauge, observeUpstream, observeUpstreamSocket } from "./upstream.js";
 
 /**
  * The hooks every call path reports to: the audit log and the metrics. With neither configured

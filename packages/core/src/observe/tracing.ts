@@ -4,7 +4,7 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { log } from "../logger.js";
+import { log } from "../base/logger.js";
 
 /**
  * OpenTelemetry traces (loaded only when an OTLP endpoint is configured): a span per tool call and

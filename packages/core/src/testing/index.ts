@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { createVendorServer, type ServerOptions, type VendorDefinition } from "../vendor.js";
+import { createVendorServer, type ServerOptions, type VendorDefinition } from "../tools/vendor.js";
 
 export {
   INCUS_TEST_SOCKET,
@@ -45,7 +45,8 @@ export async function connectInMemory<C>(
   vendor: VendorDefinition<C>,
   options: ServerOptions = {},
 ): Promise<ConnectedClient> {
-  const handle = createVendorServer(vendor, options);
+  // The test process is this server's entry: its environment, unless the test gives one.
+  const handle = createVendorServer(vendor, { env: process.env, ...options });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await handle.server.connect(serverSide);
   const client = new Client({ name: "infra-mcp-tests", version: "0.0.0" });

@@ -15,6 +15,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/auth.js";
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
+import { Browser, readText } from "./oidc-browser.js";
 
 export const SERVICE_CLIENT = { id: "mcp-service", secret: "service-secret-0123456789abcdef" };
 /** A service client whose access tokens live one second (to get a genuinely expired token). */
@@ -251,62 +252,4 @@ export async function startTestIdentityProvider(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** The user agent's part: follows nothing by itself, keeps the provider's cookies. */
-class Browser {
-  readonly #cookies = new Map<string, string>();
-
-  #cookieHeader(): string {
-    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-
-  #keep(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(";");
-      const eq = pair?.indexOf("=") ?? -1;
-      if (!pair || eq < 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split("=")[1] ?? "") < Date.now());
-      if (!value || expired) this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
-  }
-
-  async get(url: string): Promise<string> {
-    const res = await fetch(url, { redirect: "manual", headers: { cookie: this.#cookieHeader() } });
-    this.#keep(res);
-    const location = res.headers.get("location");
-    if (!location) throw new Error(`expected a redirect from ${url}, got ${res.status}: ${await res.text()}`);
-    return location;
-  }
-
-  async getText(url: string): Promise<string> {
-    const res = await fetch(url, { redirect: "manual", headers: { cookie: this.#cookieHeader() } });
-    this.#keep(res);
-    return res.text();
-  }
-
-  async post(url: string, form: Record<string, string>): Promise<string> {
-    const res = await fetch(url, {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie: this.#cookieHeader(), "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-    });
-    this.#keep(res);
-    const location = res.headers.get("location");
-    if (!location) throw new Error(`expected a redirect from ${url}, got ${res.status}: ${await res.text()}`);
-    return location;
-  }
-}
-
-function readText(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

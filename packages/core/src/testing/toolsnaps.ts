@@ -2,8 +2,8 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Env } from "../credentials.js";
-import type { VendorDefinition } from "../vendor.js";
+import type { Env } from "../base/credentials.js";
+import type { VendorDefinition } from "../tools/vendor.js";
 import { type ConnectedClient, connectInMemory } from "./index.js";
 
 /** A tool allowed above the budget, with the measured cap and why it needs the bytes. */

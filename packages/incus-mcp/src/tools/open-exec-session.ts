@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { incus } from "../builder.js";
-import { execTargetArgs, startExecSession } from "../exec.js";
+import { execTargetArgs } from "../exec.js";
+import { startExecSession } from "../exec-session.js";
 
 const inputSchema = z.object({
   ...execTargetArgs,

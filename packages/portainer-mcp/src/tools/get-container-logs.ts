@@ -3,7 +3,8 @@ import { z } from "zod";
 import { portainer } from "../builder.js";
 import { containerPath, inspectContainerDocument, stateLine, stateOf, withContainerHint } from "../containers.js";
 import { dockerTime, LogDemuxer, LogRenderer, LogTail, logNote, readLogBody } from "../docker-logs.js";
-import { endOfLog, followLogs } from "../log-follow.js";
+import { endOfLog } from "../log-cursor.js";
+import { followLogs } from "../log-follow.js";
 import { containerId, endpointId, maxLogBytes, unlisted } from "../schemas.js";
 import { sessionText } from "../stream.js";
 

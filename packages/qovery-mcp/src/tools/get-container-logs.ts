@@ -1,26 +1,23 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import { containerPath, NOT_FOUND } from "../lifecycle.js";
+import { NOT_FOUND } from "../lifecycle.js";
 import { containerId, int } from "../schemas.js";
 import { results } from "../summary.js";
 
 /** A log message longer than this is cut in the text (the model rarely needs a 1 MB stack dump). */
 const MAX_MESSAGE = 2000;
 
-export const getContainerLogs = qovery.tool({
+export const getContainerLogs = qovery.httpTool({
   name: "get-container-logs",
   title: "Get container logs",
   description: "Last lines (Qovery keeps 1000), oldest first: time, pod, message.",
   toolset: "logs",
   inputSchema: z.object({ containerId, lines: int(1, 1000).default(100) }),
   hints: "readOnly",
+  // `lines` is applied here: Qovery's endpoint takes no count.
+  request: { method: "GET", path: "/container/{containerId}/log", params: { containerId: "path" } },
   statusHints: NOT_FOUND,
-  async handler(args, ctx) {
-    const data: unknown = await ctx.client.http.json({
-      method: "GET",
-      path: containerPath(args.containerId, "/log"),
-      signal: ctx.signal,
-    });
+  result(data, args) {
     const all = results(data).sort((a, b) => String(a.created_at ?? "").localeCompare(String(b.created_at ?? "")));
     const tail = all.slice(-args.lines);
     const text = tail.map((l) => {

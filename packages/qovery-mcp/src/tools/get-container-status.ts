@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import { getStatus } from "../lifecycle.js";
+import { NOT_FOUND, type Status } from "../lifecycle.js";
 import { containerId } from "../schemas.js";
 import { statusLine } from "../summary.js";
 
-export const getContainerStatus = qovery.tool({
+export const getContainerStatus = qovery.httpTool({
   name: "get-container-status",
   title: "Get container status",
   description:
@@ -12,8 +12,10 @@ export const getContainerStatus = qovery.tool({
   toolset: "containers",
   inputSchema: z.object({ containerId }),
   hints: "readOnly",
-  async handler(args, ctx) {
-    const status = await getStatus(ctx.client, args.containerId, ctx.signal);
+  request: { method: "GET", path: "/container/{containerId}/status", params: { containerId: "path" } },
+  statusHints: NOT_FOUND,
+  result(data) {
+    const status = (data ?? {}) as Status;
     return { text: statusLine(status), structured: status };
   },
 });

@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import {
-  closeMeaning,
-  type LogLine,
-  logText,
-  openGatewaySession,
-  openServiceLogs,
-  parseLogFrame,
-  readFrames,
-} from "../gateway.js";
+import { closeMeaning, openServiceLogs } from "../gateway.js";
+import { type LogLine, logText, openGatewaySession, parseLogFrame, readFrames } from "../gateway-streams.js";
 import { containerId, int, pod } from "../schemas.js";
 
 export const getServiceLogs = qovery.tool({

@@ -1,7 +1,8 @@
 import { BoundedOutput, InputError } from "@infra-mcp/core";
 import { z } from "zod";
 import { qovery } from "../builder.js";
-import { closeMeaning, EOT, openGatewaySession, openShell, readFrames, sendStdin } from "../gateway.js";
+import { closeMeaning, openShell } from "../gateway.js";
+import { EOT, openGatewaySession, readFrames, sendStdin } from "../gateway-streams.js";
 import { containerId, int, pod, unlisted } from "../schemas.js";
 
 const tty = int(0, 1000).meta(unlisted).optional();
