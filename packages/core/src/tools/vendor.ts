@@ -51,7 +51,7 @@ export interface VendorDefinition<C> {
    * identity read of the upstream). Resolves to undefined when the upstream accepts the value, or
    * to why it does not; an UpstreamHttpError 401 or 403 thrown also means refused. Anything else
    * thrown (unreachable, timeout, 5xx) means it could not be checked: no session then either
-   * (transports/credential-check.ts). Without it, a header value is taken unchecked.
+   * (serving/shared/credential-check.ts). Without it, a header value is taken unchecked.
    */
   verifyCredential?(client: C): Promise<string | undefined>;
   /** MCP prompts (runbooks) this server offers; listed in --help. */

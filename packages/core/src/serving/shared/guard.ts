@@ -22,7 +22,7 @@ export interface GuardOptions {
   allowedHosts?: readonly string[];
   /** Extra Origins accepted (MCP_HTTP_ALLOWED_ORIGINS), e.g. https://app.example. */
   allowedOrigins?: readonly string[];
-  /** Requests are authenticated by OAuth (transports/oauth.ts), so no static token is needed off loopback. */
+  /** Requests are authenticated by OAuth (serving/shared/oauth.ts), so no static token is needed off loopback. */
   oauth?: boolean;
 }
 
