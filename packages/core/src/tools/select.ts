@@ -32,6 +32,22 @@ export interface ToolFilter {
 }
 
 /**
+ * The switches a process applies to every server it makes (not toolsets, which each vendor reads
+ * apart), with the unset ones left out: MCP HTTP sessions and the REST surface both start from it.
+ */
+export function sharedSwitchesOf(filter: ToolFilter): ToolFilter {
+  const { readOnly, disableDestructive, confirmDestructive, confirm, showEnvValues, allow } = filter;
+  return {
+    ...(readOnly ? { readOnly } : {}),
+    ...(disableDestructive ? { disableDestructive } : {}),
+    ...(confirmDestructive ? { confirmDestructive } : {}),
+    ...(confirm ? { confirm } : {}),
+    ...(showEnvValues ? { showEnvValues } : {}),
+    ...(allow ? { allow } : {}),
+  };
+}
+
+/**
  * Picks the tools to serve from one flat table: toolsets (default ones when none are named) plus
  * --tools, then the safety level (--read-only, --disable-destructive), then what stateless mode
  * cannot serve. Unknown tool or toolset names are a config error that lists the known ones.

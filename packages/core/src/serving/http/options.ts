@@ -2,7 +2,7 @@ import type { Env } from "../../base/credentials.js";
 import type { Redactor } from "../../base/redact.js";
 import { networkCaller } from "../../observe/observer.js";
 import type { SessionLimits } from "../../streams/sessions.js";
-import type { ToolFilter } from "../../tools/select.js";
+import { sharedSwitchesOf, type ToolFilter } from "../../tools/select.js";
 import type { ServerOptions } from "../../tools/vendor.js";
 import type { UserCredential } from "../shared/credential.js";
 import type { CredentialCheckOptions } from "../shared/credential-check.js";
@@ -38,25 +38,10 @@ export function serverOptions(
   redaction?: Redactor,
   access?: RequestAccess,
 ): ServerOptions {
-  const {
-    readOnly,
-    disableDestructive,
-    confirmDestructive,
-    confirm,
-    showEnvValues,
-    allow,
-    toolsets,
-    sessionLimits,
-    instanceId,
-  } = options;
+  const { toolsets, sessionLimits, instanceId } = options;
   const env = user?.env ?? options.env;
   return {
-    ...(readOnly ? { readOnly } : {}),
-    ...(disableDestructive ? { disableDestructive } : {}),
-    ...(confirmDestructive ? { confirmDestructive } : {}),
-    ...(confirm ? { confirm } : {}),
-    ...(showEnvValues ? { showEnvValues } : {}),
-    ...(allow ? { allow } : {}),
+    ...sharedSwitchesOf(options),
     ...(toolsets ? { toolsets } : {}),
     ...(stateless ? { stateless } : {}),
     ...(env ? { env } : {}),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Env } from "../../base/credentials.js";
 import { sessionLimitsFromEnv } from "../../streams/sessions.js";
-import { selectTools, type ToolFilter } from "../../tools/select.js";
+import { selectTools, sharedSwitchesOf, type ToolFilter } from "../../tools/select.js";
 import { splitToolsets } from "../../tools/toolsets.js";
 import type { VendorDefinition } from "../../tools/vendor.js";
 import { type NetworkLimits, resolveLimits } from "../shared/limits.js";
@@ -89,15 +89,7 @@ function ownFilters(
   options: ToolFilter,
 ): Map<VendorDefinition<unknown>, ToolFilter> {
   const split = splitToolsets(vendors, options.toolsets);
-  const { readOnly, disableDestructive, confirmDestructive, confirm, showEnvValues, allow } = options;
-  const common: ToolFilter = {
-    ...(readOnly ? { readOnly } : {}),
-    ...(disableDestructive ? { disableDestructive } : {}),
-    ...(confirmDestructive ? { confirmDestructive } : {}),
-    ...(confirm ? { confirm } : {}),
-    ...(showEnvValues ? { showEnvValues } : {}),
-    ...(allow ? { allow } : {}),
-  };
+  const common = sharedSwitchesOf(options);
   return new Map(
     vendors.map((vendor) => {
       const toolsets = split.get(vendor.name);
