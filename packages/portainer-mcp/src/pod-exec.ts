@@ -212,8 +212,7 @@ export function runPodOneShot(
  * out); when its exit line arrives the session is marked exited with the code and the websocket
  * closed. `kill(pid, signal)` runs a second exec in the same container: session-signal sends the
  * signal to the process group, session-close kills what still runs before disconnecting
- * (Portainer would leave it running). EOF is Ctrl-D, which the TTY reads as end of file at the
- * start of a line.
+ * (Portainer would leave it running). EOF is Ctrl-D (end of file at the start of a line).
  */
 export function openPodSession(
   sessions: SessionRegistry,
@@ -233,6 +232,10 @@ export function openPodSession(
   const started = new Promise<void>((resolve) => {
     markStarted = resolve;
   });
+  // The process can run in the pod before its start line (its PID) reaches us: a signal or close
+  // in between waits for that line (or the socket's end, at most 10 s) rather than miss the PID.
+  const gone = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+  const startedOrGone = () => Promise.race([started, gone, new Promise((r) => setTimeout(r, 10_000).unref())]);
   const session = sessions.add("pod-exec", options.label, {
     write: async (data) => {
       await Promise.race([started, new Promise((r) => ws.once("close", r))]);
@@ -243,10 +246,12 @@ export function openPodSession(
       if (ws.readyState === ws.OPEN) await sendStdin(ws, Buffer.from([4]));
     },
     signal: async (signal) => {
+      if (pid === undefined && !exited) await startedOrGone();
       if (pid === undefined || exited) throw new Error(`session ${session.id} has no running process to signal`);
       await options.kill(pid, signal);
     },
     close: async () => {
+      if (pid === undefined && !exited) await startedOrGone();
       if (pid !== undefined && !exited) await options.kill(pid, "KILL").catch(() => {});
       await closeWebSocket(ws);
     },
