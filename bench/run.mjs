@@ -10,7 +10,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { coldStart, largestTool } from "./lib/coldstart.mjs";
 import { incusExecBench, portainerExecBench } from "./lib/exec.mjs";
 import { httpLoad } from "./lib/httpload.mjs";
 import { incusEventsBench, logsSection, portainerLogsBench } from "./lib/logs.mjs";
+import { freePort } from "./lib/ports.mjs";
 import { profileMany } from "./lib/profile.mjs";
 import { environmentId } from "./lib/qovery-upstream.mjs";
 import { fmt, summarize } from "./lib/stats.mjs";
@@ -174,6 +174,24 @@ if (want("cold") || want("context")) {
         cache: "fresh",
       },
     ]),
+    ...(builtBins.includes("qovery")
+      ? [
+          {
+            // What turning all three on costs a start: the audit file opened, prom-client loaded and
+            // listening, the OpenTelemetry packages loaded (no call is made, so nothing is exported).
+            label: "qovery-mcp, audit + metrics + tracing on",
+            command: node,
+            args: [binOf("qovery")],
+            env: {
+              ...binEnv,
+              MCP_AUDIT_LOG: join(mkdtempSync(join(tmpdir(), "bench-cold-audit-")), "audit.log"),
+              MCP_METRICS_PORT: String(await freePort()),
+              OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+            },
+            cache: "warm",
+          },
+        ]
+      : []),
     { ...peers.go, cache: "off" },
     { ...peers.fs, cache: "off" },
   ];
@@ -229,7 +247,10 @@ if (want("rss")) {
 if (want("toolcall")) {
   if (builtBins.includes("qovery")) {
     log("tool-call overhead (qovery-mcp list-containers)");
-    results.toolcall = await toolCallBench(binOf("qovery"), QUICK ? { calls: 300, warmup: 50 } : {});
+    results.toolcall = await toolCallBench(binOf("qovery"), {
+      observe: true,
+      ...(QUICK ? { calls: 300, warmup: 50 } : {}),
+    });
   } else results.toolcall = { skipped: "qovery-mcp is not built" };
 }
 
@@ -273,15 +294,6 @@ if (want("logs")) {
 }
 
 // ---------------------------------------------------------------- 4. HTTP transport under load
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 async function startHttpBin(bin, env) {
   const port = await freePort();
   const child = spawn(node, [bin, "--http", "--port", String(port), "--host", "127.0.0.1"], {
@@ -591,6 +603,25 @@ if (results.cold) {
   sections.push(ctx.join("\n"));
 }
 
+/** The audit log, metrics and traces against the same calls (issue: at most 0.2 ms at p50). */
+function observeCost(t) {
+  const added = (x) => x.p50 - t.mcp.p50;
+  const line = (label, x) =>
+    row([label, fmt.ms(x.p50), fmt.ms(x.p90), fmt.ms(x.p99), `${added(x) >= 0 ? "+" : ""}${added(x).toFixed(3)}`]);
+  return [
+    "",
+    "The same calls, in the same rotation, through two more servers: one with the audit log on for every call (`MCP_AUDIT_LOG` to a file and `MCP_AUDIT_READS=1`, so each call writes and flushes its intent and its outcome: the most the log ever does per call) and metrics served (`MCP_METRICS_PORT`); one exporting traces (`OTEL_EXPORTER_OTLP_ENDPOINT` at a loopback OTLP receiver in the bench process that answers every export). The first row is the server above, everything off, which is how every other section runs.",
+    "",
+    row(["server", "p50 ms", "p90 ms", "p99 ms", "added at p50 (ms)"]),
+    row(["---", "---:", "---:", "---:", "---:"]),
+    line("qovery-mcp, audit, metrics and tracing off", t.mcp),
+    line("qovery-mcp, audit (reads too) + metrics on", t.auditMetrics),
+    line("qovery-mcp, tracing on (OTLP/HTTP protobuf)", t.tracing),
+    "",
+    `Target ≤ 0.2 ms added at p50 with audit and metrics on: ${verdict(added(t.auditMetrics) <= 0.2)} (${added(t.auditMetrics).toFixed(3)} ms; the log took ${fmt.bytes(t.auditBytes)} bytes for ${fmt.bytes(t.auditRecords)} records). Tracing, reported: ${added(t.tracing).toFixed(3)} ms at p50; the receiver took ${fmt.bytes(t.otlp.requests)} exports, ${fmt.bytes(t.otlp.bytes)} bytes.`,
+  ];
+}
+
 if (results.toolcall) {
   const t = results.toolcall;
   if (t.skipped) sections.push(`## 2. Tool-call overhead\n\nNot measured in this run: ${t.skipped}.`);
@@ -610,6 +641,7 @@ if (results.toolcall) {
         row(["**added by MCP**", `**${added50.toFixed(2)}**`, (t.mcp.p90 - t.ky.p90).toFixed(2), added99.toFixed(2)]),
         "",
         `Target ≤ 1 ms added at p50: ${verdict(added50 <= 1)}. The added time includes JSON-RPC framing over pipes both ways, zod validation of the arguments, the result's redaction and structuredContent, and the process hop.`,
+        ...(t.auditMetrics ? observeCost(t) : []),
       ].join("\n"),
     );
   }

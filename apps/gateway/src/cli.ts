@@ -107,8 +107,9 @@ else
         values["metrics-port"] !== undefined
           ? parsePort(values["metrics-port"], 0, "--metrics-port")
           : coreSetting("MCP_METRICS_PORT", env);
-      await startObservingFrom(observeConfigOf(env, metricsPort, "infra-mcp-gateway"));
+      const stopObserving = await startObservingFrom(observeConfigOf(env, metricsPort, "infra-mcp-gateway"));
       const net = await startGateway({
+        afterShutdown: stopObserving,
         http: !values["no-http"],
         rest: !values["no-rest"],
         port: portOf(values.port, "--port", env, "MCP_HTTP_PORT", 9090),

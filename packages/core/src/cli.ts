@@ -238,7 +238,7 @@ export async function runCli<C>(
     // Loaded only when asked for, so the stdio start path stays small.
     const { serveNetwork } = await import("./serving/network.js");
     try {
-      await serveNetwork([vendor as VendorDefinition<unknown>], { ...opts, env });
+      await serveNetwork([vendor as VendorDefinition<unknown>], { ...opts, env, afterShutdown: stopObserving });
     } catch (error) {
       reportStartupError(vendor.name, error);
     }

@@ -159,4 +159,37 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       await c.close();
     }
   });
+
+  it("audits a call of a tool the server does not serve: outside its toolsets, or a writer in read-only mode", async () => {
+    const file = join(dir, "unserved.log");
+    // Default toolsets leave snapshots out; read-only leaves every writer out.
+    const c = await connectStdio(BIN, { env: { INCUS_SOCKET: SOCKET, MCP_AUDIT_LOG: file, MCP_READ_ONLY: "1" } });
+    try {
+      const outside = await c.call("restore-snapshot", { instance: INSTANCE, snapshot: "none" });
+      expect(outside.isError).toBe(true);
+      expect(textOf(outside)).toContain("restore-snapshot not found");
+      const writer = await c.call("exec-in-instance", { instance: INSTANCE, command: ["true"] });
+      expect(writer.isError).toBe(true);
+      const served = await c.call("list-instances", {});
+      expect(served.isError).toBeFalsy();
+    } finally {
+      await c.close();
+    }
+    const records = lines(file);
+    expect(records).toHaveLength(2);
+    for (const [record, tool] of [
+      [records[0], "restore-snapshot"],
+      [records[1], "exec-in-instance"],
+    ] as const) {
+      expect(record).toMatchObject({
+        event: "refused",
+        reason: "not-served",
+        server: "incus-mcp",
+        tool,
+        transport: "stdio",
+        caller: { id: `local:${userInfo().username}` },
+      });
+    }
+    expect(verify(file)).toEqual({ code: 0, out: "ok: 2 records, chain intact\n" });
+  });
 });

@@ -6,6 +6,8 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectStdio, daemonGate, waitFor } from "@infra-mcp/core/testing";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, INSTANCE, SOCKET } from "./helpers.js";
 
@@ -94,6 +96,56 @@ exporters:
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const traceOf = (traceId: string, op: string) =>
+    waitFor(
+      async () => {
+        const res = await fetch(`${query}/api/traces/${traceId}`).catch(() => undefined);
+        if (!res?.ok) return undefined;
+        const body = (await res.json()) as { data?: { spans: JaegerSpan[] }[] };
+        const all = body.data?.[0]?.spans ?? [];
+        return all.some((s) => s.operationName === op) ? all : undefined;
+      },
+      { what: `trace ${traceId} in Jaeger`, timeoutMs: 60_000, intervalMs: 250 },
+    );
+
+  it("an HTTP server sends its batched spans when SIGTERM stops it", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const port = await freePort();
+    // The batch waits 60 s: only the flush at shutdown can deliver the span within the test.
+    const child = spawn(process.execPath, [BIN, "--http", "--port", String(port)], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        INCUS_SOCKET: SOCKET,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+        OTEL_SERVICE_NAME: "incus-mcp-sigterm-test",
+        OTEL_BSP_SCHEDULE_DELAY: "60000",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitFor(() => stderr.includes(`:${port}`), { what: "the HTTP bin listening", timeoutMs: 15_000 });
+      const client = new Client({ name: "sigterm-spans", version: "0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      const r = await client.callTool({
+        name: "list-instances",
+        arguments: {},
+        _meta: { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` },
+      });
+      expect(r.isError).toBeFalsy();
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      const spans = await traceOf(traceId, "list-instances");
+      expect(spans.some((s) => s.operationName.startsWith("HTTP "))).toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 120_000);
+
   for (const protocol of ["http/protobuf", "http/json"]) {
     it(`${protocol}: a span per tool call continuing the caller's traceparent, child spans per upstream request and websocket`, async () => {
       const traceId = randomBytes(16).toString("hex");
@@ -118,16 +170,7 @@ exporters:
       expect(exec.isError).toBeFalsy();
       // Ending stdin shuts the server down, which sends the buffered spans first.
       await c.close();
-      const spans = await waitFor(
-        async () => {
-          const res = await fetch(`${query}/api/traces/${traceId}`).catch(() => undefined);
-          if (!res?.ok) return undefined;
-          const body = (await res.json()) as { data?: { spans: JaegerSpan[] }[] };
-          const all = body.data?.[0]?.spans ?? [];
-          return all.some((s) => s.operationName === "exec-in-instance") ? all : undefined;
-        },
-        { what: `trace ${traceId} in Jaeger`, timeoutMs: 60_000, intervalMs: 250 },
-      );
+      const spans = await traceOf(traceId, "exec-in-instance");
       const byName = (n: string) => spans.filter((s) => s.operationName === n);
       const parentOf = (s: JaegerSpan) => s.references.find((r) => r.refType === "CHILD_OF")?.spanID;
       const [listSpan] = byName("list-instances");

@@ -60,6 +60,11 @@ export interface NetworkOptions {
   /** Install SIGTERM/SIGINT handlers that shut down and exit (default true). */
   handleSignals?: boolean;
   /**
+   * Runs after the servers closed on SIGTERM/SIGINT, before the exit: the audit log's close and the
+   * tracer's flush (spans still batched would otherwise die with the process).
+   */
+  afterShutdown?: () => Promise<void>;
+  /**
    * Replica id (default MCP_INSTANCE_ID): shown in serverInfo.version as `<version>+<id>` and sent
    * as the `X-MCP-Instance` response header, so a client behind a load balancer can tell replicas apart.
    */
@@ -245,7 +250,9 @@ export async function serveNetwork(
     throw error;
   }
 
-  if (opts.handleSignals !== false) exitOnShutdown(() => handle.close());
+  if (opts.handleSignals !== false) {
+    exitOnShutdown(() => handle.close().finally(opts.afterShutdown ?? (async () => {})));
+  }
   return handle;
 }
 

@@ -6,7 +6,7 @@ import { maskEnvValues } from "../base/env-mask.js";
 import { InfraMcpError } from "../base/errors.js";
 import { log } from "../base/logger.js";
 import { type Redactor, redactor, withRedactionScope } from "../base/redact.js";
-import { type Caller, observeCall, observeConfirmation, type Transport } from "../observe/observer.js";
+import { type Caller, observeCall, observeConfirmation, observeRefusal, type Transport } from "../observe/observer.js";
 import type { SessionRegistry } from "../streams/sessions.js";
 import { confirmDestructiveCall } from "./confirm.js";
 import { type ConfirmPolicy, confirmPolicyOf, needsConfirmation } from "./confirm-policy.js";
@@ -110,7 +110,43 @@ export function registerTools<C>(
     );
     registered.set(tool.name, handle);
   }
+  if (options.observe) auditUnservedCalls(server, registered, options.observe);
   return registered;
+}
+
+type RawRequestHandler = (request: { params?: { name?: unknown } }, extra: unknown) => Promise<unknown>;
+
+/**
+ * McpServer answers a call of a tool it does not serve (outside the served toolsets or level, or
+ * a writer hidden by a read-only scope) by itself, before any handler of ours runs, and such a
+ * refusal must reach the audit log like every other. The SDK offers no public hook in front of
+ * its tools/call handler, so the handler it installed is wrapped where the SDK keeps it; a test
+ * over a real bin fails if a new SDK moves it.
+ */
+function auditUnservedCalls(
+  server: McpServer,
+  registered: ReadonlyMap<string, RegisteredTool>,
+  observe: NonNullable<RegisterOptions<unknown>["observe"]>,
+): void {
+  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, RawRequestHandler> })._requestHandlers;
+  const sdkCall = handlers?.get("tools/call");
+  if (!handlers || !sdkCall) {
+    log.warn("calls of tools not served cannot be audited: this SDK keeps its tools/call handler elsewhere");
+    return;
+  }
+  handlers.set("tools/call", (request, extra) => {
+    const name = request.params?.name;
+    const tool = typeof name === "string" ? registered.get(name) : undefined;
+    if (!tool?.enabled) {
+      observeRefusal({
+        ...observe,
+        tool: typeof name === "string" ? name.slice(0, 200) : undefined,
+        reason: "not-served",
+        detail: tool ? "a writer, hidden by the session's read-only scope" : "not among the tools this server serves",
+      });
+    }
+    return sdkCall(request, extra);
+  });
 }
 
 async function callTool<C>(
