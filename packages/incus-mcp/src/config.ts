@@ -195,7 +195,7 @@ export class IncusRemotes {
       name: "Incus",
       timeoutMs: this.timeoutMs,
       ...upstreamLimitsFromEnv(this.env),
-      userAgent: "incus-mcp",
+      server: "incus-mcp",
     };
     // INCUS_TOKEN (or a user's X-Incus-Token) belongs to the default remote; other remotes use
     // their own credentials from the CLI configuration, so a token never reaches another server.

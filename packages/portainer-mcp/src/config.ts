@@ -96,7 +96,7 @@ export function createPortainerClient(env: Env): PortainerClient {
     tls,
     timeoutMs: readSettingOf(PORTAINER_SETTINGS, "PORTAINER_TIMEOUT_MS", env) ?? 30_000,
     ...upstreamLimitsFromEnv(env),
-    userAgent: "portainer-mcp",
+    server: "portainer-mcp",
   });
   return { http, upstream: http.upstream, authKind };
 }

@@ -67,7 +67,7 @@ export function createQoveryClient(env: Env): QoveryClient {
       auth: { http: [auth] },
       timeoutMs: readSettingOf(QOVERY_SETTINGS, "QOVERY_TIMEOUT_MS", env) ?? 30_000,
       ...upstreamLimitsFromEnv(env),
-      userAgent: "qovery-mcp",
+      server: "qovery-mcp",
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`QOVERY_API_URL: ${error.message}`);
@@ -91,6 +91,7 @@ function gatewayUpstream(env: Env, auth: AuthPlacement): ResolvedUpstream {
   try {
     return resolveUpstream({
       name: "Qovery websocket gateway",
+      server: "qovery-mcp",
       baseUrl: raw.replace(/^ws/i, "http"),
       auth: { ws: [auth] },
       timeoutMs: readSettingOf(QOVERY_SETTINGS, "QOVERY_TIMEOUT_MS", env) ?? 30_000,

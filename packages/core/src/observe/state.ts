@@ -20,5 +20,5 @@ export function setState(next: State | undefined): void {
   installed = next;
 }
 
-/** The call running, for the upstream requests it makes (entered only with metrics or tracing on). */
+/** The call running, for the upstream requests it makes (entered only with tracing on). */
 export const current = new AsyncLocalStorage<{ server: string; span: Span | undefined }>();

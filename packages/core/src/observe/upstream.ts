@@ -4,8 +4,13 @@ import { current, state } from "./state.js";
  * One upstream request (each attempt of a retried one): counted and timed with metrics on; with
  * tracing on, a child span of the call whose traceparent the request carries upstream.
  */
-export function observeUpstream(request: Request, send: () => Promise<Response>): Promise<Response> {
+export function observeUpstream(
+  request: Request,
+  send: () => Promise<Response>,
+  server: string | undefined,
+): Promise<Response> {
   return observeOpen(
+    server,
     request.method,
     new URL(request.url).host,
     (tp) => request.headers.set("traceparent", tp),
@@ -16,11 +21,13 @@ export function observeUpstream(request: Request, send: () => Promise<Response>)
 
 /** An upstream websocket handshake, like a request (status 101 or error); `headers` get the traceparent. */
 export function observeUpstreamSocket<T>(
+  server: string | undefined,
   host: string,
   headers: Record<string, string>,
   open: () => Promise<T>,
 ): Promise<T> {
   return observeOpen(
+    server,
     "WEBSOCKET",
     host,
     (tp) => {
@@ -32,6 +39,7 @@ export function observeUpstreamSocket<T>(
 }
 
 function observeOpen<T>(
+  server: string | undefined,
   method: string,
   host: string,
   inject: (traceparent: string) => void,
@@ -49,7 +57,7 @@ function observeOpen<T>(
   const traceparent = span ? s.tracing?.traceparent(span) : undefined;
   if (traceparent) inject(traceparent);
   const finish = (status: string, ok: boolean) => {
-    s.metrics?.upstream(call?.server ?? "unknown", method, status, (performance.now() - started) / 1000);
+    s.metrics?.upstream(server ?? call?.server ?? "unknown", method, status, (performance.now() - started) / 1000);
     if (span) s.tracing?.end(span, ok, { "http.response.status_code": status });
   };
   return open().then(

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
@@ -156,7 +157,8 @@ async function callTool<C>(
   extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
   options: RegisterOptions<C>,
 ): Promise<CallToolResult> {
-  const signal = options.sessionSignal ? AbortSignal.any([extra.signal, options.sessionSignal]) : extra.signal;
+  const linked = options.sessionSignal ? eitherSignal(extra.signal, options.sessionSignal) : undefined;
+  const signal = linked?.signal ?? extra.signal;
   const token = extra._meta?.progressToken;
   if (options.inflight) options.inflight.count++;
   const seen = { server: "", transport: "stdio", ...options.observe, tool: tool.name, args } as const;
@@ -214,6 +216,32 @@ async function callTool<C>(
     }
     return errorResult(error);
   } finally {
+    linked?.release();
     if (options.inflight) options.inflight.count--;
   }
+}
+
+/**
+ * A signal aborted when either of two is, released when the call ends. Not AbortSignal.any: Node
+ * keeps each signal it makes in a set on its sources and, whenever one of them is collected,
+ * walks that whole set; with the session's signal, which lives as long as the server, as a source
+ * every garbage collection walked every call made before it (7% of a stdio server's CPU over
+ * 3,000 calls, growing with each).
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const release = () => {
+    a.removeEventListener("abort", onAbort);
+    b.removeEventListener("abort", onAbort);
+  };
+  const already = a.aborted ? a : b.aborted ? b : undefined;
+  if (already) controller.abort(already.reason);
+  else {
+    a.addEventListener("abort", onAbort, { once: true });
+    // Every call in flight listens to the session's signal: as many as run at once, not a leak.
+    setMaxListeners(0, b);
+    b.addEventListener("abort", onAbort, { once: true });
+  }
+  return { signal: controller.signal, release };
 }

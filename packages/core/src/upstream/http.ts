@@ -72,7 +72,7 @@ export class HttpClient {
     this.#ky = ky.create({
       fetch: ((input: Request | string | URL, init?: RequestInit) => {
         const request = input instanceof Request ? input : new Request(input, init);
-        return observeUpstream(request, () => dispatchFetch(dispatcher, request));
+        return observeUpstream(request, () => dispatchFetch(dispatcher, request), this.upstream.server);
       }) as typeof fetch,
       throwHttpErrors: true,
     });

@@ -30,6 +30,11 @@ export interface UpstreamOptions {
   retries?: number;
   /** Largest response body read into memory (default 32 MiB); larger answers fail with a clear error. */
   maxResponseBytes?: number;
+  /**
+   * The MCP server this upstream serves ("incus-mcp"): the `server` label of its upstream metrics
+   * (the gateway serves three from one process) and the User-Agent unless `userAgent` says otherwise.
+   */
+  server?: string;
   userAgent?: string;
 }
 
@@ -71,6 +76,7 @@ export function resolveUpstream(options: UpstreamOptions): ResolvedUpstream {
   }
   return {
     ...options,
+    ...(options.userAgent ?? options.server ? { userAgent: options.userAgent ?? options.server } : {}),
     origin,
     timeoutMs: options.timeoutMs ?? 30_000,
     retries: options.retries ?? 2,

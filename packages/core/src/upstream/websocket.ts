@@ -74,6 +74,7 @@ export function connectWebSocket(
   const shownPath = new URL(path.replace(/^\//, ""), upstream.origin).pathname;
   const host = new URL(upstream.origin).host;
   return observeUpstreamSocket(
+    upstream.server,
     host,
     headers,
     () =>
