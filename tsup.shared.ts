@@ -79,38 +79,12 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
       });
       build.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => {
         const mod = createRequire(args.path)(args.path) as Record<string | symbol, unknown>;
-        const esm = mod[Symbol.toStringTag] === "Module" || mod.__esModule === true;
         const name = args.pluginData?.lazyName as string;
         if (mode === "separate") separate.set(name, args.path);
         // Inline: the real package is in the bundle, evaluated on first use. Separate: it is a file
         // beside the bundle, required on first use (marked external below, so it stays a require).
         const target = mode === "separate" ? `./lazy/${fileOf(name)}.cjs` : args.path;
-        const lines = [
-          `let m;`,
-          `const load = () => (m ??= require(${JSON.stringify(target)}));`,
-          `const lazy = (get, callable) => new Proxy(callable ? function () {} : {}, {`,
-          `  apply: (_, self, a) => Reflect.apply(get(), self, a),`,
-          `  construct: (_, a) => Reflect.construct(get(), a),`,
-          `  get: (_, k) => get()[k],`,
-          `  set: (_, k, v) => Reflect.set(get(), k, v),`,
-          `  has: (_, k) => Reflect.has(get(), k),`,
-          `  getPrototypeOf: () => Reflect.getPrototypeOf(get()),`,
-          `});`,
-          // An ES module required from the bundle comes back as a namespace marked __esModule.
-          esm
-            ? `export default lazy(() => load().default, ${typeof mod.default === "function"});`
-            : `export default lazy(load, ${typeof mod === "function"});`,
-        ];
-        for (const key of Object.keys(mod)) {
-          if (key === "default" || key === "__esModule" || !/^[A-Za-z_$][\w$]*$/.test(key)) continue;
-          const v = mod[key];
-          if (typeof v === "function" || (typeof v === "object" && v !== null)) {
-            lines.push(`export const ${key} = lazy(() => load()[${JSON.stringify(key)}], ${typeof v === "function"});`);
-          } else if (v === null || ["number", "string", "boolean"].includes(typeof v)) {
-            // A constant (ws's readyState numbers): its value, read from the very file bundled here.
-            lines.push(`export const ${key} = ${JSON.stringify(v)};`);
-          }
-        }
+        const lines = standIn(mod, target);
         return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
       });
     },
@@ -118,6 +92,69 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
 }
 
 /**
+/**
+ * The source of a module that stands in for `mod` (loaded from `target` on first use): every
+ * export a stand-in that loads the real module when called, constructed or read.
+ */
+function standIn(mod: Record<string | symbol, unknown>, target: string): string[] {
+  const esm = mod[Symbol.toStringTag] === "Module" || mod.__esModule === true;
+  const lines = [
+    `let m;`,
+    `const load = () => (m ??= require(${JSON.stringify(target)}));`,
+    `const lazy = (get, callable) => new Proxy(callable ? function () {} : {}, {`,
+    `  apply: (_, self, a) => Reflect.apply(get(), self, a),`,
+    `  construct: (_, a) => Reflect.construct(get(), a),`,
+    `  get: (_, k) => get()[k],`,
+    `  set: (_, k, v) => Reflect.set(get(), k, v),`,
+    `  has: (_, k) => Reflect.has(get(), k),`,
+    `  getPrototypeOf: () => Reflect.getPrototypeOf(get()),`,
+    `});`,
+    // An ES module required from the bundle comes back as a namespace marked __esModule.
+    esm
+      ? `export default lazy(() => load().default, ${typeof mod.default === "function"});`
+      : `export default lazy(load, ${typeof mod === "function"});`,
+  ];
+  for (const key of Object.keys(mod)) {
+    if (key === "default" || key === "__esModule" || !/^[A-Za-z_$][\w$]*$/.test(key)) continue;
+    const v = mod[key];
+    if (typeof v === "function" || (typeof v === "object" && v !== null)) {
+      lines.push(`export const ${key} = lazy(() => load()[${JSON.stringify(key)}], ${typeof v === "function"});`);
+    } else if (v === null || ["number", "string", "boolean"].includes(typeof v)) {
+      // A constant (ws's readyState numbers): its value, read from the very file bundled here.
+      lines.push(`export const ${key} = ${JSON.stringify(v)};`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Node built-in modules that start-up imports but needs only later: `crypto` (a session id, a
+ * digest; requiring it loads some twenty internal modules, webcrypto and the cipher and key
+ * classes among them) and `zlib` (an upstream's compressed body). Measured on the 2-core machine:
+ * `node -e 'require("crypto"); require("zlib")'` took ~10 ms more than an empty start. A stand-in
+ * (standIn) requires the real module on first use.
+ */
+export const LAZY_BUILTINS = ["crypto", "zlib"];
+
+export function lazyBuiltins(names: readonly string[]): EsbuildPlugin {
+  const filter = new RegExp(`^(node:)?(${names.join("|")})$`);
+  return {
+    name: "lazy-builtins",
+    setup(build) {
+      // The stand-in's own require of the built-in stays a require; everyone else gets the stand-in.
+      build.onResolve({ filter }, (args) =>
+        args.namespace === "lazy-builtin"
+          ? { path: args.path, external: true }
+          : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
+      );
+      build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+        const mod = createRequire(import.meta.url)(`node:${args.path}`) as Record<string | symbol, unknown>;
+        return { contents: standIn(mod, `node:${args.path}`).join("\n"), loader: "js" };
+      });
+    },
+  };
+}
+
 /**
  * zod's namespace re-exports all of its ~50 error-message locales (~200 KB), which a bundle keeps
  * since `z.locales` is reachable; the servers only ever use English (zod's default). The bin's
@@ -230,7 +267,9 @@ export function binBundle(packageJsonUrl: URL): Options {
     sourcemap: profiling,
     clean: false,
     noExternal: [/.*/],
-    esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate"), zodEnglishOnly()],
+    // tsup would strip "node:" and mark the built-in external before lazyBuiltins sees it.
+    removeNodeProtocol: false,
+    esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate"), lazyBuiltins(LAZY_BUILTINS), zodEnglishOnly()],
   };
 }
 

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,15 +25,16 @@ export function launch(bundle: URL | string): void {
   const file = typeof bundle === "string" ? bundle : fileURLToPath(bundle);
   const source = readFileSync(file, "utf8");
   const dir = module.getCompileCacheDir?.();
-  const hash = (...parts: string[]) => {
-    const h = createHash("sha1");
-    for (const p of parts) h.update(p);
-    return h.digest("hex").slice(0, 16);
-  };
-  // One file per installed bundle (its path) and version of it (its content): three bins share
-  // the directory, and a rebuilt or updated bundle never meets the cache of another.
-  const prefix = `${basename(file)}-${hash(file)}-`;
-  const cacheFile = dir ? join(dir, "infra-mcp", `${prefix}${hash(source, process.versions.v8)}.v8`) : undefined;
+  // One file per installed bundle (its path) and version of it: three bins share the directory,
+  // and a rebuilt or updated bundle never meets the cache of another. The version is told by the
+  // file's identity (inode, size, modification and change times in ns: any write or replacement
+  // changes the change time, which no tool sets back), not by hashing its content: that would
+  // load node:crypto, some twenty internal modules, on every start. V8 itself checks only the
+  // source's length, so a cache must never be found for other content of the same length.
+  const st = statSync(file, { bigint: true });
+  const prefix = `${basename(file)}-${fnv1a(file)}-`;
+  const version = `${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}-${process.versions.v8.replace(/[^\w.]/g, "_")}`;
+  const cacheFile = dir ? join(dir, "infra-mcp", `${prefix}${version}.v8`) : undefined;
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
@@ -85,4 +85,14 @@ export function launch(bundle: URL | string): void {
   const mod = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+}
+
+/** A short stable name for a path (32-bit FNV-1a in hex): the cache file's prefix, not a security check. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
 }

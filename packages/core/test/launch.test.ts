@@ -51,7 +51,8 @@ describe("launch", () => {
     writeBundle("one");
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("one:string\n");
     const [first] = cacheFiles(cache);
-    expect(first).toMatch(/\/infra-mcp\/cli\.cjs-[0-9a-f]{16}-[0-9a-f]{16}\.v8$/);
+    // <bundle>-<path's FNV-1a>-<inode>-<size>-<mtime ns>-<ctime ns>-<V8 version>.v8
+    expect(first).toMatch(/\/infra-mcp\/cli\.cjs-[0-9a-f]{8}-\d+-\d+-\d+-\d+-[\w.]+\.v8$/);
     const written = statSync(first as string).mtimeMs;
     // Second start: the cache is accepted, so it is not rewritten; the result is the same.
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("one:string\n");
@@ -59,7 +60,7 @@ describe("launch", () => {
     expect(cacheFiles(cache)).toEqual([first]);
   });
 
-  it("keys the cache by the bundle's content: a changed bundle never runs an old cache, and replaces it", () => {
+  it("keys the cache by the bundle's identity: a changed bundle never runs an old cache, and replaces it", () => {
     const cache = join(work, "cc2");
     writeBundle("old");
     expect(run({ NODE_COMPILE_CACHE: cache })).toBe("old:string\n");

@@ -78,6 +78,16 @@ export class Redactor {
 
   #redactOwn(text: string): string {
     if (this.#secrets.size === 0) return text;
+    // Nearly every text holds none: one substring search per secret costs about a third of a pass
+    // of the alternation over the text (a followed log goes through here a megabyte at a time).
+    let held = false;
+    for (const secret of this.#secrets) {
+      if (text.includes(secret)) {
+        held = true;
+        break;
+      }
+    }
+    if (!held) return text;
     this.#pattern ??= new RegExp(
       [...this.#secrets]
         .sort((a, b) => b.length - a.length)
