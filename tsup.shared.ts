@@ -33,10 +33,32 @@ export const LAZY_PACKAGES = [
  * is the same; only the moment the package's top-level code runs moves from start-up to the
  * first request. Exports that are plain constants (ws's readyState numbers) are inlined.
  */
+/**
+ * A module of a package made lazy wherever it is imported from: `path` matches how importers name
+ * it (relatively inside its package, or by its export path), `name` is its lazy file's name.
+ */
+export interface LazyModule {
+  name: string;
+  path: RegExp;
+}
+
+/**
+ * The SDK's JSON Schema validator (ajv, ajv-formats and fast-uri: ~130 KB of the bundle). A server
+ * validates with it only an elicitation's answer; core builds it on first use, and this keeps its
+ * code out of a start too (a first start parsed all of it).
+ */
+export const LAZY_MODULES: LazyModule[] = [
+  { name: "sdk-ajv-provider", path: /(^|[\\/])validation[\\/]ajv(-provider\.js)?$/ },
+];
+
 /** A scoped package's lazy file: lazy/@scope+name.cjs (one directory level, like the others). */
 const fileOf = (name: string) => name.replace("/", "+");
 
-export function lazyPackages(names: readonly string[], mode: "inline" | "separate" = "inline"): EsbuildPlugin {
+export function lazyPackages(
+  names: readonly string[],
+  mode: "inline" | "separate" = "inline",
+  modules: readonly LazyModule[] = [],
+): EsbuildPlugin {
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})$`);
   const separate = new Map<string, string>(); // package name → resolved entry file
   return {
@@ -67,6 +89,19 @@ export function lazyPackages(names: readonly string[], mode: "inline" | "separat
       build.onResolve({ filter: /^\.\/lazy\/[^/]+\.cjs$/ }, (args) =>
         args.namespace === "lazy-package" ? { path: args.path, external: true } : undefined,
       );
+      // A module inside a package, however it is imported (the SDK imports its validator relatively).
+      for (const m of modules) {
+        build.onResolve({ filter: m.path }, async (args) => {
+          if (args.pluginData?.lazyReal || args.namespace === "lazy-package") return undefined;
+          const real = await build.resolve(args.path, {
+            resolveDir: args.resolveDir,
+            kind: "require-call",
+            pluginData: { lazyReal: true },
+          });
+          if (real.errors.length) return { errors: real.errors };
+          return { path: real.path, namespace: "lazy-package", pluginData: { lazyName: m.name } };
+        });
+      }
       build.onResolve({ filter }, async (args) => {
         if (args.pluginData?.lazyReal) return undefined; // the stand-in's own require: the real package
         const real = await build.resolve(args.path, {
@@ -269,7 +304,11 @@ export function binBundle(packageJsonUrl: URL): Options {
     noExternal: [/.*/],
     // tsup would strip "node:" and mark the built-in external before lazyBuiltins sees it.
     removeNodeProtocol: false,
-    esbuildPlugins: [lazyPackages(LAZY_PACKAGES, "separate"), lazyBuiltins(LAZY_BUILTINS), zodEnglishOnly()],
+    esbuildPlugins: [
+      lazyPackages(LAZY_PACKAGES, "separate", LAZY_MODULES),
+      lazyBuiltins(LAZY_BUILTINS),
+      zodEnglishOnly(),
+    ],
   };
 }
 
