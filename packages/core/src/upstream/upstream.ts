@@ -76,7 +76,7 @@ export function resolveUpstream(options: UpstreamOptions): ResolvedUpstream {
   }
   return {
     ...options,
-    ...(options.userAgent ?? options.server ? { userAgent: options.userAgent ?? options.server } : {}),
+    ...((options.userAgent ?? options.server) ? { userAgent: options.userAgent ?? options.server } : {}),
     origin,
     timeoutMs: options.timeoutMs ?? 30_000,
     retries: options.retries ?? 2,
