@@ -52,6 +52,11 @@ existingSecret=team-credentials
 oauth.issuer=https://id.example.com/realms/team,oauth.publicUrl=https://mcp.example.com,credentials.mcpHttpToken=
 networkPolicy.enabled=true,networkPolicy.from[0].podSelector.matchLabels.role=client
 hostNetwork=true,ports.mcp=29190,ports.rest=29180,http.bindAddress=127.0.0.1
+metrics.enabled=true,networkPolicy.enabled=true,networkPolicy.from[0].podSelector.matchLabels.app=prometheus
+metrics.enabled=true,metrics.port=29464,hostNetwork=true,ports.mcp=29190,ports.rest=29180,http.bindAddress=127.0.0.1
+audit.enabled=true,audit.reads=true
+tracing.endpoint=http://otel-collector.observability.svc:4318,tracing.protocol=http/json,tracing.serviceName=infra-mcp-prod
+server=incus-mcp,metrics.enabled=true,audit.enabled=true,tracing.endpoint=http://jaeger:4318
 EOF
 }
 
@@ -71,6 +76,13 @@ check() {
     >/dev/null 2>&1; then
     die "the chart rendered OAuth together with a bearer token (the servers refuse both)"
   fi
+  if "$bin" template check "$chart" --set serviceMonitor.enabled=true --api-versions monitoring.coreos.com/v1 \
+    >/dev/null 2>&1; then
+    die "the chart rendered a ServiceMonitor without metrics.enabled (it would scrape nothing)"
+  fi
+  # The ServiceMonitor needs the Operator's API, which a plain lint or template does not have.
+  "$bin" template check "$chart" --set serviceMonitor.enabled=true,metrics.enabled=true \
+    --api-versions monitoring.coreos.com/v1 >/dev/null || die "helm template failed with the ServiceMonitor on"
   log "helm $HELM_VERSION: lint --strict and template passed for $n value sets of deploy/helm/infra-mcp"
 }
 

@@ -2,7 +2,8 @@
 // Installs the chart onto a real Kubernetes cluster and calls the gateway through its Service:
 // builds the gateway image (deploy/Dockerfile on the local base image), imports it into the
 // cluster's containerd, `helm install --wait`, then `kubectl port-forward svc/…` and an MCP client
-// over Streamable HTTP: tools/list, and one tool call answered by a Qovery stand-in on loopback.
+// over Streamable HTTP: tools/list, and one tool call answered by a Qovery stand-in on loopback;
+// the release has metrics on, and GET /metrics through the Service's `metrics` port counts that call.
 // Uninstalls and deletes its namespace at the end, pass or fail.
 //
 //   node deploy/helm/install-check.mjs        after `pnpm build`, with a cluster up
@@ -14,7 +15,7 @@
 //   CHECK_HOST_NETWORK   1 (default): the pod uses the node's network on free loopback ports, for a
 //                        cluster without a pod network; 0 for a cluster with one
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -128,16 +129,25 @@ async function main() {
     check("image built and imported into the cluster's containerd", true, image);
 
     // 2. helm install, waiting for the pod to be Ready (readiness probe on /healthz).
-    const [mcpPort, restPort] = [await freePort(), await freePort()];
+    const [mcpPort, restPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     const sets = [
       `image.repository=${image.split(":")[0]}`,
       `image.tag=${image.split(":")[1]}`,
       "image.pullPolicy=Never",
+      "metrics.enabled=true",
+      "audit.enabled=true",
+      "audit.reads=true",
       `credentials.qoveryApiKey=${qoveryKey}`,
       "extraEnv[0].name=QOVERY_API_URL",
       `extraEnv[0].value=${upstream.url}`,
       ...(hostNetwork
-        ? ["hostNetwork=true", `ports.mcp=${mcpPort}`, `ports.rest=${restPort}`, "http.bindAddress=127.0.0.1"]
+        ? [
+            "hostNetwork=true",
+            `ports.mcp=${mcpPort}`,
+            `ports.rest=${restPort}`,
+            `metrics.port=${metricsPort}`,
+            "http.bindAddress=127.0.0.1",
+          ]
         : []),
     ];
     const t0 = Date.now();
@@ -167,10 +177,15 @@ async function main() {
       `${pod.metadata.name}, ready=${pod.status.containerStatuses[0].ready}`,
     );
 
-    // 3. Through the Service: kubectl port-forward svc/… picks a pod the Service selects.
+    // 3. Through the Service: kubectl port-forward svc/… picks a pod the Service selects, and
+    // forwards the Service's MCP port and its metrics port (found by name) to it.
     const svc = `${release}-infra-mcp`;
-    const local = await freePort();
-    forward = spawn(kubectl, ["-n", ns, "port-forward", `svc/${svc}`, `${local}:9090`], {
+    const service = JSON.parse(k("get", "service", svc, "-o", "json"));
+    const metricsServicePort = service.spec.ports.find((p) => p.name === "metrics")?.port;
+    check("the Service has a metrics port", metricsServicePort !== undefined, String(metricsServicePort));
+    const [local, localMetrics] = [await freePort(), await freePort()];
+    const forwards = [`${local}:9090`, ...(metricsServicePort ? [`${localMetrics}:${metricsServicePort}`] : [])];
+    forward = spawn(kubectl, ["-n", ns, "port-forward", `svc/${svc}`, ...forwards], {
       env: { ...env, KUBECONFIG: kubeconfig },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -181,7 +196,12 @@ async function main() {
     forward.stderr.on("data", (d) => {
       forwardOut += d;
     });
-    await waitFor("port-forward", async () => (forwardOut.includes("Forwarding from") ? true : undefined), 30_000);
+    await waitFor(
+      "port-forward",
+      async () =>
+        forwards.every((f) => forwardOut.includes(`Forwarding from 127.0.0.1:${f.split(":")[0]} `)) ? true : undefined,
+      30_000,
+    );
     const token = Buffer.from(k("get", "secret", svc, "-o", "jsonpath={.data.mcp-http-token}"), "base64").toString();
     const health = await fetch(`http://127.0.0.1:${local}/healthz`);
     check("GET /healthz through the Service", health.ok, `${health.status} ${await health.text()}`);
@@ -213,8 +233,62 @@ async function main() {
     } finally {
       await client.close();
     }
+    // The metrics listener: no token, Prometheus text, the call above counted.
+    const metricsUrl = `http://127.0.0.1:${localMetrics}/metrics`;
+    const callLine = (text) =>
+      text
+        .split("\n")
+        .find(
+          (l) =>
+            l.startsWith("mcp_tool_calls_total{") &&
+            l.includes('tool="list-default-container-advanced-settings"') &&
+            l.includes('outcome="ok"'),
+        );
+    let scraped = { status: 0, text: "" };
+    // The counter is bumped as the call ends; wait (bounded) rather than assume it already is.
+    const called = await waitFor(
+      "the tool call in /metrics",
+      async () => {
+        scraped = await fetch(metricsUrl).then(async (r) => ({ status: r.status, text: await r.text() }));
+        return callLine(scraped.text);
+      },
+      15_000,
+    ).catch(() => undefined);
+    check(
+      "GET /metrics through the Service's metrics port counts the tool call",
+      scraped.status === 200 && called !== undefined && Number(called.split(" ").at(-1)) >= 1,
+      called ?? `${scraped.status}, no mcp_tool_calls_total line for the call`,
+    );
+    check(
+      "/metrics holds neither the token nor the key",
+      scraped.status === 200 && !scraped.text.includes(token) && !scraped.text.includes(qoveryKey),
+    );
     const logs = k("logs", pod.metadata.name);
     check("the pod's logs hold neither the token nor the key", !logs.includes(token) && !logs.includes(qoveryKey));
+    // The audit log on stderr (audit.reads: the call above is read-only): its lines, taken out of
+    // the pod's log as NOTES.txt says, are one intact chain holding the call's intent and outcome.
+    const auditLines = logs.split("\n").filter((l) => l.startsWith('{"time":'));
+    const events = auditLines
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.tool === "list-default-container-advanced-settings")
+      .map((r) => `${r.event}${r.outcome ? `:${r.outcome}` : ""}`);
+    check(
+      "the audit log on the pod's stderr records the call",
+      events.includes("intent") && events.includes("outcome:ok"),
+      `${auditLines.length} audit line(s); the call: ${events.join(", ") || "none"}`,
+    );
+    const auditFile = join(work, "audit.log");
+    writeFileSync(auditFile, `${auditLines.join("\n")}\n`);
+    let verified;
+    try {
+      verified = {
+        ok: true,
+        out: sh(process.execPath, [join(root, "apps/gateway/bin.js"), "audit", "verify", auditFile]),
+      };
+    } catch (error) {
+      verified = { ok: false, out: `${error.stdout ?? ""}${error.stderr ?? error.message}` };
+    }
+    check("audit verify: the chain taken from the pod's log is intact", verified.ok, verified.out.trim());
   } finally {
     forward?.kill();
     upstream.close();

@@ -44,9 +44,9 @@ async function render(sets: string[] = [], extra: string[] = []): Promise<Obj[]>
   return docs;
 }
 
-async function renderError(sets: string[]): Promise<string> {
+async function renderError(sets: string[], extra: string[] = []): Promise<string> {
   try {
-    await render(sets);
+    await render(sets, extra);
   } catch (error) {
     return String((error as { stderr?: string }).stderr ?? error);
   }
@@ -276,11 +276,113 @@ describe("Helm chart (deploy/helm/infra-mcp)", () => {
     expect(one(withEgress, "NetworkPolicy").spec.policyTypes).toEqual(["Ingress", "Egress"]);
   });
 
-  it("ServiceMonitor: off by default, and refused without the Prometheus Operator's API", async () => {
+  it("NetworkPolicy with metrics: the metrics port too, from the same peers", async () => {
+    const docs = await render([
+      "networkPolicy.enabled=true",
+      "networkPolicy.from[0].namespaceSelector.matchLabels.team=monitoring",
+      "metrics.enabled=true",
+    ]);
+    const np = one(docs, "NetworkPolicy");
+    expect(() => new NetworkPolicy(np).validate()).not.toThrow();
+    expect(np.spec.ingress).toHaveLength(1);
+    expect(np.spec.ingress[0].ports.map((p: Obj) => p.port)).toEqual(["mcp", "rest", "metrics"]);
+    expect(np.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { team: "monitoring" } } }]);
+  });
+
+  it("metrics: off by default; on, MCP_METRICS_PORT on all addresses, a `metrics` container and Service port", async () => {
+    const off = await render();
+    expect(Object.keys(envOf(off)).filter((n) => n.startsWith("MCP_METRICS_"))).toEqual([]);
+    expect(one(off, "Service").spec.ports.map((p: Obj) => p.name)).toEqual(["mcp", "rest"]);
+
+    const docs = await render(["metrics.enabled=true"]);
+    const env = envOf(docs);
+    expect(env.MCP_METRICS_PORT.value).toBe("9464");
+    // Loopback (the servers' default) would be unreachable from the Service.
+    expect(env.MCP_METRICS_HOST.value).toBe("0.0.0.0");
+    expect(container(docs).ports.map((p: Obj) => [p.name, p.containerPort])).toEqual([
+      ["mcp", 9090],
+      ["rest", 8080],
+      ["metrics", 9464],
+    ]);
+    const svc = one(docs, "Service");
+    expect(() => new Service(svc).validate()).not.toThrow();
+    expect(svc.spec.ports.find((p: Obj) => p.name === "metrics")).toEqual({
+      name: "metrics",
+      port: 9464,
+      targetPort: "metrics",
+      protocol: "TCP",
+    });
+    // The probes stay on the MCP port; no Ingress path reaches /metrics.
+    expect(container(docs).readinessProbe.httpGet.port).toBe("mcp");
+    const ing = one(await render(["metrics.enabled=true", "ingress.enabled=true"]), "Ingress");
+    for (const p of ing.spec.rules[0].http.paths) expect(p.backend.service.port).toEqual({ name: "mcp" });
+
+    // Another port, and hostNetwork on loopback: the bind follows http.bindAddress unless given.
+    const host = envOf(
+      await render(["metrics.enabled=true", "metrics.port=29464", "hostNetwork=true", "http.bindAddress=127.0.0.1"]),
+    );
+    expect([host.MCP_METRICS_PORT.value, host.MCP_METRICS_HOST.value]).toEqual(["29464", "127.0.0.1"]);
+    const bound = envOf(await render(["metrics.enabled=true", "metrics.bindAddress=10.0.0.7"]));
+    expect(bound.MCP_METRICS_HOST.value).toBe("10.0.0.7");
+    expect(await renderError(["metrics.enabled=true", "metrics.port=9090"])).toMatch(/metrics\.port 9090/);
+    // The variables are the servers' own (their --help documents them).
+    for (const name of ["MCP_METRICS_PORT", "MCP_METRICS_HOST"]) expect(envDocs).toContain(name);
+  });
+
+  it("audit: off by default; on, MCP_AUDIT_LOG=stderr (never a file on the read-only root); reads on request", async () => {
+    expect(Object.keys(envOf(await render())).filter((n) => n.startsWith("MCP_AUDIT_"))).toEqual([]);
+    const writes = envOf(await render(["audit.enabled=true"]));
+    expect(writes.MCP_AUDIT_LOG.value).toBe("stderr");
+    expect(writes.MCP_AUDIT_READS).toBeUndefined();
+    const reads = envOf(await render(["audit.enabled=true", "audit.reads=true"]));
+    expect(reads.MCP_AUDIT_LOG.value).toBe("stderr");
+    expect(reads.MCP_AUDIT_READS.value).toBe("1");
+    // reads alone is not an audit log.
+    expect(envOf(await render(["audit.reads=true"])).MCP_AUDIT_READS).toBeUndefined();
+    for (const name of ["MCP_AUDIT_LOG", "MCP_AUDIT_READS"]) expect(envDocs).toContain(name);
+  });
+
+  it("tracing: off without an endpoint; with one, the OTLP endpoint, protocol and a service name", async () => {
+    expect(Object.keys(envOf(await render())).filter((n) => n.startsWith("OTEL_"))).toEqual([]);
+    const env = envOf(await render(["tracing.endpoint=http://otel-collector.observability.svc:4318"]));
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT.value).toBe("http://otel-collector.observability.svc:4318");
+    expect(env.OTEL_EXPORTER_OTLP_PROTOCOL.value).toBe("http/protobuf");
+    expect(env.OTEL_SERVICE_NAME.value).toBe("rel-infra-mcp");
+    const json = envOf(
+      await render([
+        "server=incus-mcp",
+        "tracing.endpoint=http://jaeger:4318",
+        "tracing.protocol=http/json",
+        "tracing.serviceName=incus-prod",
+      ]),
+    );
+    expect(json.OTEL_EXPORTER_OTLP_PROTOCOL.value).toBe("http/json");
+    expect(json.OTEL_SERVICE_NAME.value).toBe("incus-prod");
+    // The servers accept only these two (OTLP over HTTP); grpc would stop them at start.
+    expect(await renderError(["tracing.endpoint=http://otel:4317", "tracing.protocol=grpc"])).toMatch(
+      /tracing\.protocol must be http\/protobuf or http\/json/,
+    );
+    for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME"]) {
+      expect(envDocs).toContain(name);
+    }
+  });
+
+  it("ServiceMonitor: off by default, scrapes the `metrics` port, refused without metrics or the Operator's API", async () => {
     expect(kinds(await render())).not.toContain("ServiceMonitor");
-    expect(await renderError(["serviceMonitor.enabled=true"])).toMatch(/monitoring\.coreos\.com\/v1/);
-    const docs = await render(["serviceMonitor.enabled=true"], ["--api-versions", "monitoring.coreos.com/v1"]);
+    const api = ["--api-versions", "monitoring.coreos.com/v1"];
+    expect(await renderError(["serviceMonitor.enabled=true", "metrics.enabled=true"])).toMatch(
+      /monitoring\.coreos\.com\/v1/,
+    );
+    // Without metrics.enabled it would scrape a port that serves no /metrics.
+    expect(await renderError(["serviceMonitor.enabled=true"], api)).toMatch(
+      /serviceMonitor\.enabled needs metrics\.enabled/,
+    );
+    const docs = await render(["serviceMonitor.enabled=true", "metrics.enabled=true"], api);
     const sm = one(docs, "ServiceMonitor");
-    expect(sm.spec.endpoints).toEqual([{ port: "mcp", path: "/metrics", interval: "30s" }]);
+    expect(sm.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
+    // The port it names exists on the Service it selects.
+    const svc = one(docs, "Service");
+    expect(svc.spec.ports.map((p: Obj) => p.name)).toContain("metrics");
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) expect(svc.metadata.labels[k]).toBe(v);
   });
 });

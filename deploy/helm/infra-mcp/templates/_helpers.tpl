@@ -59,6 +59,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.oauth.issuer .Values.credentials.mcpHttpToken -}}
 {{- fail "oauth.issuer and credentials.mcpHttpToken exclude each other (the servers refuse to start with both): set one" -}}
 {{- end -}}
+{{- if and .Values.serviceMonitor.enabled (not .Values.metrics.enabled) -}}
+{{- fail "serviceMonitor.enabled needs metrics.enabled: without it the servers serve no /metrics to scrape" -}}
+{{- end -}}
+{{- if and .Values.metrics.enabled (has (int .Values.metrics.port) (list (int .Values.ports.mcp) (int .Values.ports.rest))) -}}
+{{- fail (printf "metrics.port %v is already ports.mcp or ports.rest: the metrics listener needs a port of its own" .Values.metrics.port) -}}
+{{- end -}}
+{{- if not (has .Values.tracing.protocol (list "http/protobuf" "http/json")) -}}
+{{- fail (printf "tracing.protocol must be http/protobuf or http/json, got %q" .Values.tracing.protocol) -}}
+{{- end -}}
 {{- if and .Values.serviceMonitor.enabled (not (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")) -}}
 {{- fail "serviceMonitor.enabled needs the Prometheus Operator's monitoring.coreos.com/v1 API in the cluster" -}}
 {{- end -}}
