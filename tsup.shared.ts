@@ -220,8 +220,8 @@ export const SHARED_WITH_IMPORTER = ["@infra-mcp/core", "zod"];
  * The build of a vendor package (each package's tsup.config.ts is one line), into dist/ (the
  * package's build script empties dist/ first, then writes dist/tools-list.json after tsup):
  *
- * - `cli.cjs` + `lazy/*.cjs`, the server (binBundle), and `launch.js`, the launcher bin.js runs it
- *   with (launchEntry);
+ * - `cli.cjs` + `lazy/*.cjs`, the server (binBundle), and `launch.cjs`, the launcher bin.cjs runs
+ *   it with (launchEntry);
  * - `index.js` + `index.d.ts`, the library entry (libraryEntry).
  */
 export function vendorBuild(packageJsonUrl: URL): Options[] {
@@ -283,7 +283,7 @@ export function selfContained(packageJsonUrl: URL, entry: Record<string, string>
 /**
  * The bin's server, `dist/cli.cjs`: ONE minified CommonJS file with core and every dependency
  * inlined, so `npx <server>` installs one package with no dependency tree and start-up reads one
- * file. CommonJS because bin.js runs it through core's `launch`, which keeps a V8 code cache taken
+ * file. CommonJS because bin.cjs runs it through core's `launch`, which keeps a V8 code cache taken
  * after start-up (vm.Script; ES modules have no such API). HTTP/REST code is in the file but
  * evaluated only when --http/--rest ask for it; undici, ws and ky are separate files
  * (`dist/lazy/*.cjs`) required on first use, so a start neither runs nor parses them.
@@ -314,11 +314,17 @@ export function binBundle(packageJsonUrl: URL): Options {
 
 const CORE_LAUNCH = fileURLToPath(new URL("./packages/core/src/launch.ts", import.meta.url));
 
-/** `dist/launch.js`, the launcher bin.js imports (core/src/launch.ts; Node built-ins only). */
+/**
+ * `dist/launch.cjs`, the launcher bin.cjs requires (core/src/launch.ts; Node built-ins only).
+ * CommonJS like bin.cjs and the bundle: a start that loads no ES module never initialises Node's
+ * ES module loader (~11 ms here: an empty .mjs against an empty .cjs).
+ */
 export function launchEntry(packageJsonUrl: URL): Options {
   return {
     ...esmForNode(packageJsonUrl),
     entry: { launch: CORE_LAUNCH },
+    format: ["cjs"],
+    outExtension: () => ({ js: ".cjs" }),
     splitting: false,
     minify: true,
     sourcemap: false,

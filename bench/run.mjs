@@ -50,7 +50,7 @@ const log = (...a) => process.stderr.write(`[bench ${((Date.now() - started) / 1
 
 const VENDORS = ["incus", "portainer", "qovery"];
 const require = createRequire(join(BENCH, "package.json"));
-const binOf = (v) => join(ROOT, "packages", `${v}-mcp`, "bin.js");
+const binOf = (v) => join(ROOT, "packages", `${v}-mcp`, "bin.cjs");
 const builtBins = VENDORS.filter((v) => existsSync(join(ROOT, "packages", `${v}-mcp`, "dist", "cli.cjs")));
 const missing = VENDORS.filter((v) => !builtBins.includes(v));
 if (missing.length) log(`not built (run pnpm build): ${missing.join(", ")} — left out`);
@@ -437,10 +437,10 @@ if (want("profile") && builtBins.length) {
       env: { ...process.env, BUNDLE_SOURCEMAP: "1" },
       stdio: "ignore",
     });
-    // Run as shipped: the build-time tools/list beside the bundle, started through launch.js.
+    // Run as shipped: the build-time tools/list beside the bundle, started through launch.cjs.
     copyFileSync(join(ROOT, "packages", `${v}-mcp`, "dist", "tools-list.json"), join(out, "tools-list.json"));
-    const bin = join(out, "bin.mjs");
-    writeFileSync(bin, 'import { launch } from "./launch.js";\nlaunch(new URL("./cli.cjs", import.meta.url));\n');
+    const bin = join(out, "bin.cjs");
+    writeFileSync(bin, 'require("./launch.cjs").launch(require("node:path").join(__dirname, "cli.cjs"));\n');
     const cache = join(work, `profile-cc-${v}`);
     const env = { ...process.env, ...binEnv, NODE_COMPILE_CACHE: cache };
     delete env.NODE_DISABLE_COMPILE_CACHE;
@@ -517,7 +517,7 @@ if (results.cold) {
   const lines = [
     `## 1. Cold start (spawn → initialize + tools/list answered, stdio)`,
     "",
-    `Median and p90 of ${results.cold[0].n} interleaved runs each (plus one discarded priming run). Bins run as shipped: \`node packages/<v>-mcp/bin.js\`, which starts the bundle through core's launch (Node's compile cache plus a V8 code cache taken after start-up, both in NODE_COMPILE_CACHE); "first run" gives every run an empty cache directory (the first start after install). Targets: each bin ≤ 0.6× the SDK anchor warm, ≤ 0.9× on the first run; goal: the Go peer.`,
+    `Median and p90 of ${results.cold[0].n} interleaved runs each (plus one discarded priming run). Bins run as shipped: \`node packages/<v>-mcp/bin.cjs\`, which starts the bundle through core's launch (Node's compile cache plus a V8 code cache taken after start-up, both in NODE_COMPILE_CACHE); "first run" gives every run an empty cache directory (the first start after install). Targets: each bin ≤ 0.6× the SDK anchor warm, ≤ 0.9× on the first run; goal: the Go peer.`,
     "",
     row(["subject", "tools", "p50 ms", "p90 ms", "min ms", "× anchor (p50)", "× Go peer (p50)"]),
     row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]),
@@ -554,9 +554,9 @@ if (results.cold) {
       "",
       profileTable() || "(profile step not run: `--only profile` adds it)",
       "",
-      "What is done (tsup.shared.ts, packages/core/src/launch.ts, listing.ts): each bin is one minified CommonJS bundle run by bin.js through core's `launch`, which keeps a V8 code cache created *after* start-up (`vm.Script#createCachedData` once the first tools/list is answered). Node's own compile cache only holds what V8 compiled while parsing — top-level code — so every start still compiled each function start-up calls (zod's constructors, the SDK's protocol schemas, the tool table); with the post-start cache those come compiled. undici, ws and ky are separate files (`dist/lazy/*.cjs`) required on first use, so a start neither parses nor runs them (undici alone is ~0.7 MB, which mattered most on the first run), and zod's ~50 error-message locales are cut to English, the only one used (~260 KB less to parse on a first start). tools/list is answered from `dist/tools-list.json`, written at build time by the SDK's own McpServer listing (the vendor tests prove file, live conversion and served list equal byte for byte), so no zod schema is converted to JSON Schema at start-up or per HTTP session.",
+      "What is done (tsup.shared.ts, packages/core/src/launch.ts, listing.ts): each bin is one minified CommonJS bundle run by bin.cjs through core's `launch` (bin.cjs and launch.cjs are CommonJS too, so a start never initialises Node's ES module loader), which keeps a V8 code cache created *after* start-up (`vm.Script#createCachedData` once the first tools/list is answered). Node's own compile cache only holds what V8 compiled while parsing — top-level code — so every start still compiled each function start-up calls (zod's constructors, the SDK's protocol schemas, the tool table); with the post-start cache those come compiled. undici, ws and ky are separate files (`dist/lazy/*.cjs`) required on first use, so a start neither parses nor runs them (undici alone is ~0.7 MB, which mattered most on the first run), and zod's ~50 error-message locales are cut to English, the only one used (~260 KB less to parse on a first start). tools/list is answered from `dist/tools-list.json`, written at build time by the SDK's own McpServer listing (the vendor tests prove file, live conversion and served list equal byte for byte), so no zod schema is converted to JSON Schema at start-up or per HTTP session.",
       "",
-      `What is left is fixed cost of the stack: Node's own start-up (\`node -e ''\` above), evaluating zod and the SDK's module top level (types.ts builds a few hundred zod schemas at import; protocol.ts), and building the tool table's zod schemas. Tried and not taken: building tool schemas on first use — ${tableCostText()}, and deferring it would mean either thunks in every tool file or evaluating tool modules lazily behind a build transform; a V8 start-up snapshot (\`node --snapshot-blob\`) needs a flag on node's command line, so bin.js would have to spawn a second node (one more Node start-up, ~the whole remaining gap) or ship a single-executable binary per platform; flushing Node's compile cache after start-up (\`module.flushCompileCache()\`) does not re-serialise modules compiled earlier, so it gained nothing.`,
+      `What is left is fixed cost of the stack: Node's own start-up (\`node -e ''\` above), evaluating zod and the SDK's module top level (types.ts builds a few hundred zod schemas at import; protocol.ts), and building the tool table's zod schemas. Tried and not taken: building tool schemas on first use — ${tableCostText()}, and deferring it would mean either thunks in every tool file or evaluating tool modules lazily behind a build transform; a V8 start-up snapshot (\`node --snapshot-blob\`) needs a flag on node's command line, so bin.cjs would have to spawn a second node (one more Node start-up, ~the whole remaining gap) or ship a single-executable binary per platform; flushing Node's compile cache after start-up (\`module.flushCompileCache()\`) does not re-serialise modules compiled earlier, so it gained nothing.`,
     );
   }
   sections.push(lines.join("\n"));
@@ -815,7 +815,7 @@ node bench/run.mjs --quick        # fewer runs, indicative only: writes bench/.b
 node bench/run.mjs --only cold,context   # some sections: also the partial file; BENCHMARKS.md is left alone
 node bench/run.mjs --only logs --out /tmp/logs.md       # followed logs (needs Docker + Incus), elsewhere
 node bench/run.mjs --quick --only logs --logs-sizes 64,256,512   # does the server's peak level off?
-node bench/lib/profile.mjs --warm /tmp/cc packages/qovery-mcp/bin.js   # where a start's time goes
+node bench/lib/profile.mjs --warm /tmp/cc packages/qovery-mcp/bin.cjs   # where a start's time goes
 \`\`\`
 
 Peers are devDependencies of the private \`@infra-mcp/bench\` package: \`kubernetes-mcp-server\` (its

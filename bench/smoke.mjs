@@ -25,7 +25,7 @@ const check = async (name, fn) => {
 
 for (const v of VENDORS) {
   const pkgDir = join(ROOT, "packages", `${v}-mcp`);
-  const bin = join(pkgDir, "bin.js");
+  const bin = join(pkgDir, "bin.cjs");
   const { version } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   await check(`${v}-mcp is built`, async () => {
     if (!existsSync(join(pkgDir, "dist", "cli.cjs"))) throw new Error("dist/cli.cjs missing: run pnpm build first");

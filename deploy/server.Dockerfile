@@ -12,7 +12,7 @@ FROM ${BASE_IMAGE}
 ARG SERVER
 WORKDIR /app
 # A missing or misspelled SERVER fails here (no such folder in the build context).
-COPY packages/${SERVER}/package.json packages/${SERVER}/bin.js /app/
+COPY packages/${SERVER}/package.json packages/${SERVER}/bin.cjs /app/
 COPY packages/${SERVER}/dist /app/dist
 
 USER 10001:10001
@@ -32,5 +32,5 @@ STOPSIGNAL SIGTERM
 # The vendor bins speak stdio unless told otherwise; in a container, serve HTTP (+ REST). The mode
 # flags are part of the entrypoint, not CMD, so arguments a user appends (`docker run ... --stateless`,
 # Kubernetes `args: ["--read-only"]`) add to them instead of replacing them.
-ENTRYPOINT ["node", "/app/bin.js", "--http", "--rest"]
+ENTRYPOINT ["node", "/app/bin.cjs", "--http", "--rest"]
 CMD []

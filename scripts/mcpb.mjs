@@ -7,8 +7,8 @@
 //   node scripts/mcpb.mjs --out DIR     bundles and <server>.server.json into DIR; the packages'
 //                                       server.json files stay untouched (deploy/test/mcpb.test.ts)
 //
-// A bundle is the bin as published (bin.js + the self-contained dist/cli.cjs, dist/lazy/*.cjs,
-// dist/launch.js, dist/tools-list.json: core and every dependency are inlined by tsup), plus
+// A bundle is the bin as published (bin.cjs + the self-contained dist/cli.cjs, dist/lazy/*.cjs,
+// dist/launch.cjs, dist/tools-list.json: core and every dependency are inlined by tsup), plus
 // manifest.json and an icon. The manifest's tools are the vendor's whole table (tools-list.json),
 // and the bundle serves all of them unless the user narrows `toolsets`.
 import { execFileSync } from "node:child_process";
@@ -232,11 +232,11 @@ export function manifestFor(server, pkg, tools) {
     icon: "icon.png",
     server: {
       type: "node",
-      entry_point: "bin.js",
+      entry_point: "bin.cjs",
       mcp_config: {
         command: "node",
         // biome-ignore lint/suspicious/noTemplateCurlyInString: an MCPB placeholder, resolved by the client
-        args: ["${__dirname}/bin.js"],
+        args: ["${__dirname}/bin.cjs"],
         env: Object.fromEntries(all.map((c) => [c.env, `\${user_config.${c.key}}`])),
       },
     },
@@ -295,7 +295,7 @@ export function bundleName(server, version) {
 function stage(server, pkg, dir) {
   const pkgDir = join(root, "packages", server);
   const dist = join(pkgDir, "dist");
-  for (const f of ["cli.cjs", "launch.js", "tools-list.json"]) {
+  for (const f of ["cli.cjs", "launch.cjs", "tools-list.json"]) {
     if (!existsSync(join(dist, f))) throw new Error(`${server}: dist/${f} missing; run pnpm build first`);
   }
   mkdirSync(join(dir, "dist"), { recursive: true });
@@ -303,15 +303,15 @@ function stage(server, pkg, dir) {
     if (entry === "index.js" || entry === "index.d.ts") continue;
     cpSync(join(dist, entry), join(dir, "dist", entry), { recursive: true });
   }
-  cpSync(join(pkgDir, "bin.js"), join(dir, "bin.js"));
+  cpSync(join(pkgDir, "bin.cjs"), join(dir, "bin.cjs"));
   cpSync(join(pkgDir, "README.md"), join(dir, "README.md"));
-  // bin.js is an ES module: Node needs "type": "module" from the package.json beside it.
+  // The package's identity only: every file Node loads from a bundle is CommonJS by its .cjs name
+  // (bin.cjs, dist/launch.cjs, dist/cli.cjs, dist/lazy/*.cjs), so no "type" is needed.
   const slim = {
     name: pkg.name,
     version: pkg.version,
     description: pkg.description,
     license: pkg.license,
-    type: "module",
     engines: pkg.engines,
     bin: pkg.bin,
   };

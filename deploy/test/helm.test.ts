@@ -69,7 +69,7 @@ describe("Helm chart (deploy/helm/infra-mcp)", () => {
     const gateway = await run(process.execPath, [gatewayBin, "--help"]);
     envDocs = gateway.stdout;
     for (const s of ["portainer-mcp", "incus-mcp", "qovery-mcp"]) {
-      envDocs += (await run(process.execPath, [join(repoRoot, "packages", s, "bin.js"), "--help"])).stdout;
+      envDocs += (await run(process.execPath, [join(repoRoot, "packages", s, "bin.cjs"), "--help"])).stdout;
     }
   }, 1_900_000);
 
@@ -137,6 +137,7 @@ describe("Helm chart (deploy/helm/infra-mcp)", () => {
     expect(gw.command).toEqual(["node", "/app/bin.js"]);
     expect(gw.args ?? []).toEqual([]); // the gateway serves MCP and REST unless told --no-rest/--no-http
     const q = await render(["server=qovery-mcp", "image.repository=qovery-mcp"]);
+    expect(container(q).command).toEqual(["node", "/app/bin.cjs"]);
     expect(container(q).args).toEqual(["--http", "--rest"]);
     expect(container(q).image).toBe("qovery-mcp:0.1.0");
     // A single server gets only its own vendor's variables.

@@ -225,7 +225,7 @@ describe.skipIf(gate.skip)("container images (docker build + docker run)", () =>
     // --http --rest live in the entrypoint, so a flag the user appends adds to them (CMD would be replaced).
     expect(JSON.parse(await docker("image", "inspect", SERVER_TAG))[0].Config.Entrypoint).toEqual([
       "node",
-      "/app/bin.js",
+      "/app/bin.cjs",
       "--http",
       "--rest",
     ]);

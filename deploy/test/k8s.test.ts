@@ -61,7 +61,7 @@ describe("Kubernetes manifests (deploy/k8s)", () => {
   beforeAll(async () => {
     // The variables the servers read, as their --help lists them (core's list + each vendor's).
     const gateway = await run(process.execPath, [gatewayBin, "--help"]);
-    const server = await run(process.execPath, [join(repoRoot, "packages/qovery-mcp/bin.js"), "--help"]);
+    const server = await run(process.execPath, [join(repoRoot, "packages/qovery-mcp/bin.cjs"), "--help"]);
     envDocs = gateway.stdout + server.stdout;
   });
 

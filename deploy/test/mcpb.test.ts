@@ -111,9 +111,9 @@ describe("MCP Bundles (pnpm mcpb)", () => {
     expect(manifest.compatibility.platforms).toEqual(["darwin", "win32", "linux"]);
     expect(manifest.server).toMatchObject({
       type: "node",
-      entry_point: "bin.js",
+      entry_point: "bin.cjs",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the MCPB placeholder itself
-      mcp_config: { command: "node", args: ["${__dirname}/bin.js"] },
+      mcp_config: { command: "node", args: ["${__dirname}/bin.cjs"] },
     });
     const icon = readFileSync(join(unpackedOf(server), manifest.icon));
     expect(icon.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -145,12 +145,12 @@ describe("MCP Bundles (pnpm mcpb)", () => {
     const files = readdirRecursive(unpackedOf(server));
     expect(files).toEqual(
       expect.arrayContaining([
-        "bin.js",
+        "bin.cjs",
         "package.json",
         "manifest.json",
         "icon.png",
         "dist/cli.cjs",
-        "dist/launch.js",
+        "dist/launch.cjs",
         "dist/tools-list.json",
       ]),
     );
@@ -163,10 +163,10 @@ describe("MCP Bundles (pnpm mcpb)", () => {
     const bundle = await startBundle(server, REQUIRED[server]);
     try {
       // ${__dirname} resolved to the unpacked bundle, no placeholder left.
-      expect(bundle.config.args).toEqual([join(unpackedOf(server), "bin.js")]);
+      expect(bundle.config.args).toEqual([join(unpackedOf(server), "bin.cjs")]);
       expect(JSON.stringify(bundle.config)).not.toContain("${");
       const fromBundle = await listTools(bundle.client);
-      const bin = await connect(process.execPath, [join(repoRoot, "packages", server, "bin.js")], bundle.config.env!);
+      const bin = await connect(process.execPath, [join(repoRoot, "packages", server, "bin.cjs")], bundle.config.env!);
       try {
         expect(fromBundle).toEqual(await listTools(bin.client));
       } finally {
@@ -275,7 +275,7 @@ describe("server.json (MCP registry)", () => {
   it.each(SERVERS)("%s: credentials are secrets, and every variable is one the bin documents", async (server) => {
     const env = committed(server).packages[0].environmentVariables as Obj[];
     expect(env.length).toBeGreaterThan(0);
-    const { stdout: help } = await run(process.execPath, [join(repoRoot, "packages", server, "bin.js"), "--help"]);
+    const { stdout: help } = await run(process.execPath, [join(repoRoot, "packages", server, "bin.cjs"), "--help"]);
     for (const v of env) {
       expect(v.isSecret, v.name).toBe(/(API_KEY|TOKEN)$/.test(v.name));
       expect(help, `${v.name} in --help`).toContain(v.name);

@@ -174,7 +174,7 @@ describe("README flag tables and --help match the flags the CLIs parse", () => {
   const cli = {
     "vendor bins": {
       file: "packages/core/src/cli.ts",
-      bin: "packages/qovery-mcp/bin.js",
+      bin: "packages/qovery-mcp/bin.cjs",
       tables: (r: TableRow) => !/gateway/i.test(r.heading),
     },
     gateway: {

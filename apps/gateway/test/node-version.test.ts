@@ -1,10 +1,11 @@
 /**
- * Each bin.js checks the Node version before it loads anything: under 22 it exits 2 with one JSON
- * line saying Node >= 22 is needed and which Node it found (on Node 20 the servers used to start,
- * list their tools, then fail every upstream call inside the lazily loaded HTTP client).
+ * Each bin (a vendor's bin.cjs, the gateway's bin.js) checks the Node version before it loads
+ * anything: under 22 it exits 2 with one JSON line saying Node >= 22 is needed and which Node it
+ * found (on Node 20 the servers used to start, list their tools, then fail every upstream call
+ * inside the lazily loaded HTTP client).
  *
  * The test runs the bins under a real Node older than 22, never a faked version: a fake would not
- * show that bin.js itself parses and runs on the old Node. It takes INFRA_MCP_OLD_NODE (a path to
+ * show that the bin itself parses and runs on the old Node. It takes INFRA_MCP_OLD_NODE (a path to
  * such a node; `./dev test` installs node@20 into its toolchain cache and sets it when the machine
  * has none), else the first of the usual system paths that holds a Node < 22. With none found it
  * fails under CI and skips loudly elsewhere, like the daemon suites.
@@ -48,9 +49,9 @@ if (!old) {
 }
 
 const BINS = {
-  "incus-mcp": "packages/incus-mcp/bin.js",
-  "portainer-mcp": "packages/portainer-mcp/bin.js",
-  "qovery-mcp": "packages/qovery-mcp/bin.js",
+  "incus-mcp": "packages/incus-mcp/bin.cjs",
+  "portainer-mcp": "packages/portainer-mcp/bin.cjs",
+  "qovery-mcp": "packages/qovery-mcp/bin.cjs",
   "infra-mcp-gateway": "apps/gateway/bin.js",
 };
 

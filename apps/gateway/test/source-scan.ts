@@ -238,8 +238,8 @@ export function variableTableHint(readme: string, rows: TableRow[]): string {
 export function bins(): Record<string, { bin: string; units: string[] }> {
   const out: Record<string, { bin: string; units: string[] }> = {};
   for (const name of readdirSync(join(repoRoot, "packages")).sort()) {
-    if (existsSync(join(repoRoot, "packages", name, "bin.js")))
-      out[name] = { bin: `packages/${name}/bin.js`, units: ["packages/core", `packages/${name}`] };
+    if (existsSync(join(repoRoot, "packages", name, "bin.cjs")))
+      out[name] = { bin: `packages/${name}/bin.cjs`, units: ["packages/core", `packages/${name}`] };
   }
   out["infra-mcp-gateway"] = { bin: "apps/gateway/bin.js", units: ["*"] };
   return out;

@@ -36,7 +36,7 @@ const BINS: Record<string, { bin: string; tables: SettingsTable[] }> = {
   ...Object.fromEntries(
     vendors.map((v) => [
       v.name,
-      { bin: `packages/${v.name}/bin.js`, tables: [CORE_SETTINGS, CLI_SETTINGS, v.settings ?? {}] },
+      { bin: `packages/${v.name}/bin.cjs`, tables: [CORE_SETTINGS, CLI_SETTINGS, v.settings ?? {}] },
     ]),
   ),
   "infra-mcp-gateway": { bin: "apps/gateway/bin.js", tables: [CORE_SETTINGS, ...vendors.map((v) => v.settings ?? {})] },
@@ -253,15 +253,15 @@ describe("the cases of issue 23, each through its bin", () => {
   }
 
   it("--help and --version still answer with a bad variable (that is how one finds what it accepts)", async () => {
-    const help = await runBin("packages/incus-mcp/bin.js", { LOG_LEVEL: "verbose" }, ["--help"]);
+    const help = await runBin("packages/incus-mcp/bin.cjs", { LOG_LEVEL: "verbose" }, ["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("LOG_LEVEL");
-    const version = await runBin("packages/incus-mcp/bin.js", { LOG_LEVEL: "verbose" }, ["--version"]);
+    const version = await runBin("packages/incus-mcp/bin.cjs", { LOG_LEVEL: "verbose" }, ["--version"]);
     expect(version.code).toBe(0);
   });
 
   it("a good environment still starts (the check refuses only what is wrong)", async () => {
-    const r = await runBin("packages/qovery-mcp/bin.js", {
+    const r = await runBin("packages/qovery-mcp/bin.cjs", {
       LOG_LEVEL: "WARN",
       MCP_STREAM_BUFFER_BYTES: "65536",
       MCP_UPSTREAM_RETRIES: "0",

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 // launch() runs a bin's CommonJS bundle with a V8 code cache taken after start-up (dist/launch.js
-// is core's build of src/launch.ts, the file the bins bundle as their launcher).
+// is core's build of src/launch.ts, the file the bins bundle as their launcher, dist/launch.cjs).
 const LAUNCH = fileURLToPath(new URL("../dist/launch.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "launch-test-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

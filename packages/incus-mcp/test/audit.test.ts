@@ -9,7 +9,7 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, INSTANCE, incus, psMatching, SOCKET, untilGone, untilRunning } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "observe-audit-"));
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 

@@ -6,7 +6,7 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, INSTANCE, SOCKET, untilGone, untilRunning } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 
 /** Peak and current resident memory of a process, in KiB (Linux /proc). */
 function memory(pid: number): { hwm: number; rss: number } {

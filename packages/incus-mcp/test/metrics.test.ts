@@ -8,7 +8,7 @@ import { connectStdio, daemonGate, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, SOCKET } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 const prometheusInstalled = spawnSync("prometheus", ["--version"], { stdio: "ignore" }).status === 0;
 const promGate = daemonGate("Prometheus", prometheusInstalled, "bash scripts/setup-observe.sh");
 

@@ -11,7 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, INSTANCE, SOCKET } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 /** Where scripts/setup-observe.sh builds Jaeger from its Go module (v1.75.0), outside the repository. */
 const JAEGER = join(homedir(), ".cache", "infra-mcp", "jaeger-v1.75.0", "jaeger");
 const jaegerGate = daemonGate("Jaeger", existsSync(JAEGER), "bash scripts/setup-observe.sh");

@@ -11,7 +11,7 @@ import { API_KEY, DOCKER_SOCKET, gate, JWT, removeContainer, runContainer, uniq 
 
 // Issue 25: the runbook prompts over stdio (the built bin) and Streamable HTTP, and their
 // arguments completing from the real engine through the Portainer front.
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 const BUILT = existsSync(fileURLToPath(new URL("../dist/cli.cjs", import.meta.url)));
 const NAME = `safer-prompt-${uniq}`;
 

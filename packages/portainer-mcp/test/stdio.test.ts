@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PortainerFront, startPortainerFront } from "./fixtures/portainer-front.js";
 import { API_KEY, DOCKER_SOCKET, gate, JWT, removeContainer, runContainer, uniq } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 const BUILT = existsSync(fileURLToPath(new URL("../dist/cli.cjs", import.meta.url)));
 const NAME = `pmcp-stdio-${uniq}`;
 

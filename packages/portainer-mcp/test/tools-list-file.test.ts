@@ -23,7 +23,7 @@ describe("tools/list precomputed at build time", () => {
   });
 
   it("the built bin serves exactly the SDK's listing of the tools it registered", async () => {
-    const served = await rawToolsList(fileURLToPath(new URL("../bin.js", import.meta.url)), {
+    const served = await rawToolsList(fileURLToPath(new URL("../bin.cjs", import.meta.url)), {
       NODE_DISABLE_COMPILE_CACHE: "1",
     });
     const registered = served.tools.map((t) => portainerVendor.tools.find((tool) => tool.name === t.name));

@@ -10,7 +10,7 @@ import type { CapturedRequest } from "./openapi.js";
 /** A recognisable fake credential: no result, error or log line may ever contain it. */
 export const FAKE_TOKEN = "qov-FAKE-token-7f3a9c21d4e8b605-DO-NOT-LEAK";
 
-export const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 const BUILT = fileURLToPath(new URL("../dist/cli.cjs", import.meta.url));
 const PRISM = fileURLToPath(new URL("../node_modules/.bin/prism", import.meta.url));
 

@@ -27,7 +27,7 @@ import {
   within,
 } from "./helpers.js";
 
-export const binOf = (key: VendorKey) => fileURLToPath(new URL(`../../${key}-mcp/bin.js`, import.meta.url));
+export const binOf = (key: VendorKey) => fileURLToPath(new URL(`../../${key}-mcp/bin.cjs`, import.meta.url));
 
 /** Echoes the credential-bearing headers back: 200 JSON on even requests, 401/500 errors otherwise. */
 function hostile(): Recorder {

@@ -23,7 +23,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Recorder, sleep, vendorEnv } from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../../qovery-mcp/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../qovery-mcp/bin.cjs", import.meta.url));
 const TOOL = "list-default-container-advanced-settings";
 const HTTP_SECONDS = Number(process.env.LOAD_HTTP_SECONDS ?? 15);
 const HEAP_FLAG = "--max-old-space-size=96";

@@ -151,7 +151,7 @@ describe("SIGTERM mid-stream", () => {
     await probe.listen();
     const port = probe.port;
     await probe.close();
-    const bin = fileURLToPath(new URL("../../portainer-mcp/bin.js", import.meta.url));
+    const bin = fileURLToPath(new URL("../../portainer-mcp/bin.cjs", import.meta.url));
     const child = spawn(process.execPath, [bin, "--http", "--port", String(port)], {
       env: { ...vendorEnv("portainer", fake.up.url), MCP_HTTP_SESSION_IDLE_SECONDS: "600" },
       stdio: ["ignore", "ignore", "pipe"],
