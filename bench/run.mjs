@@ -517,7 +517,7 @@ if (results.cold) {
   const lines = [
     `## 1. Cold start (spawn → initialize + tools/list answered, stdio)`,
     "",
-    `Median and p90 of ${results.cold[0].n} interleaved runs each (plus one discarded priming run). Bins run as shipped: \`node packages/<v>-mcp/bin.cjs\`, which starts the bundle through core's launch (Node's compile cache plus a V8 code cache taken after start-up, both in NODE_COMPILE_CACHE); "first run" gives every run an empty cache directory (the first start after install). Targets: each bin ≤ 0.6× the SDK anchor warm, ≤ 0.9× on the first run; goal: the Go peer.`,
+    `Median and p90 of ${results.cold[0].n} interleaved runs each (plus one discarded priming run). Bins run as shipped: \`node packages/<v>-mcp/bin.cjs\`, which starts the bundle through core's launch (Node's compile cache plus a V8 code cache taken after start-up, both in NODE_COMPILE_CACHE); "first run" gives every run an empty cache directory (the first start after install). Targets: each bin ≤ 1.2× the Go peer warm (one process per start: no second process to restore a snapshot), ≤ 0.7× the SDK anchor on the first run.`,
     "",
     row(["subject", "tools", "p50 ms", "p90 ms", "min ms", "× anchor (p50)", "× Go peer (p50)"]),
     row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]),
@@ -538,14 +538,13 @@ if (results.cold) {
   const binsWarm = results.cold.filter((r) => r.vendor && !r.first);
   const binsFirst = results.cold.filter((r) => r.vendor && r.first);
   const misses = [
-    ...binsWarm.filter((r) => r.p50 / anchor.p50 > 0.6),
-    ...binsFirst.filter((r) => r.p50 / anchor.p50 > 0.9),
+    ...binsWarm.filter((r) => r.p50 / go.p50 > 1.2),
+    ...binsFirst.filter((r) => r.p50 / anchor.p50 > 0.7),
   ];
   lines.push(
     "",
-    `Target (≤ 0.6× anchor, warm compile cache): ${binsWarm.map((r) => `${r.label} ${fmt.ratio(r.p50 / anchor.p50)} ${verdict(r.p50 / anchor.p50 <= 0.6)}`).join("; ")}.`,
-    `Target (≤ 0.9× anchor, first run): ${binsFirst.map((r) => `${r.vendor}-mcp ${fmt.ratio(r.p50 / anchor.p50)} ${verdict(r.p50 / anchor.p50 <= 0.9)}`).join("; ")}.`,
-    `Goal (match the Go peer, ${fmt.ms(go.p50)} ms): ${binsWarm.map((r) => `${r.label} ${fmt.ratio(r.p50 / go.p50)}`).join("; ")}.`,
+    `Target (≤ 1.2× the Go peer, ${fmt.ms(go.p50)} ms, warm compile cache): ${binsWarm.map((r) => `${r.label} ${fmt.ratio(r.p50 / go.p50)} ${verdict(r.p50 / go.p50 <= 1.2)}`).join("; ")}.`,
+    `Target (≤ 0.7× the SDK anchor, first run): ${binsFirst.map((r) => `${r.vendor}-mcp ${fmt.ratio(r.p50 / anchor.p50)} ${verdict(r.p50 / anchor.p50 <= 0.7)}`).join("; ")}.`,
   );
   if (misses.length || binsWarm.some((r) => r.p50 > go.p50) || results.profile?.length) {
     lines.push(
@@ -554,7 +553,7 @@ if (results.cold) {
       "",
       profileTable() || "(profile step not run: `--only profile` adds it)",
       "",
-      "What is done (tsup.shared.ts, packages/core/src/launch.ts, listing.ts): each bin is one minified CommonJS bundle run by bin.cjs through core's `launch` (bin.cjs and launch.cjs are CommonJS too, so a start never initialises Node's ES module loader), which keeps a V8 code cache created *after* start-up (`vm.Script#createCachedData` once the first tools/list is answered). Node's own compile cache only holds what V8 compiled while parsing — top-level code — so every start still compiled each function start-up calls (zod's constructors, the SDK's protocol schemas, the tool table); with the post-start cache those come compiled. undici, ws and ky are separate files (`dist/lazy/*.cjs`) required on first use, so a start neither parses nor runs them (undici alone is ~0.7 MB, which mattered most on the first run), and zod's ~50 error-message locales are cut to English, the only one used (~260 KB less to parse on a first start). tools/list is answered from `dist/tools-list.json`, written at build time by the SDK's own McpServer listing (the vendor tests prove file, live conversion and served list equal byte for byte), so no zod schema is converted to JSON Schema at start-up or per HTTP session.",
+      "What is done (tsup.shared.ts, packages/core/src/launch.ts, listing.ts): each bin is one minified CommonJS bundle run by bin.cjs through core's `launch` (bin.cjs and launch.cjs are CommonJS too, so a start never initialises Node's ES module loader), which keeps a V8 code cache created *after* start-up (`vm.Script#createCachedData` once the first tools/list is answered). Node's own compile cache only holds what V8 compiled while parsing — top-level code — so every start still compiled each function start-up calls (zod's constructors, the SDK's protocol schemas, the tool table); with the post-start cache those come compiled. undici, ws and ky are separate files (`dist/lazy/*.cjs`) required on first use, so a start neither parses nor runs them (undici alone is ~0.7 MB, which mattered most on the first run), and zod's ~50 error-message locales are cut to English, the only one used (~260 KB less to parse on a first start). tools/list is answered from `dist/tools-list.json`, written at build time by the SDK's own McpServer listing (the vendor tests prove file, live conversion and served list equal byte for byte), so no zod schema is converted to JSON Schema at start-up or per HTTP session. Round three (issue 29, 2026-12-06; the before/after figures are from A/B runs that day, not from this run): the bins are CommonJS (an ES-module entry cost ~12 ms a start in a 30-run interleaved comparison); `node:crypto` and `node:zlib` are loaded on first use through stand-ins (a start loaded some twenty crypto modules — webcrypto, ciphers, keys — and zlib for nothing; `require(\"crypto\"); require(\"zlib\")` costs ~10 ms here), and launch keys its cache by the bundle's inode, size and times instead of hashing the file with crypto; the SDK's JSON Schema validator (ajv, ajv-formats, fast-uri: 135 KB) is a lazy file read by the first confirmation, so a first start parses 585 KB instead of 720 KB.",
       "",
       `What is left is fixed cost of the stack: Node's own start-up (\`node -e ''\` above), evaluating zod and the SDK's module top level (types.ts builds a few hundred zod schemas at import; protocol.ts), and building the tool table's zod schemas. Tried and not taken: building tool schemas on first use — ${tableCostText()}, and deferring it would mean either thunks in every tool file or evaluating tool modules lazily behind a build transform; a V8 start-up snapshot (\`node --snapshot-blob\`) needs a flag on node's command line, so bin.cjs would have to spawn a second node (one more Node start-up, ~the whole remaining gap) or ship a single-executable binary per platform; flushing Node's compile cache after start-up (\`module.flushCompileCache()\`) does not re-serialise modules compiled earlier, so it gained nothing.`,
     );
@@ -747,7 +746,7 @@ if (results.http) {
         "",
         `Warm-up burst (${h.sessions} first calls at once, untimed), p99: ${rows.map((r) => `${r.short} ${fmt.ms(r.warmup.p99)} ms`).join("; ")}.`,
         "",
-        `Target: qovery-mcp p99 ≤ 1.2× the fair anchor with 0 errors — stateful ${fmt.ratio(ratio(server, anchorUp))} ${verdict(ratio(server, anchorUp) <= 1.2)}; stateless against the stateless anchor (like for like) ${fmt.ratio(ratio(stateless, anchorStateless))} ${verdict(ratio(stateless, anchorStateless) <= 1.2)}, against the stateful anchor ${fmt.ratio(ratio(stateless, anchorUp))} ${verdict(ratio(stateless, anchorUp) <= 1.2)}; errors ${verdict(okErrors)}. Transport against transport (no upstream): ${fmt.ratio(ratio(bare, anchor))} the echo anchor's p99. The upstream served ${fmt.bytes(h.upstreamRequests)} requests.`,
+        `Target: qovery-mcp p99 ≤ 1.2× the fair anchor with 0 errors — stateful ${fmt.ratio(ratio(server, anchorUp))} ${verdict(ratio(server, anchorUp) <= 1.2)}; stateless against the stateless anchor (like for like) ${fmt.ratio(ratio(stateless, anchorStateless))} ${verdict(ratio(stateless, anchorStateless) <= 1.2)}, against the stateful anchor ${fmt.ratio(ratio(stateless, anchorUp))} ${verdict(ratio(stateless, anchorUp) <= 1.0)} (target ≤ 1.0×); errors ${verdict(okErrors)}. Transport against transport (no upstream): ${fmt.ratio(ratio(bare, anchor))} the echo anchor's p99. The upstream served ${fmt.bytes(h.upstreamRequests)} requests.`,
         "",
         ...HTTP_ACCOUNT,
       ].join("\n"),
@@ -777,14 +776,14 @@ if (results.exec) {
   else if (p) {
     lines.push(
       "",
-      `\`echo hi\` in one busybox container, ${p.calls} calls each, alternating: portainer-mcp's \`execute-websocket\` (warm server → the Portainer-protocol test front → Docker's hijacked exec, exit code read back) against \`docker exec\` (the CLI straight to the engine). Reported, not targeted: the front stands in for Portainer, which cannot run in CI.`,
+      `\`echo hi\` in one busybox container, ${p.calls} calls each, alternating: portainer-mcp's \`execute-websocket\` (warm server → the Portainer-protocol test front → Docker's hijacked exec, exit code read back) against \`docker exec\` (the CLI straight to the engine). The front stands in for Portainer, which cannot run in CI; the same calls against a real Portainer CE are in the package README's verified table.`,
       "",
       row(["path", "p50 ms", "p90 ms", "p99 ms"]),
       row(["---", "---:", "---:", "---:"]),
       row(["portainer-mcp execute-websocket (via the front)", fmt.ms(p.mcp.p50), fmt.ms(p.mcp.p90), fmt.ms(p.mcp.p99)]),
       row(["docker exec (CLI)", fmt.ms(p.cli.p50), fmt.ms(p.cli.p90), fmt.ms(p.cli.p99)]),
       "",
-      `p50 ratio: ${fmt.ratio(p.mcp.p50 / p.cli.p50)}.`,
+      `Target p50 ratio ≤ 1.0 (issue 29): ${fmt.ratio(p.mcp.p50 / p.cli.p50)} ${verdict(p.mcp.p50 / p.cli.p50 <= 1)}; that 200 short execs lose no output, through the front's worst-case 101/close race under CPU load, is a CI test (packages/portainer-mcp/test/bridge-races.test.ts).`,
     );
   }
   sections.push(lines.join("\n"));
