@@ -67,7 +67,10 @@ describe.skipIf(incusGate.skip)("gateway audit log over REST, against the real I
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(del.status).toBeLessThan(300);
-    const all = records();
+    // An outcome is written right after its answer leaves, not before.
+    const all = await waitFor(() => (records().length >= 5 ? records() : undefined), {
+      what: "the DELETE's outcome record",
+    });
     expect(all.map((r) => r.event)).toEqual(["intent", "outcome", "refused", "intent", "outcome"]);
     expect(all[0]).toMatchObject({
       server: "incus-mcp",

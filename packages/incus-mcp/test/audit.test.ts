@@ -78,7 +78,10 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       });
       expect(r.isError).toBeFalsy();
       await c.call("list-instances", {});
-      const records = lines(file);
+      // An outcome is written right after its answer leaves, not before.
+      const records = await waitFor(() => (lines(file).length >= 4 ? lines(file) : undefined), {
+        what: "the last call's outcome record",
+      });
       expect(records.map((x) => x.event)).toEqual(["intent", "outcome", "intent", "outcome"]);
       const [intent, outcome] = records;
       expect(outcome?.id).toBe(intent?.id);

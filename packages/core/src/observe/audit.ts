@@ -15,7 +15,8 @@ export const sha256 = (s: string | Buffer): string => hash("sha256", s, "hex");
  * breaks the chain at the line after it (`verifyAudit`). Each record is written with one
  * synchronous write(2) on an O_APPEND descriptor before the call it announces goes upstream: once
  * write returns the line is in the kernel, so a SIGKILL of the server cannot lose it (a power
- * loss can; fsync per record would cost milliseconds a call).
+ * loss can; fsync per record would cost milliseconds a call). An outcome follows its answer
+ * (writeSoon) instead of holding it up.
  *
  * A record that cannot be written (permissions, disk full) marks the log failed; the caller refuses
  * the calls it would have audited. `reopen` (SIGHUP) opens the path again, so a rotated file starts
@@ -24,6 +25,7 @@ export const sha256 = (s: string | Buffer): string => hash("sha256", s, "hex");
 export class AuditLog {
   #fd: number | undefined;
   #prev = GENESIS;
+  #pending: Record<string, unknown>[] = [];
   #error: string | undefined;
   readonly target: string;
 
@@ -37,8 +39,19 @@ export class AuditLog {
     return this.#error;
   }
 
+  /**
+   * A record that must not delay the answer it follows (a call's outcome): written right after the
+   * current turn of the event loop, once the answer is on its way. Any record written before then
+   * writes it first, so the file keeps the order in which things happened (and the chain with it).
+   */
+  writeSoon(record: Record<string, unknown>): void {
+    this.#pending.push(record);
+    if (this.#pending.length === 1) setImmediate(() => this.#flushPending());
+  }
+
   /** Appends one record (adds `prev`); throws AuditUnavailable when the line could not be written. */
   write(record: Record<string, unknown>): void {
+    if (this.#pending.length) this.#flushPending();
     if (this.#fd === undefined) this.#open(false);
     if (this.#fd === undefined) throw new AuditUnavailable(this.#error ?? "audit log not open");
     // Redacted like every other line that leaves the process: a credential inside an argument
@@ -56,14 +69,27 @@ export class AuditLog {
     this.#error = undefined;
   }
 
+  #flushPending(): void {
+    for (const record of this.#pending.splice(0)) {
+      try {
+        this.write(record);
+      } catch {
+        // An outcome that cannot be written: its intent is on disk, and the failure is reported
+        // and refuses the next call that must be audited.
+      }
+    }
+  }
+
   /** Rotation: closes the descriptor and opens the path again, continuing the chain. */
   reopen(): void {
+    this.#flushPending();
     if (this.#fd !== undefined && this.#fd > 2) closeSync(this.#fd);
     this.#fd = undefined;
     this.#open(false);
   }
 
   close(): void {
+    this.#flushPending();
     if (this.#fd !== undefined && this.#fd > 2) closeSync(this.#fd);
     this.#fd = undefined;
   }

@@ -179,7 +179,7 @@ export function observeCall(info: CallInfo): ObservedCall {
       if (!audited || !s.audit) return;
       const ids = upstreamIds(outcome.structured);
       try {
-        s.audit.write({
+        s.audit.writeSoon({
           time: new Date().toISOString(),
           id,
           event: info.kind === "websocket" ? "session-close" : "outcome",
