@@ -89,29 +89,24 @@ export function lazyPackages(
       build.onResolve({ filter: /^\.\/lazy\/[^/]+\.cjs$/ }, (args) =>
         args.namespace === "lazy-package" ? { path: args.path, external: true } : undefined,
       );
-      // A module inside a package, however it is imported (the SDK imports its validator relatively).
-      for (const m of modules) {
-        build.onResolve({ filter: m.path }, async (args) => {
-          if (args.pluginData?.lazyReal || args.namespace === "lazy-package") return undefined;
-          const real = await build.resolve(args.path, {
-            resolveDir: args.resolveDir,
-            kind: "require-call",
-            pluginData: { lazyReal: true },
-          });
-          if (real.errors.length) return { errors: real.errors };
-          return { path: real.path, namespace: "lazy-package", pluginData: { lazyName: m.name } };
-        });
-      }
-      build.onResolve({ filter }, async (args) => {
-        if (args.pluginData?.lazyReal) return undefined; // the stand-in's own require: the real package
+      // The real module behind an import, as a stand-in of the lazy-package namespace named `name`.
+      const standInFor = async (args: { path: string; resolveDir: string }, name: string) => {
         const real = await build.resolve(args.path, {
           resolveDir: args.resolveDir,
           kind: "require-call",
           pluginData: { lazyReal: true },
         });
         if (real.errors.length) return { errors: real.errors };
-        return { path: real.path, namespace: "lazy-package", pluginData: { lazyName: args.path } };
-      });
+        return { path: real.path, namespace: "lazy-package", pluginData: { lazyName: name } };
+      };
+      // A module inside a package, however it is imported (the SDK imports its validator relatively).
+      for (const m of modules) {
+        build.onResolve({ filter: m.path }, (args) =>
+          args.pluginData?.lazyReal || args.namespace === "lazy-package" ? undefined : standInFor(args, m.name),
+        );
+      }
+      // The stand-in's own require of the real package resolves normally.
+      build.onResolve({ filter }, (args) => (args.pluginData?.lazyReal ? undefined : standInFor(args, args.path)));
       build.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => {
         const mod = createRequire(args.path)(args.path) as Record<string | symbol, unknown>;
         const name = args.pluginData?.lazyName as string;
