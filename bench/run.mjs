@@ -809,7 +809,7 @@ sections.push(`## Reproducing
 
 \`\`\`sh
 pnpm install && pnpm build        # the bins must be built: bench measures dist/, builds nothing it ships
-pnpm bench                        # ≈ 3–4 min; rewrites BENCHMARKS.md
+pnpm bench                        # ≈ 6–9 min; rewrites BENCHMARKS.md
 node bench/run.mjs --quick        # fewer runs, indicative only: writes bench/.bench-tmp/BENCHMARKS.partial.md
 node bench/run.mjs --only cold,context   # some sections: also the partial file; BENCHMARKS.md is left alone
 node bench/run.mjs --only logs --out /tmp/logs.md       # followed logs (needs Docker + Incus), elsewhere
