@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connectStdio, daemonGate, waitFor } from "@infra-mcp/core/testing";
+import { connectStdio, daemonGate, freePort, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, SOCKET } from "./helpers.js";
 
@@ -13,16 +12,6 @@ const prometheusInstalled = spawnSync("prometheus", ["--version"], { stdio: "ign
 const promGate = daemonGate("Prometheus", prometheusInstalled, "bash scripts/setup-observe.sh");
 
 /** A port nobody listens on now (Prometheus takes no port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(gate.skip || promGate.skip)("metrics of a stdio server, scraped by a real Prometheus", () => {
   const dir = mkdtempSync(join(tmpdir(), "observe-prom-"));

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connectStdio, daemonGate, waitFor } from "@infra-mcp/core/testing";
+import { connectStdio, daemonGate, freePort, waitFor } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,17 +14,6 @@ const BIN = fileURLToPath(new URL("../bin.cjs", import.meta.url));
 /** Where scripts/setup-observe.sh builds Jaeger from its Go module (v1.75.0), outside the repository. */
 const JAEGER = join(homedir(), ".cache", "infra-mcp", "jaeger-v1.75.0", "jaeger");
 const jaegerGate = daemonGate("Jaeger", existsSync(JAEGER), "bash scripts/setup-observe.sh");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface JaegerSpan {
   spanID: string;

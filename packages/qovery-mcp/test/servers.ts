@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type RecordedRequest, RecordingUpstream } from "@infra-mcp/core/testing";
+import { freePort, type RecordedRequest, RecordingUpstream } from "@infra-mcp/core/testing";
 import type { CapturedRequest } from "./openapi.js";
 
 /** A recognisable fake credential: no result, error or log line may ever contain it. */
@@ -22,12 +22,7 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort };
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -13,6 +13,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { createVendorServer, type ServerOptions, type VendorDefinition } from "../tools/vendor.js";
 
+export { freePort } from "./ports.js";
 export {
   INCUS_TEST_SOCKET,
   incusRequest,
