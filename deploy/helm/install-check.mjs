@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import http from "node:http";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { freePort } from "@infra-mcp/core/testing";
+import { freePort, waitFor as waitUntil } from "@infra-mcp/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
@@ -67,20 +67,8 @@ function check(name, ok, detail = "") {
   log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
 }
 
-async function waitFor(what, probe, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms${last ? `: ${last}` : ""}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Until `probe` gives a value; while the release starts, a probe that throws is "not yet". */
+const waitFor = (what, probe, timeoutMs) => waitUntil(probe, { what, timeoutMs, intervalMs: 200, retryErrors: true });
 
 /** A loopback stand-in for the Qovery API answering the one route the check calls. */
 async function fakeQovery() {

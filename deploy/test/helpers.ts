@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { freePort } from "@infra-mcp/core/testing";
+import { freePort, waitFor as waitUntil } from "@infra-mcp/core/testing";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const gatewayBin = join(repoRoot, "apps/gateway/bin.js");
@@ -14,19 +14,9 @@ export const run = promisify(execFile);
 
 export { freePort };
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms${last ? `: ${last}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Until `probe` gives a value; while what it probes is starting, a probe that throws is "not yet". */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  return waitUntil(probe, { what, timeoutMs, intervalMs: 100, retryErrors: true }) as Promise<T>;
 }
 
 export async function healthy(url: string, headers: Record<string, string> = {}): Promise<true | undefined> {

@@ -59,10 +59,7 @@ export interface NetworkOptions {
   mount?: "root" | "prefixed";
   /** Install SIGTERM/SIGINT handlers that shut down and exit (default true). */
   handleSignals?: boolean;
-  /**
-   * Runs after the servers closed on SIGTERM/SIGINT, before the exit: the audit log's close and the
-   * tracer's flush (spans still batched would otherwise die with the process).
-   */
+  /** After the servers close on SIGTERM/SIGINT, before the exit: the audit log's close, the tracer's flush. */
   afterShutdown?: () => Promise<void>;
   /**
    * Replica id (default MCP_INSTANCE_ID): shown in serverInfo.version as `<version>+<id>` and sent
@@ -250,9 +247,7 @@ export async function serveNetwork(
     throw error;
   }
 
-  if (opts.handleSignals !== false) {
-    exitOnShutdown(() => handle.close().finally(opts.afterShutdown ?? (async () => {})));
-  }
+  if (opts.handleSignals !== false) exitOnShutdown(() => handle.close().finally(() => opts.afterShutdown?.()));
   return handle;
 }
 

@@ -11,24 +11,38 @@ export interface WaitForOptions {
   timeoutMs?: number;
   /** Pause between checks. Default 25 ms. */
   intervalMs?: number;
+  /**
+   * A probe that throws is "not yet" rather than broken: readiness of something starting outside
+   * the test (a port not listening yet, a pod not ready). The last error goes into the timeout's message.
+   */
+  retryErrors?: boolean;
 }
 
 /**
  * Resolves with the condition's first truthy value. The condition may be async (a probe of a
  * process or a socket); an exception from it propagates at once, since a broken probe is not "not
- * yet". Past the deadline it rejects with `timed out after … waiting for <what>` and the last value.
+ * yet" (unless `retryErrors`). Past the deadline it rejects with `timed out after … waiting for
+ * <what>` and the last value or error.
  */
 export async function waitFor<T>(
   condition: () => T | Promise<T>,
-  { what, timeoutMs = 10_000, intervalMs = 25 }: WaitForOptions,
+  { what, timeoutMs = 10_000, intervalMs = 25, retryErrors = false }: WaitForOptions,
 ): Promise<NonNullable<T>> {
   const started = Date.now();
   for (;;) {
-    const value = await condition();
+    let value: T | undefined;
+    let failed: unknown;
+    try {
+      value = await condition();
+    } catch (error) {
+      if (!retryErrors) throw error;
+      failed = error;
+    }
     if (value) return value as NonNullable<T>;
     const waited = Date.now() - started;
     if (waited >= timeoutMs) {
-      throw new Error(`timed out after ${waited} ms waiting for ${what} (last value: ${describe(value)})`);
+      const last = failed !== undefined ? `last error: ${String(failed)}` : `last value: ${describe(value)}`;
+      throw new Error(`timed out after ${waited} ms waiting for ${what} (${last})`);
     }
     await new Promise((r) => setTimeout(r, Math.min(intervalMs, timeoutMs - waited)));
   }
