@@ -308,12 +308,21 @@ describe("wait: the status is followed with progress notifications", () => {
     aborter.abort();
     await expect(call).rejects.toThrow();
     // A second wait, on another container, is the clock: it polls on the same 10 ms interval in the
-    // same process, so while it makes eleven polls a first loop still running would poll too (and
-    // take some of the states below, changing the second wait's count). None of the first
-    // container's requests may come between the second wait's first and last poll.
+    // same process, so while it makes eleven polls a first loop still running would poll too. None
+    // of the first container's requests may come between the second wait's first and last poll.
+    // The second container has its own states: a poll of the first one sent just before the cancel
+    // can still reach the recorder after it, and must not take one of them.
     const D = "7e2d3c4b-5a6b-4c7d-9e8f-1a2b3c4d5e6f";
-    rec.respond = (req) => base({ ...req, path: req.path.replace(`/container/${D}`, `/container/${C}`) });
-    states = [...Array.from({ length: 10 }, () => "DEPLOYING"), "DEPLOYED"];
+    const clockStates = [...Array.from({ length: 10 }, () => "DEPLOYING"), "DEPLOYED"];
+    rec.respond = (req) => {
+      if (!req.path.includes(D)) return base(req);
+      if (req.method === "GET" && req.path.endsWith("/status"))
+        return {
+          status: 200,
+          body: { ...status(clockStates.length > 1 ? (clockStates.shift() as string) : "DEPLOYED"), id: D },
+        };
+      return base({ ...req, path: req.path.replace(`/container/${D}`, `/container/${C}`) });
+    };
     const clock = await callWithProgress("deploy-container", { containerId: D, image_tag: "9", wait: 600 });
     expect(clock.result.structuredContent).toMatchObject({ outcome: "settled", polls: 11 });
     const paths = rec.requests.map((r) => r.path);
