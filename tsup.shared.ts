@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Options } from "tsup";
+import ts from "typescript";
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
 
@@ -204,6 +205,46 @@ export function zodEnglishOnly(): EsbuildPlugin {
 }
 
 /**
+ * The SDK's types module builds ~170 zod schemas at load (the whole protocol, client side
+ * included); a server's code references about a third of them. esbuild drops an unused top-level
+ * declaration only when its value is known to be free of side effects, which a call chain like
+ * `z.object({...}).extend({...})` is not. This marks each schema built by a call as such (the
+ * expression runs inside an immediately called arrow annotated pure: the same value, evaluated at
+ * the same point), so the bundle keeps, and a start builds, only the schemas something uses. Any
+ * other statement of the file is left as it is. The ES module build is the one bundled here. Building a schema has no effect beyond its value
+ * (a `.describe()` writes zod's global registry, which nothing here reads for SDK schemas).
+ */
+export function pureSdkSchemas(): EsbuildPlugin {
+  return {
+    name: "pure-sdk-schemas",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]types\.js$/ }, (args) => ({
+        contents: markSchemasPure(readFileSync(args.path, "utf8")),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
+// `const XSchema = <call>;` at the top level becomes `const XSchema = /* @__PURE__ */ (() => <call>)();`
+export function markSchemasPure(source: string): string {
+  const file = ts.createSourceFile("types.js", source, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const edits: { at: number; text: string }[] = [];
+  for (const statement of file.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const d of statement.declarationList.declarations) {
+      const init = d.initializer;
+      if (!init || !ts.isIdentifier(d.name) || !/Schema$/.test(d.name.text) || !ts.isCallExpression(init)) continue;
+      edits.push({ at: init.getStart(file), text: "/* @__PURE__ */ (() => " }, { at: init.end, text: ")()" });
+    }
+  }
+  let out = source;
+  for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+  return out;
+}
+
+/**
  * Packages a vendor's library entry takes from its importer instead of carrying its own copy
  * (declared as optional peerDependencies): two copies of core in one process would mean two
  * redactors and two error hierarchies, and two copies of zod two schema registries (the `.meta()`
@@ -299,14 +340,17 @@ export function binBundle(packageJsonUrl: URL): Options {
     noExternal: [/.*/],
     // tsup would strip "node:" and mark the built-in external before lazyBuiltins sees it.
     removeNodeProtocol: false,
+    inject: [CORE_BIN_PROLOGUE],
     esbuildPlugins: [
       lazyPackages(LAZY_PACKAGES, "separate", LAZY_MODULES),
       lazyBuiltins(LAZY_BUILTINS),
       zodEnglishOnly(),
+      pureSdkSchemas(),
     ],
   };
 }
 
+const CORE_BIN_PROLOGUE = fileURLToPath(new URL("./packages/core/src/bin-prologue.ts", import.meta.url));
 const CORE_LAUNCH = fileURLToPath(new URL("./packages/core/src/launch.ts", import.meta.url));
 
 /**
