@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { ConfigError } from "../base/errors.js";
 import type { AnyRoute, AnyTool, ToolContext } from "./definition.js";
-import { unlistedStrictness } from "./write-safety.js";
+import { unlistStrictness } from "./write-safety.js";
 
 /**
  * Arguments every tool of a vendor shares and that decide which client serves the call, e.g.
@@ -57,7 +57,7 @@ export function scopeTools<R, C, A extends z.ZodRawShape>(
     }
     return {
       ...definition,
-      inputSchema: unlistedStrictness(tool.inputSchema.extend(scope.args)),
+      inputSchema: unlistStrictness(tool.inputSchema.extend(scope.args)),
       handler: (args, ctx) => handler.call(tool, args, narrow(scope, ctx, args)),
     };
   });

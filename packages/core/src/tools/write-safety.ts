@@ -18,21 +18,30 @@ const dryRun = z.boolean().optional();
  * The tool's schema, strict, with `dryRun` when the tool writes. The listing leaves out the
  * `additionalProperties: false` strictness adds (about 28 bytes on every tool, for something the
  * server enforces anyway and names in its error).
+ *
+ * One clone with the final definition: `.strict().safeExtend({ dryRun }).meta(...)` builds the
+ * same schema in three steps, each a whole schema construction, for every tool at every start.
  */
 export function guardedSchema<S extends AnyObjectSchema>(schema: S, write: boolean): S {
   const cache = write ? guardedWrites : guardedReads;
   let guarded = cache.get(schema);
   if (!guarded) {
-    const strict = schema.strict();
-    guarded = unlistedStrictness(write ? strict.safeExtend({ dryRun }) : strict);
+    const def = schema._zod.def;
+    const shape = write ? { ...def.shape, dryRun } : def.shape;
+    guarded = unlistStrictness(z.core.clone(schema, { ...def, shape, catchall: z.never() }) as AnyObjectSchema);
     cache.set(schema, guarded);
   }
   return guarded as unknown as S;
 }
 
-/** A strict schema listed without `additionalProperties: false` (an extended one needs it again). */
-export function unlistedStrictness<S extends AnyObjectSchema>(schema: S): S {
-  return schema.meta({ additionalProperties: undefined }) as S;
+/**
+ * Lists a strict schema without `additionalProperties: false` (an extended one needs it again).
+ * The schema must be one just built for this (its metadata is set in place, as `.meta()` would on
+ * a copy): never a schema a tool file declared.
+ */
+export function unlistStrictness<S extends AnyObjectSchema>(fresh: S): S {
+  z.globalRegistry.add(fresh, { additionalProperties: undefined });
+  return fresh;
 }
 
 /** One guarded schema per tool schema: a variant shares its tool's, as it shared the original. */
