@@ -156,7 +156,8 @@ const sections = [];
 
 // ---------------------------------------------------------------- 1. cold start (+ context cost)
 if (want("cold") || want("context")) {
-  const runs = QUICK ? 5 : 11;
+  // 21, not 11: the Go peer alone read 74–101 ms at p50 across runs of one day with 11.
+  const runs = QUICK ? 5 : 21;
   log(`cold start: ${runs} interleaved rounds`);
   const subjects = [
     { label: "node -e ''", command: node, args: ["-e", ""], exitOnly: true, cache: "off" },
