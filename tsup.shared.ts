@@ -206,13 +206,14 @@ export function zodEnglishOnly(): EsbuildPlugin {
 
 /**
  * The SDK's types module builds ~170 zod schemas at load (the whole protocol, client side
- * included); a server's code references about a third of them. esbuild drops an unused top-level
+ * included); a server's bundle references about half of them. esbuild drops an unused top-level
  * declaration only when its value is known to be free of side effects, which a call chain like
  * `z.object({...}).extend({...})` is not. This marks each schema built by a call as such (the
  * expression runs inside an immediately called arrow annotated pure: the same value, evaluated at
  * the same point), so the bundle keeps, and a start builds, only the schemas something uses. Any
- * other statement of the file is left as it is. The ES module build is the one bundled here. Building a schema has no effect beyond its value
- * (a `.describe()` writes zod's global registry, which nothing here reads for SDK schemas).
+ * other statement of the file is left as it is; the ES module build is the one bundled here.
+ * Building a schema has no effect beyond its value (a `.describe()` writes zod's global registry,
+ * which nothing reads for a schema nobody holds).
  */
 export function pureSdkSchemas(): EsbuildPlugin {
   return {
