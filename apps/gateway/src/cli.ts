@@ -44,7 +44,7 @@ Options:
   --show-env-values Show environment variable values in results (default: values <masked>)
   --stateless       MCP without sessions (session tools not offered)
   --metrics-port N  Prometheus metrics at http://127.0.0.1:N/metrics (or MCP_METRICS_PORT)
-  audit verify <file>  Check an audit log's hash chain (exit 0 intact, 1 broken)
+  audit verify <file>  Check an audit log's hash chain and end (exit 0 intact, 1 broken)
   -h, --help        Show this help
   -v, --version     Show the version
 

@@ -41,7 +41,8 @@ Audit log and metrics (see "Operating it"):
   MCP_AUDIT_LOG                    File (or "stderr") receiving a hash-chained JSON line before and after
                                    every write call, REST write route and websocket session, and every
                                    refusal; unwritable → those calls are refused. SIGHUP reopens it.
-                                   \`<bin> audit verify <file>...\` checks the chain
+                                   A file log keeps <file>.head (where it ends) beside it.
+                                   \`<bin> audit verify <file>...\` checks the chain and the end
   MCP_AUDIT_READS                  1: audit read-only calls too (default 0)
   MCP_METRICS_PORT                 Serve Prometheus metrics at /metrics on this port (or --metrics-port)
   MCP_METRICS_HOST                 Bind address of the metrics port (default 127.0.0.1)
@@ -79,7 +80,7 @@ Options:
   --stateless          HTTP without sessions (any replica answers any   env MCP_STATELESS=1
                        request; session tools are not offered)
   --metrics-port N     Prometheus metrics at http://127.0.0.1:N/metrics env MCP_METRICS_PORT
-  audit verify <file>  Check an audit log's hash chain (exit 0 intact, 1 broken)
+  audit verify <file>  Check an audit log's hash chain and end (exit 0 intact, 1 broken)
   -h, --help           Show this help
   -v, --version        Show the version
 

@@ -23,6 +23,11 @@ const verify = (...files: string[]) => {
   const r = spawnSync(process.execPath, [BIN, "audit", "verify", ...files], { encoding: "utf8" });
   return { code: r.status, out: r.stdout + r.stderr };
 };
+/** What verify prints for a live log whose end its head confirms. */
+const intact = (file: string, n: number) => ({
+  code: 0,
+  out: `ok: ${n} records, chain intact\n  ${file} ends where ${file}.head says\n`,
+});
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -50,7 +55,7 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       args: { instance: INSTANCE, command: marker.split(" ") },
       readOnly: false,
     });
-    expect(verify(file)).toEqual({ code: 0, out: "ok: 1 records, chain intact\n" });
+    expect(verify(file)).toEqual(intact(file, 1));
     // Our own sleep, by its pid: nothing else in c1 is touched.
     for (const line of psMatching(marker)) incus("exec", INSTANCE, "--", "kill", line.trim().split(/\s+/)[0] as string);
     await untilGone(marker);
@@ -97,7 +102,7 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       const raw = readFileSync(file, "utf8").split("\n").filter(Boolean);
       expect(records[0]?.prev).toBe("0".repeat(64));
       for (let i = 1; i < raw.length; i++) expect(records[i]?.prev).toBe(sha(raw[i - 1] as string));
-      expect(verify(file)).toEqual({ code: 0, out: "ok: 4 records, chain intact\n" });
+      expect(verify(file)).toEqual(intact(file, 4));
     });
 
     it("verify names the first broken line of an edited, a removed and a reordered log", () => {
@@ -120,6 +125,13 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       const o = verify(reordered);
       expect(o.code).toBe(1);
       expect(o.out).toContain(`${reordered} line 2:`);
+      // A copy without its head still verifies, and says what it cannot see.
+      const copy = join(dir, "copy.log");
+      writeFileSync(copy, `${raw.join("\n")}\n`);
+      expect(verify(copy)).toEqual({
+        code: 0,
+        out: `ok: 4 records, chain intact\n  ${copy} has no head file (${copy}.head), so lines cut from its end would not show\n`,
+      });
     });
 
     it("SIGHUP reopens the path: the new file's first line links to the old file's last", async () => {
@@ -142,6 +154,34 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       expect(lines(file)[0]?.prev).toBe(sha(lastOld));
       expect(verify(old, file).code).toBe(0);
     });
+  });
+
+  it("lines cut from the end show: verify names the cut, and a restart links to the head so the chain breaks there", async () => {
+    const file = join(dir, "cut.log");
+    const env = { INCUS_SOCKET: SOCKET, MCP_TOOLSETS: "all", MCP_AUDIT_LOG: file, MCP_AUDIT_READS: "1" };
+    let c = await connectStdio(BIN, { env });
+    await c.call("list-instances", {});
+    await c.call("list-instances", {});
+    await waitFor(() => lines(file).length >= 4, { what: "the second call's outcome record" });
+    await c.close();
+    expect(verify(file)).toEqual(intact(file, 4));
+    const raw = readFileSync(file, "utf8").split("\n").filter(Boolean);
+    const kept = `${raw.slice(0, 3).join("\n")}\n`;
+    writeFileSync(file, kept);
+    const cut = verify(file);
+    expect(cut.code).toBe(1);
+    expect(cut.out).toBe(
+      `broken: ${file} line 4: the file ends at byte ${Buffer.byteLength(kept)}, but ${file}.head says its last record ends at byte ${Buffer.byteLength(kept) + Buffer.byteLength(raw[3] as string) + 1}: records were removed from its end (3 records before it hold)\n`,
+    );
+    // A server started on the cut file does not start the chain again over the cut.
+    c = await connectStdio(BIN, { env });
+    await c.call("list-instances", {});
+    await waitFor(() => lines(file).length >= 5, { what: "the restarted server's outcome record" });
+    await c.close();
+    expect(lines(file)[3]?.prev).toBe(sha(raw[3] as string));
+    const after = verify(file);
+    expect(after.code).toBe(1);
+    expect(after.out).toContain(`broken: ${file} line 4: its prev hash does not match the line before it`);
   });
 
   it("fails closed: a log that cannot be written refuses writes, reads go on, the server stays up", async () => {
@@ -193,6 +233,6 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
         caller: { id: `local:${userInfo().username}` },
       });
     }
-    expect(verify(file)).toEqual({ code: 0, out: "ok: 2 records, chain intact\n" });
+    expect(verify(file)).toEqual(intact(file, 2));
   });
 });

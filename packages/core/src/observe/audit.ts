@@ -1,7 +1,8 @@
 import { hash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
 import { log } from "../base/logger.js";
 import { redactor } from "../base/redact.js";
+import { HeadWriter, headPathOf, lineEndingAt, readHead } from "./audit-head.js";
 
 /** The `prev` of a chain's very first line: nothing came before it. */
 export const GENESIS = "0".repeat(64);
@@ -12,7 +13,8 @@ export const sha256 = (s: string | Buffer): string => hash("sha256", s, "hex");
 /**
  * An append-only JSON-lines audit file with a hash chain: every line carries `prev`, the sha256 of
  * the line before it (its bytes without the newline), so an edited, removed or reordered line
- * breaks the chain at the line after it (`verifyAudit`). Each record is written with one
+ * breaks the chain at the line after it (`verifyAudit`); the head beside the file shows lines cut
+ * from its end (audit-head.ts). Each record is written with one
  * synchronous write(2) on an O_APPEND descriptor before the call it announces goes upstream: once
  * write returns the line is in the kernel, so a SIGKILL of the server cannot lose it (a power
  * loss can; fsync per record would cost milliseconds a call). An outcome follows its answer
@@ -24,6 +26,8 @@ export const sha256 = (s: string | Buffer): string => hash("sha256", s, "hex");
  */
 export class AuditLog {
   #fd: number | undefined;
+  #head: HeadWriter | undefined;
+  #size = 0;
   #prev = GENESIS;
   #pending: Record<string, unknown>[] = [];
   #error: string | undefined;
@@ -66,7 +70,24 @@ export class AuditLog {
       throw new AuditUnavailable(this.#error ?? String(error));
     }
     this.#prev = sha256(line);
+    this.#size += bytes.length;
     this.#error = undefined;
+    this.#writeHead();
+  }
+
+  #writeHead(): void {
+    if (!this.#head) return;
+    try {
+      this.#head.write({ bytes: this.#size, sha256: this.#prev });
+    } catch (error) {
+      // The record itself is on disk; only the check of the file's end is lost, and said so.
+      this.#head.close();
+      this.#head = undefined;
+      log.error("audit head unavailable: a cut at the end of the audit log would not show", {
+        file: headPathOf(this.target),
+        code: (error as NodeJS.ErrnoException)?.code ?? String(error),
+      });
+    }
   }
 
   #flushPending(): void {
@@ -82,9 +103,7 @@ export class AuditLog {
 
   /** Rotation: closes the descriptor and opens the path again, continuing the chain. */
   reopen(): void {
-    this.#flushPending();
-    if (this.#fd !== undefined && this.#fd > 2) closeSync(this.#fd);
-    this.#fd = undefined;
+    this.close();
     this.#open(false);
   }
 
@@ -92,6 +111,8 @@ export class AuditLog {
     this.#flushPending();
     if (this.#fd !== undefined && this.#fd > 2) closeSync(this.#fd);
     this.#fd = undefined;
+    this.#head?.close();
+    this.#head = undefined;
   }
 
   #open(first: boolean): void {
@@ -101,14 +122,49 @@ export class AuditLog {
     }
     try {
       const fd = openSync(this.target, "a", 0o600);
+      this.#size = fstatSync(fd).size;
       // At start-up, a file that already holds lines continues its own chain (a restart is not a
       // break); after a rotation the in-memory hash of the old file's last line links the two.
-      if (first && fstatSync(fd).size > 0) this.#prev = sha256(lastLine(this.target));
+      if (first) this.#prev = this.#continueFrom(this.#size);
       this.#fd = fd;
       this.#error = undefined;
     } catch (error) {
       this.#fail(error);
+      return;
     }
+    try {
+      this.#head = HeadWriter.open(this.target, this.#fd);
+    } catch (error) {
+      log.error("audit head unavailable: a cut at the end of the audit log would not show", {
+        file: headPathOf(this.target),
+        code: (error as NodeJS.ErrnoException)?.code ?? String(error),
+      });
+    }
+    this.#writeHead();
+  }
+
+  /**
+   * The `prev` of the first record a start appends: the hash of the file's last line, unless its
+   * head says the file once went further or ended in another line. Then the file was cut or edited
+   * while no server wrote to it, and the next record links to the head's line, so the chain breaks
+   * where the cut is instead of starting again over it.
+   */
+  #continueFrom(size: number): string {
+    const last = size > 0 ? lineEndingAt(this.target, size, false) : undefined;
+    const tail = last === undefined ? GENESIS : sha256(last);
+    const head = readHead(this.target);
+    if (head === undefined || typeof head === "string") return tail;
+    // A head at byte 0 holds the `prev` of the file's first line: the link to the file rotated away.
+    if (head.bytes === 0) return size === 0 ? head.sha256 : tail;
+    // Lines past the head's end are records whose head update a kill cut short; the chain checks them.
+    const headLine = lineEndingAt(this.target, head.bytes);
+    if (headLine !== undefined && sha256(headLine) === head.sha256) return tail;
+    log.error("audit log cut or edited since its last record: the next record links to the record its head names", {
+      file: this.target,
+      headBytes: head.bytes,
+      fileBytes: size,
+    });
+    return head.sha256;
   }
 
   #fail(error: unknown): void {
@@ -127,93 +183,4 @@ export class AuditUnavailable extends Error {
     super(`Refused: ${why}, and this call must be audited before it runs. Nothing was sent upstream.`);
     this.name = "AuditUnavailable";
   }
-}
-
-/** The file's last line (without its newline), read from the end. */
-function lastLine(file: string): string {
-  const fd = openSync(file, "r");
-  try {
-    const size = fstatSync(fd).size;
-    let start = size;
-    let tail = "";
-    while (start > 0) {
-      const n = Math.min(65536, start);
-      start -= n;
-      const buf = Buffer.alloc(n);
-      readSync(fd, buf, 0, n, start);
-      tail = buf.toString("utf8") + tail;
-      const body = tail.replace(/\n+$/, "");
-      const cut = body.lastIndexOf("\n");
-      if (cut >= 0) return body.slice(cut + 1);
-    }
-    return tail.replace(/\n+$/, "");
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export type VerifyResult =
-  | { ok: true; count: number }
-  | { ok: false; count: number; file: string; line: number; why: string };
-
-/**
- * Checks the chain of one or more files, in order (rotated files oldest first): each line must be
- * JSON whose `prev` is the sha256 of the line before it, across file boundaries too. The first line
- * of the first file is the anchor: its `prev` is taken as given (GENESIS for a log that was never
- * rotated).
- */
-export function verifyAudit(files: readonly string[]): VerifyResult {
-  let prev: string | undefined;
-  let count = 0;
-  for (const file of files) {
-    const lines = readFileSync(file, "utf8").split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const at = { file, line: i + 1 };
-      let record: { prev?: unknown };
-      try {
-        record = JSON.parse(line);
-      } catch {
-        return { ok: false, count, ...at, why: "not a JSON record (edited or truncated)" };
-      }
-      if (typeof record.prev !== "string") return { ok: false, count, ...at, why: "has no prev hash" };
-      if (prev !== undefined && record.prev !== prev) {
-        return {
-          ok: false,
-          count,
-          ...at,
-          why: "its prev hash does not match the line before it (that line was edited, or lines were removed or reordered)",
-        };
-      }
-      prev = sha256(line);
-      count++;
-    }
-  }
-  return { ok: true, count };
-}
-
-/**
- * `<bin> audit verify <file>...`: prints the outcome and returns the exit code (0 intact, 1 broken,
- * 2 usage or unreadable file).
- */
-export function auditCommand(argv: readonly string[], out = process.stdout, err = process.stderr): number {
-  const [verb, ...files] = argv;
-  if (verb !== "verify" || files.length === 0) {
-    err.write("Usage: <bin> audit verify <file> [<next file>...]  (rotated files oldest first)\n");
-    return 2;
-  }
-  let result: VerifyResult;
-  try {
-    result = verifyAudit(files);
-  } catch (error) {
-    err.write(`audit verify: ${(error as Error).message}\n`);
-    return 2;
-  }
-  if (result.ok) {
-    out.write(`ok: ${result.count} records, chain intact\n`);
-    return 0;
-  }
-  out.write(`broken: ${result.file} line ${result.line}: ${result.why} (${result.count} records before it hold)\n`);
-  return 1;
 }

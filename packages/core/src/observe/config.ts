@@ -37,6 +37,6 @@ export async function startObservingFrom(config: ObserveConfig): Promise<() => P
 /** \`<bin> audit verify <file>...\`: handled before the flags; returns the exit code, or undefined. */
 export async function auditSubcommand(argv: readonly string[]): Promise<number | undefined> {
   if (argv[0] !== "audit") return undefined;
-  const { auditCommand } = await import("./audit.js");
+  const { auditCommand } = await import("./audit-verify.js");
   return auditCommand(argv.slice(1));
 }
