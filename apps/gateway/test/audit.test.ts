@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { daemonGate, INCUS_TEST_SOCKET, waitFor } from "@infra-mcp/core/testing";
+import { auditHeadSettled, daemonGate, INCUS_TEST_SOCKET, waitFor } from "@infra-mcp/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin.js", import.meta.url));
@@ -87,6 +87,7 @@ describe.skipIf(incusGate.skip)("gateway audit log over REST, against the real I
     expect(all[2]).toMatchObject({ event: "refused", reason: "authentication", status: 401 });
     expect(readFileSync(file, "utf8")).not.toContain("audited body content");
     expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+    await auditHeadSettled(file);
     const verify = spawnSync(process.execPath, [bin, "audit", "verify", file], { encoding: "utf8" });
     expect(verify.status).toBe(0);
     expect(verify.stdout).toBe(`ok: 5 records, chain intact\n  ${file} ends where ${file}.head says\n`);

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AuditLog, GENESIS } from "../src/observe/audit.js";
 import { lineEndingAt, readHead } from "../src/observe/audit-head.js";
 import { verifyAudit } from "../src/observe/audit-verify.js";
+import { auditHeadSettled } from "../src/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "audit-head-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,25 +15,34 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const rawLines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean);
 
 describe("the audit head beside a log file", () => {
-  it("names the file's end and its last line's hash after every record", () => {
+  it("names the file's end and its last line's hash, shortly after the records", async () => {
     const file = join(dir, "plain.log");
     const log = new AuditLog(file);
     expect(readHead(file)).toEqual({ bytes: 0, sha256: GENESIS });
     log.write({ event: "intent", n: 1 });
-    log.write({ event: "outcome", n: 1 });
+    // The record is in the file at once; the head follows once the call is done.
+    expect(rawLines(file)).toHaveLength(1);
+    expect(readHead(file)).toEqual({ bytes: 0, sha256: GENESIS });
+    log.writeSoon({ event: "outcome", n: 1 });
+    expect(rawLines(file)).toHaveLength(1);
+    await auditHeadSettled(file);
     const raw = rawLines(file);
+    expect(raw).toHaveLength(2);
+    expect(JSON.parse(raw[1] as string).prev).toBe(sha(raw[0] as string));
     expect(readHead(file)).toEqual({ bytes: statSync(file).size, sha256: sha(raw[1] as string) });
     log.close();
     expect(verifyAudit([file])).toEqual({ ok: true, count: 2, notes: [`${file} ends where ${file}.head says`] });
   });
 
-  it("accepts records past the head's end: a kill between a record and its head update", () => {
+  it("accepts records past the head's end: a kill between a record and its head update", async () => {
     const file = join(dir, "lag.log");
     const log = new AuditLog(file);
     log.write({ n: 1 });
+    await auditHeadSettled(file);
     const before = readFileSync(`${file}.head`);
     log.write({ n: 2 });
     log.close();
+    // What a kill before the end of the turn leaves: the head one record behind.
     writeFileSync(`${file}.head`, before);
     expect(verifyAudit([file])).toEqual({
       ok: true,
@@ -61,10 +71,11 @@ describe("the audit head beside a log file", () => {
     });
   });
 
-  it("after a rotation, the new file's head holds the link to the old file until its first record", () => {
+  it("after a rotation, the new file's head holds the link to the old file until its first record", async () => {
     const file = join(dir, "rotated.log");
     const log = new AuditLog(file);
     log.write({ n: 1 });
+    await auditHeadSettled(file);
     renameSync(file, `${file}.1`);
     log.reopen();
     const lastOld = rawLines(`${file}.1`)[0] as string;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "no
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connectStdio, textOf, waitFor } from "@infra-mcp/core/testing";
+import { auditHeadSettled, connectStdio, textOf, waitFor } from "@infra-mcp/core/testing";
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gate, INSTANCE, incus, psMatching, SOCKET, untilGone, untilRunning } from "./helpers.js";
@@ -55,7 +55,14 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       args: { instance: INSTANCE, command: marker.split(" ") },
       readOnly: false,
     });
-    expect(verify(file)).toEqual(intact(file, 1));
+    // The head follows a record at the end of the event loop's turn; a kill in between leaves the
+    // intent past the head's end, which verify accepts and says.
+    const killed = verify(file);
+    expect(killed.code).toBe(0);
+    expect([
+      intact(file, 1).out,
+      `ok: 1 records, chain intact\n  1 record after the last one ${file}.head names (a server stopped before it updated the head)\n`,
+    ]).toContain(killed.out);
     // Our own sleep, by its pid: nothing else in c1 is touched.
     for (const line of psMatching(marker)) incus("exec", INSTANCE, "--", "kill", line.trim().split(/\s+/)[0] as string);
     await untilGone(marker);
@@ -102,6 +109,7 @@ describe.skipIf(gate.skip)("audit log of the built bin over stdio, against the r
       const raw = readFileSync(file, "utf8").split("\n").filter(Boolean);
       expect(records[0]?.prev).toBe("0".repeat(64));
       for (let i = 1; i < raw.length; i++) expect(records[i]?.prev).toBe(sha(raw[i - 1] as string));
+      await auditHeadSettled(file);
       expect(verify(file)).toEqual(intact(file, 4));
     });
 

@@ -11,14 +11,22 @@ export const GENESIS = "0".repeat(64);
 export const sha256 = (s: string | Buffer): string => hash("sha256", s, "hex");
 
 /**
+ * How long the head may trail the file. A short call's intent and outcome share one update, made
+ * once its answer has left; a record younger than this is not yet covered against a cut.
+ */
+const HEAD_DELAY_MS = 10;
+
+/**
  * An append-only JSON-lines audit file with a hash chain: every line carries `prev`, the sha256 of
  * the line before it (its bytes without the newline), so an edited, removed or reordered line
  * breaks the chain at the line after it (`verifyAudit`); the head beside the file shows lines cut
- * from its end (audit-head.ts). Each record is written with one
- * synchronous write(2) on an O_APPEND descriptor before the call it announces goes upstream: once
- * write returns the line is in the kernel, so a SIGKILL of the server cannot lose it (a power
- * loss can; fsync per record would cost milliseconds a call). An outcome follows its answer
- * (writeSoon) instead of holding it up.
+ * from its end (audit-head.ts). Each record is written with one synchronous write(2) on an
+ * O_APPEND descriptor before the call it announces goes upstream: once write returns the line is
+ * in the kernel, so a SIGKILL of the server cannot lose it (a power loss can; fsync per record
+ * would cost milliseconds a call). What need not hold the call up comes later: an outcome at the
+ * end of the event loop's turn, once the answer has left (writeSoon); the hash of the last line
+ * when the next record or the head needs it; the head's update within HEAD_DELAY_MS. A kill in
+ * between leaves records past the head's end, which verify accepts.
  *
  * A record that cannot be written (permissions, disk full) marks the log failed; the caller refuses
  * the calls it would have audited. `reopen` (SIGHUP) opens the path again, so a rotated file starts
@@ -29,7 +37,11 @@ export class AuditLog {
   #head: HeadWriter | undefined;
   #size = 0;
   #prev = GENESIS;
+  /** The last line written, while its hash (#prev's next value) is not computed yet. */
+  #unhashed: Buffer | undefined;
   #pending: Record<string, unknown>[] = [];
+  #flushing = false;
+  #headTimer: NodeJS.Timeout | undefined;
   #error: string | undefined;
   readonly target: string;
 
@@ -44,23 +56,28 @@ export class AuditLog {
   }
 
   /**
-   * A record that must not delay the answer it follows (a call's outcome): written right after the
-   * current turn of the event loop, once the answer is on its way. Any record written before then
-   * writes it first, so the file keeps the order in which things happened (and the chain with it).
+   * A record that must not delay the answer it follows (a call's outcome): written at the end of
+   * the current turn of the event loop, once the answer is on its way. Any record written before
+   * then writes it first, so the file keeps the order in which things happened (and the chain with it).
    */
   writeSoon(record: Record<string, unknown>): void {
     this.#pending.push(record);
-    if (this.#pending.length === 1) setImmediate(() => this.#flushPending());
+    this.#schedule();
   }
 
   /** Appends one record (adds `prev`); throws AuditUnavailable when the line could not be written. */
   write(record: Record<string, unknown>): void {
+    this.#append(record);
+    this.#schedule();
+  }
+
+  #append(record: Record<string, unknown>): void {
     if (this.#pending.length) this.#flushPending();
     if (this.#fd === undefined) this.#open(false);
     if (this.#fd === undefined) throw new AuditUnavailable(this.#error ?? "audit log not open");
     // Redacted like every other line that leaves the process: a credential inside an argument
     // (a command line with a token) never reaches the file.
-    const line = redactor.redact(JSON.stringify({ ...record, prev: this.#prev }));
+    const line = redactor.redact(JSON.stringify({ ...record, prev: this.#lastHash() }));
     const bytes = Buffer.from(`${line}\n`, "utf8");
     try {
       let done = 0;
@@ -69,16 +86,39 @@ export class AuditLog {
       this.#fail(error);
       throw new AuditUnavailable(this.#error ?? String(error));
     }
-    this.#prev = sha256(line);
+    this.#unhashed = bytes.subarray(0, bytes.length - 1);
     this.#size += bytes.length;
     this.#error = undefined;
-    this.#writeHead();
+  }
+
+  #lastHash(): string {
+    if (this.#unhashed) {
+      this.#prev = sha256(this.#unhashed);
+      this.#unhashed = undefined;
+    }
+    return this.#prev;
+  }
+
+  #schedule(): void {
+    if (this.#pending.length && !this.#flushing) {
+      this.#flushing = true;
+      setImmediate(() => {
+        this.#flushing = false;
+        this.#flushPending();
+      });
+    }
+    // One head update for all a call writes (its intent and its outcome), once the call is done.
+    this.#headTimer ??= setTimeout(() => {
+      this.#headTimer = undefined;
+      this.#flushPending();
+      this.#writeHead();
+    }, HEAD_DELAY_MS).unref();
   }
 
   #writeHead(): void {
     if (!this.#head) return;
     try {
-      this.#head.write({ bytes: this.#size, sha256: this.#prev });
+      this.#head.write({ bytes: this.#size, sha256: this.#lastHash() });
     } catch (error) {
       // The record itself is on disk; only the check of the file's end is lost, and said so.
       this.#head.close();
@@ -93,7 +133,7 @@ export class AuditLog {
   #flushPending(): void {
     for (const record of this.#pending.splice(0)) {
       try {
-        this.write(record);
+        this.#append(record);
       } catch {
         // An outcome that cannot be written: its intent is on disk, and the failure is reported
         // and refuses the next call that must be audited.
@@ -108,7 +148,10 @@ export class AuditLog {
   }
 
   close(): void {
+    clearTimeout(this.#headTimer);
+    this.#headTimer = undefined;
     this.#flushPending();
+    this.#writeHead();
     if (this.#fd !== undefined && this.#fd > 2) closeSync(this.#fd);
     this.#fd = undefined;
     this.#head?.close();

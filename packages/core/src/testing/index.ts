@@ -6,12 +6,14 @@
  * (toolsnaps + byte budget) is `@infra-mcp/core/testing/toolsnaps` (it defines vitest tests).
  */
 import { spawn } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { createVendorServer, type ServerOptions, type VendorDefinition } from "../tools/vendor.js";
+import { waitFor } from "./wait.js";
 
 export { freePort } from "./ports.js";
 export {
@@ -23,6 +25,21 @@ export {
   type UpstreamHandler,
 } from "./upstream.js";
 export { type WaitForOptions, waitFor } from "./wait.js";
+
+/**
+ * Waits until a live audit log's head names the file's end. A server updates the head at the end
+ * of the event loop's turn after a record, so a test that verifies a log while its server runs
+ * waits for that instead of racing it.
+ */
+export function auditHeadSettled(file: string): Promise<true> {
+  return waitFor(
+    () => {
+      const head = JSON.parse(readFileSync(`${file}.head`, "utf8")) as { bytes: number };
+      return head.bytes === statSync(file).size || undefined;
+    },
+    { what: `${file}.head to name the end of ${file}`, retryErrors: true },
+  );
+}
 
 export interface ConnectedClient {
   client: Client;
