@@ -115,6 +115,21 @@ describe("the audit head beside a log file", () => {
     expect(readHead("/dev/null")).toBeUndefined();
   });
 
+  it("verifies a log larger than its read chunk: lines across chunk borders, one longer than a chunk", () => {
+    const file = join(dir, "large.log");
+    const log = new AuditLog(file);
+    for (let i = 0; i < 3000; i++) log.write({ n: i, pad: "p".repeat(700 + (i % 13)) });
+    log.write({ n: "long", pad: "q".repeat(2_500_000) });
+    for (let i = 0; i < 10; i++) log.write({ n: i });
+    log.close();
+    expect(statSync(file).size).toBeGreaterThan(4 << 20);
+    expect(verifyAudit([file])).toEqual({ ok: true, count: 3011, notes: [`${file} ends where ${file}.head says`] });
+    // An edit inside the long line breaks the chain at the line after it.
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace("qqqq", "qqqr"));
+    expect(verifyAudit([file])).toMatchObject({ ok: false, line: 3002 });
+  });
+
   it("reads a line back from any end offset, across read chunks", () => {
     const file = join(dir, "long.log");
     const long = "x".repeat(70_000);

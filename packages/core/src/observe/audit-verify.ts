@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { GENESIS, sha256 } from "./audit.js";
 import { type Head, headPathOf, readHead } from "./audit-head.js";
 
@@ -6,20 +6,47 @@ export type VerifyResult =
   | { ok: true; count: number; notes: string[] }
   | { ok: false; count: number; file: string; line: number; why: string };
 
-type Broken = Extract<VerifyResult, { ok: false }>;
-
-/** One file's lines as the bytes they span, so a head's byte offset can be matched to a line. */
-function linesOf(file: string): { text: string; end: number }[] {
-  const buf = readFileSync(file);
-  const out: { text: string; end: number }[] = [];
-  let start = 0;
-  while (start < buf.length) {
-    const nl = buf.indexOf(0x0a, start);
-    const end = nl < 0 ? buf.length : nl + 1;
-    out.push({ text: buf.toString("utf8", start, nl < 0 ? buf.length : nl), end });
-    start = end;
+/**
+ * A file's lines with the byte each ends at (newline included), read a chunk at a time: a log
+ * that has grown for months is checked in constant memory.
+ */
+function* linesOf(file: string): Generator<{ text: string; end: number }> {
+  const fd = openSync(file, "r");
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let carry: Buffer[] = [];
+    let offset = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      let start = 0;
+      while (start < n) {
+        const nl = chunk.indexOf(0x0a, start);
+        if (nl < 0 || nl >= n) {
+          carry.push(Buffer.from(chunk.subarray(start, n)));
+          break;
+        }
+        const piece = chunk.subarray(start, nl);
+        const text = carry.length ? Buffer.concat([...carry, piece]).toString("utf8") : piece.toString("utf8");
+        carry = [];
+        yield { text, end: offset + nl + 1 };
+        start = nl + 1;
+      }
+      offset += n;
+    }
+    if (carry.length) yield { text: Buffer.concat(carry).toString("utf8"), end: offset };
+  } finally {
+    closeSync(fd);
   }
-  return out;
+}
+
+/** What the end check needs from a file's lines, gathered in the one pass over them. */
+interface Seen {
+  lines: number;
+  size: number;
+  firstPrev: string | undefined;
+  /** The first line ending at or after the head's byte: its number, end and hash. */
+  atHead: { line: number; end: number; hash: string } | undefined;
 }
 
 /**
@@ -33,9 +60,10 @@ export function verifyAudit(files: readonly string[]): VerifyResult {
   let count = 0;
   const notes: string[] = [];
   for (const [index, file] of files.entries()) {
-    const lines = linesOf(file);
-    for (const [i, { text }] of lines.entries()) {
-      const at = { ok: false as const, count, file, line: i + 1 };
+    const head = readHead(file);
+    const seen: Seen = { lines: 0, size: 0, firstPrev: undefined, atHead: undefined };
+    for (const { text, end } of linesOf(file)) {
+      const at = { ok: false as const, count, file, line: seen.lines + 1 };
       let record: { prev?: unknown };
       try {
         record = JSON.parse(text);
@@ -54,14 +82,18 @@ export function verifyAudit(files: readonly string[]): VerifyResult {
       }
       prev = sha256(text);
       count++;
+      seen.lines++;
+      seen.size = end;
+      seen.firstPrev ??= record.prev;
+      if (typeof head === "object" && !seen.atHead && end >= head.bytes && head.bytes > 0) {
+        seen.atHead = { line: seen.lines, end, hash: prev };
+      }
     }
-    const head = readHead(file);
-    if (typeof head === "string") return { ok: false, count, file, line: lines.length + 1, why: head };
+    if (typeof head === "string") return { ok: false, count, file, line: seen.lines + 1, why: head };
     if (head) {
-      const broken = checkEnd(file, lines, head, count);
-      if (broken) return broken;
-      const named = head.bytes === 0 ? 0 : lines.findIndex((l) => l.end === head.bytes) + 1;
-      const after = lines.length - named;
+      const broken = checkEnd(file, seen, head);
+      if (broken) return { ok: false, count, file, ...broken };
+      const after = seen.lines - (seen.atHead?.line ?? 0);
       notes.push(
         after > 0
           ? `${plural(after)} after the last one ${headPathOf(file)} names (a server stopped before it updated the head)`
@@ -77,39 +109,24 @@ export function verifyAudit(files: readonly string[]): VerifyResult {
 const plural = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
 
 /** Where the head says the file ends must be the end of a line whose hash the head holds. */
-function checkEnd(file: string, lines: { text: string; end: number }[], head: Head, count: number): Broken | undefined {
+function checkEnd(file: string, seen: Seen, head: Head): { line: number; why: string } | undefined {
   const headFile = headPathOf(file);
   if (head.bytes === 0) {
-    const first = lines[0];
-    if (first && (JSON.parse(first.text) as { prev: string }).prev !== head.sha256) {
-      return {
-        ok: false,
-        count,
-        file,
-        line: 1,
-        why: `its prev hash is not the one ${headFile} holds for the first line`,
-      };
+    if (seen.firstPrev !== undefined && seen.firstPrev !== head.sha256) {
+      return { line: 1, why: `its prev hash is not the one ${headFile} holds for the first line` };
     }
     return undefined;
   }
-  const size = lines.at(-1)?.end ?? 0;
-  if (head.bytes > size) {
+  if (head.bytes > seen.size) {
     return {
-      ok: false,
-      count,
-      file,
-      line: lines.length + 1,
-      why: `the file ends at byte ${size}, but ${headFile} says its last record ends at byte ${head.bytes}: records were removed from its end`,
+      line: seen.lines + 1,
+      why: `the file ends at byte ${seen.size}, but ${headFile} says its last record ends at byte ${head.bytes}: records were removed from its end`,
     };
   }
-  const at = lines.findIndex((l) => l.end >= head.bytes);
-  const line = lines[at];
-  if (line?.end !== head.bytes || sha256(line.text) !== head.sha256) {
+  const at = seen.atHead;
+  if (at?.end !== head.bytes || at.hash !== head.sha256) {
     return {
-      ok: false,
-      count,
-      file,
-      line: at + 1,
+      line: at?.line ?? seen.lines + 1,
       why: `${headFile} names a last record ending at byte ${head.bytes} that is not this line: the file was edited, or cut and written again`,
     };
   }
