@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { AuditLog, GENESIS } from "../src/observe/audit.js";
 import { lineEndingAt, readHead } from "../src/observe/audit-head.js";
 import { verifyAudit } from "../src/observe/audit-verify.js";
@@ -106,6 +106,28 @@ describe("the audit head beside a log file", () => {
     log.close();
     writeFileSync(`${file}.head`, "nonsense");
     expect(verifyAudit([file])).toMatchObject({ ok: false, line: 2, why: `${file}.head is not a head record` });
+  });
+
+  it("goes on writing records when the head cannot be written, and says so once", () => {
+    const file = join(dir, "headless.log");
+    mkdirSync(`${file}.head`);
+    const said: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      said.push(String(chunk));
+      return true;
+    });
+    try {
+      const log = new AuditLog(file);
+      log.write({ n: 1 });
+      log.write({ n: 2 });
+      log.close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(rawLines(file)).toHaveLength(2);
+    expect(said.filter((l) => l.includes("audit head unavailable"))).toHaveLength(1);
+    expect(said.join("")).toContain("EISDIR");
+    expect(verifyAudit([file])).toMatchObject({ ok: false, line: 3, why: `cannot read ${file}.head (EISDIR)` });
   });
 
   it("has no head for a target that is not a regular file", () => {

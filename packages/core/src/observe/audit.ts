@@ -123,11 +123,15 @@ export class AuditLog {
       // The record itself is on disk; only the check of the file's end is lost, and said so.
       this.#head.close();
       this.#head = undefined;
-      log.error("audit head unavailable: a cut at the end of the audit log would not show", {
-        file: headPathOf(this.target),
-        code: (error as NodeJS.ErrnoException)?.code ?? String(error),
-      });
+      this.#headLost(error);
     }
+  }
+
+  #headLost(error: unknown): void {
+    log.error("audit head unavailable: a cut at the end of the audit log would not show", {
+      file: headPathOf(this.target),
+      code: (error as NodeJS.ErrnoException)?.code ?? String(error),
+    });
   }
 
   #flushPending(): void {
@@ -178,10 +182,7 @@ export class AuditLog {
     try {
       this.#head = HeadWriter.open(this.target, this.#fd);
     } catch (error) {
-      log.error("audit head unavailable: a cut at the end of the audit log would not show", {
-        file: headPathOf(this.target),
-        code: (error as NodeJS.ErrnoException)?.code ?? String(error),
-      });
+      this.#headLost(error);
     }
     this.#writeHead();
   }
