@@ -40,7 +40,6 @@ export class AuditLog {
   /** The last line written, while its hash (#prev's next value) is not computed yet. */
   #unhashed: Buffer | undefined;
   #pending: Record<string, unknown>[] = [];
-  #flushing = false;
   #headTimer: NodeJS.Timeout | undefined;
   #error: string | undefined;
   readonly target: string;
@@ -62,13 +61,14 @@ export class AuditLog {
    */
   writeSoon(record: Record<string, unknown>): void {
     this.#pending.push(record);
-    this.#schedule();
+    if (this.#pending.length === 1) setImmediate(() => this.#flushPending());
+    this.#scheduleHead();
   }
 
   /** Appends one record (adds `prev`); throws AuditUnavailable when the line could not be written. */
   write(record: Record<string, unknown>): void {
     this.#append(record);
-    this.#schedule();
+    this.#scheduleHead();
   }
 
   #append(record: Record<string, unknown>): void {
@@ -99,14 +99,7 @@ export class AuditLog {
     return this.#prev;
   }
 
-  #schedule(): void {
-    if (this.#pending.length && !this.#flushing) {
-      this.#flushing = true;
-      setImmediate(() => {
-        this.#flushing = false;
-        this.#flushPending();
-      });
-    }
+  #scheduleHead(): void {
     // One head update for all a call writes (its intent and its outcome), once the call is done.
     this.#headTimer ??= setTimeout(() => {
       this.#headTimer = undefined;
